@@ -1,0 +1,129 @@
+"""Account operations: take the session and plain values, enforce the rules, audit, flush.
+They never commit; the request or CLI command does."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from commonpot import audit
+from commonpot.accounts.models import FundRole, FundRoleKind, LoginAttempt, User
+from commonpot.accounts.passwords import hash_password, password_problem, verify_password
+from commonpot.db import utcnow
+
+
+class AccountError(ValueError):
+    """A request about an account that cannot be carried out; the message is for people."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def register(session: Session, *, email: str, display_name: str, password: str) -> User:
+    email = normalise_email(email)
+    if find_user_by_email(session, email):
+        raise AccountError("An account with that email address already exists. "
+                           "Sign in, or reset your password.", field="email")
+    problem = password_problem(password, email)
+    if problem:
+        raise AccountError(problem, field="password")
+    user = User(email=email, display_name=display_name.strip(), password_hash=hash_password(password))
+    session.add(user)
+    session.flush()
+    audit.record(session, user, "account.registered", "user", user.id)
+    return user
+
+
+def verify_email(session: Session, user: User) -> None:
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        audit.record(session, user, "account.email_verified", "user", user.id)
+
+
+def authenticate(session: Session, *, email: str, password: str, remote_addr: str) -> User | None:
+    user = find_user_by_email(session, email)
+    ok = bool(user and verify_password(user.password_hash, password))
+    session.add(LoginAttempt(email=normalise_email(email) or "(blank)",
+                             remote_addr=remote_addr or "unknown", succeeded=ok))
+    if ok:
+        audit.record(session, user, "account.signed_in", "user", user.id)
+        return user
+    # No email in the public trail: only the account id, when there is one.
+    audit.record(session, audit.SYSTEM, "account.sign_in_failed", "user",
+                 user.id if user else None, {"known_account": user is not None})
+    return None
+
+
+def set_password(session: Session, user: User, new_password: str, *, reason: str) -> None:
+    problem = password_problem(new_password, user.email)
+    if problem:
+        raise AccountError(problem, field="password")
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    audit.record(session, user, "account.password_changed", "user", user.id, {"reason": reason})
+
+
+def change_email(session: Session, user: User, new_email: str) -> None:
+    new_email = normalise_email(new_email)
+    other = find_user_by_email(session, new_email)
+    if other and other.id != user.id:
+        raise AccountError("Another account already uses that email address.", field="email")
+    user.email = new_email
+    user.email_verified_at = utcnow()  # confirmed by the link sent to the new address
+    audit.record(session, user, "account.email_changed", "user", user.id)
+
+
+def set_admin(session: Session, actor, user: User, is_admin: bool) -> None:
+    if user.is_admin != is_admin:
+        user.is_admin = is_admin
+        audit.record(session, actor, "account.role_changed", "user", user.id,
+                     {"role": "admin", "granted": is_admin})
+
+
+def set_steward(session: Session, actor, user: User, is_steward: bool) -> None:
+    if user.is_steward != is_steward:
+        user.is_steward = is_steward
+        audit.record(session, actor, "account.role_changed", "user", user.id,
+                     {"role": "steward", "granted": is_steward})
+
+
+def grant_fund_role(session: Session, actor, user: User, fund_id: int, role: str) -> FundRole:
+    kind = FundRoleKind(role)
+    existing = session.scalar(select(FundRole).where(
+        FundRole.user_id == user.id, FundRole.fund_id == fund_id, FundRole.role == kind))
+    if existing:
+        return existing
+    granted = FundRole(user_id=user.id, fund_id=fund_id, role=kind)
+    session.add(granted)
+    session.flush()
+    audit.record(session, actor, "account.role_changed", "user", user.id,
+                 {"role": kind.value, "fund_id": fund_id, "granted": True})
+    return granted
+
+
+def revoke_fund_role(session: Session, actor, user: User, fund_id: int, role: str) -> None:
+    kind = FundRoleKind(role)
+    existing = session.scalar(select(FundRole).where(
+        FundRole.user_id == user.id, FundRole.fund_id == fund_id, FundRole.role == kind))
+    if existing:
+        session.delete(existing)
+        audit.record(session, actor, "account.role_changed", "user", user.id,
+                     {"role": kind.value, "fund_id": fund_id, "granted": False})
+
+
+def create_admin(session: Session, *, email: str, display_name: str, password: str) -> User:
+    user = find_user_by_email(session, email)
+    if user is None:
+        user = register(session, email=email, display_name=display_name, password=password)
+    verify_email(session, user)
+    set_admin(session, audit.SYSTEM, user, True)
+    return user

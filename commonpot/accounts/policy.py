@@ -1,0 +1,177 @@
+"""The one place that decides who may do what.
+
+Two layers, both used by views and templates:
+- Route rules (`@access(...)`): every view declares who may reach it at all. The app
+  refuses to start if a view has no rule, and the access-matrix test walks every route.
+- `can(user, action, subject)`: object-level decisions. Each domain registers its actions
+  with `@rule("grants.edit_application")` in its own policy module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from commonpot.extensions import db
+
+ACCESS_ATTRIBUTE = "_commonpot_access"
+
+_ACTIONS: dict[str, Callable] = {}
+
+
+def rule(action: str):
+    """Register the function that decides `action`."""
+
+    def register(fn):
+        if action in _ACTIONS and _ACTIONS[action] is not fn:
+            raise RuntimeError(f"two policy rules for {action!r}")
+        _ACTIONS[action] = fn
+        return fn
+
+    return register
+
+
+def can(user, action: str, subject=None) -> bool:
+    try:
+        decide = _ACTIONS[action]
+    except KeyError as exc:
+        raise KeyError(f"no policy rule for {action!r}") from exc
+    return bool(decide(user, subject))
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        if not current_user.is_authenticated:
+            abort(401)
+        abort(403)
+
+
+# --- who someone is -----------------------------------------------------------------------
+
+def is_signed_in(user) -> bool:
+    return bool(user is not None and user.is_authenticated)
+
+
+def is_admin(user) -> bool:
+    return is_signed_in(user) and user.is_admin
+
+
+def is_resident(user) -> bool:
+    """Any verified account can take part as a resident."""
+    return is_signed_in(user) and user.is_verified
+
+
+def fund_ids_with_role(user, role: str) -> set[int]:
+    from commonpot.accounts.models import FundRole
+
+    if not is_signed_in(user):
+        return set()
+    return set(db.session.scalars(
+        select(FundRole.fund_id).where(FundRole.user_id == user.id, FundRole.role == role)
+    ))
+
+
+def has_fund_role(user, fund_id: int | None, role: str) -> bool:
+    if is_admin(user):
+        return True
+    if fund_id is None:
+        return bool(fund_ids_with_role(user, role))
+    return fund_id in fund_ids_with_role(user, role)
+
+
+def is_fund_manager(user, fund_id: int | None = None) -> bool:
+    return has_fund_role(user, fund_id, "fund_manager")
+
+
+def is_panel_member(user, fund_id: int | None = None) -> bool:
+    return has_fund_role(user, fund_id, "panel_member")
+
+
+def group_role(user, group_id: int) -> str | None:
+    from grants.models import GroupMembership
+
+    if not is_signed_in(user):
+        return None
+    return db.session.scalar(
+        select(GroupMembership.role).where(
+            GroupMembership.user_id == user.id, GroupMembership.group_id == group_id
+        )
+    )
+
+
+def is_group_member(user, group_id: int) -> bool:
+    return group_role(user, group_id) is not None
+
+
+def is_group_admin(user, group_id: int) -> bool:
+    return group_role(user, group_id) == "group_admin"
+
+
+# --- route rules ---------------------------------------------------------------------------
+
+class RouteRule:
+    """Who may reach a route. `check(user, view_args)` -> bool."""
+
+    def __init__(self, name: str, check: Callable):
+        self.name = name
+        self.check = check
+
+    def __repr__(self) -> str:
+        return f"<RouteRule {self.name}>"
+
+
+PUBLIC = RouteRule("public", lambda user, args: True)
+SIGNED_IN = RouteRule("signed_in", lambda user, args: is_signed_in(user))
+ANONYMOUS_ONLY = RouteRule("anonymous_only", lambda user, args: True)
+RESIDENT = RouteRule("resident", lambda user, args: is_resident(user))
+ADMIN = RouteRule("admin", lambda user, args: is_admin(user))
+ANY_FUND_MANAGER = RouteRule("any_fund_manager", lambda user, args: is_fund_manager(user))
+ANY_PANEL_MEMBER = RouteRule(
+    "any_panel_member", lambda user, args: is_panel_member(user) or is_fund_manager(user)
+)
+STEWARD = RouteRule("steward", lambda user, args: is_admin(user) or (
+    is_signed_in(user) and user.is_steward))
+# The view itself loads the object and calls require(can(...)); the route rule only
+# requires a signed-in user. Used where the decision depends on a row.
+OBJECT_CHECKED = RouteRule("object_checked", lambda user, args: is_signed_in(user))
+# Public route whose view decides per object (e.g. a round page only once published).
+PUBLIC_OBJECT_CHECKED = RouteRule("public_object_checked", lambda user, args: True)
+# Machine-to-machine endpoints authenticated by a signature (Stripe webhooks).
+SIGNED_REQUEST = RouteRule("signed_request", lambda user, args: True)
+
+
+def access(route_rule: RouteRule):
+    """Declare and enforce who may reach a view."""
+
+    def decorate(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            if not route_rule.check(current_user, kwargs):
+                if not current_user.is_authenticated:
+                    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+                abort(403)
+            return view(*args, **kwargs)
+
+        setattr(guarded, ACCESS_ATTRIBUTE, route_rule)
+        return guarded
+
+    return decorate
+
+
+def route_rule_of(view) -> RouteRule | None:
+    return getattr(view, ACCESS_ATTRIBUTE, None)
+
+
+def check_every_route_has_a_rule(app) -> None:
+    missing = [
+        endpoint for endpoint, view in app.view_functions.items()
+        if endpoint != "static" and route_rule_of(view) is None
+    ]
+    if missing:
+        raise RuntimeError(
+            "Every route needs an access rule (@access(...)); missing on: " + ", ".join(sorted(missing))
+        )

@@ -1,0 +1,148 @@
+"""The app factory."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import Flask, g, request
+from sqlalchemy import event
+
+from commonpot.config import load_config
+from commonpot.extensions import csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+        instance_relative_config=True,
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(load_config(app.instance_path, config))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Sign in to continue."
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    with app.app_context():
+        _configure_sqlite(db.engine)
+
+    _import_models()
+    _register_blueprints(app)
+    _register_request_hooks(app)
+
+    from commonpot.errors import register_error_handlers
+    register_error_handlers(app)
+
+    from commonpot.cli import register_commands
+    register_commands(app)
+
+    from commonpot.accounts.policy import check_every_route_has_a_rule
+    check_every_route_has_a_rule(app)
+    return app
+
+
+def _import_models() -> None:
+    """Every model module, so metadata (and Alembic) sees the whole schema."""
+    import commonpot.accounts.models  # noqa: F401
+    import commonpot.audit  # noqa: F401
+    import commonpot.mail  # noqa: F401
+    import commonpot.payments.models  # noqa: F401
+    import grants.models  # noqa: F401
+    import voting.models  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from commonpot.accounts.views import bp as accounts_bp
+    from commonpot.payments.views import bp as payments_bp
+    from commonpot.public.views import bp as public_bp
+    from grants.views import bp as grants_bp
+    from voting.views import bp as voting_bp
+
+    for blueprint in (public_bp, accounts_bp, grants_bp, voting_bp, payments_bp):
+        app.register_blueprint(blueprint)
+
+
+def _configure_sqlite(engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Take over transaction control from pysqlite so BEGIN IMMEDIATE can be emitted.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        # Writers queue up front instead of failing mid-transaction: the audit chain and
+        # one-ballot-per-voter rely on serialised writes.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _register_request_hooks(app: Flask) -> None:
+    from commonpot.accounts.models import User
+    from commonpot.accounts.policy import can, is_admin, is_fund_manager, is_panel_member
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id))
+
+    @app.before_request
+    def _nonce():
+        g.csp_nonce = secrets.token_urlsafe(16)
+
+    @app.after_request
+    def _finish(response):
+        # One transaction per request: success commits, any error rolls back.
+        if response.status_code < 400:
+            db.session.commit()
+            from commonpot.mail import deliver_pending
+            try:
+                deliver_pending(db.session)
+            except OSError:
+                app.logger.exception("Mail delivery failed; messages stay pending")
+        else:
+            db.session.rollback()
+        _security_headers(app, response)
+        return response
+
+    @app.context_processor
+    def _template_globals():
+        return {"can": can, "is_admin": is_admin, "is_fund_manager": is_fund_manager,
+                "is_panel_member": is_panel_member}
+
+
+def _security_headers(app: Flask, response) -> None:
+    form_action = "'self' " + app.config.get("CSP_FORM_ACTION_EXTRA", "")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"font-src 'self'; connect-src 'self'; form-action {form_action.strip()}; "
+        "frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    if app.config.get("HSTS"):
+        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    if request.endpoint and request.endpoint != "static" and "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "no-store" if _is_private() else "no-cache"
+
+
+def _is_private() -> bool:
+    from flask_login import current_user
+    return bool(current_user and current_user.is_authenticated)

@@ -1,0 +1,1 @@
+"""Ledger and payment tables. The payments issue adds them."""

@@ -1,0 +1,1 @@
+"""Public pages and the read-only open-data API."""

@@ -1,0 +1,1 @@
+"""Grants: funders, funds, rounds, groups, applications, panels, scoring and decisions."""

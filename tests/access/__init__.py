@@ -1,0 +1,30 @@
+"""Expected access for every route, one module per package (see test_access_matrix.py).
+
+Each module defines:
+- EXPECT: {endpoint: Rule(url=..., allowed={roles}, method="GET", data=None)}
+  `url` is a string or a function of the world dict; `allowed` names the roles that may
+  reach it (the others must be refused: 403, or sent to sign in when anonymous).
+- optionally build(session, world): add the objects its URLs need to `world`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+ROLES = ("anonymous", "resident", "group_member", "panel_member", "fund_manager", "admin")
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = EVERYONE - {"anonymous"}
+ADMIN_ONLY = frozenset({"admin"})
+MANAGERS = frozenset({"fund_manager", "admin"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    url: str | Callable[[dict], str]
+    allowed: frozenset
+    method: str = "GET"
+    data: dict | Callable[[dict], dict] | None = field(default=None)
+    # Statuses that count as "refused" besides 401/403 and the sign-in redirect
+    # (e.g. 404 where a route hides that an object exists).
+    refused_also: tuple[int, ...] = ()

@@ -1,0 +1,1 @@
+"""Resident voting rounds: proposals, eligibility, ballots, results."""

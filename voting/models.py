@@ -1,0 +1,1 @@
+"""Voting data. The voting issue adds its tables here."""
