@@ -77,18 +77,12 @@ def _configure_sqlite(engine) -> None:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
-        # Take over transaction control from pysqlite so BEGIN IMMEDIATE can be emitted.
-        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Writers wait for each other instead of failing; WAL lets readers run meanwhile.
         cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection):
-        # Writers queue up front instead of failing mid-transaction: the audit chain and
-        # one-ballot-per-voter rely on serialised writes.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _register_request_hooks(app: Flask) -> None:

@@ -90,15 +90,25 @@ def actor_label(user) -> str:
     return f"user:{user.id}"
 
 
+def _serialise_appends(session: Session) -> None:
+    """Make concurrent appenders queue so each reads the true last hash.
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: a write statement that changes
+    nothing still takes the database's single write lock for the rest of the transaction.
+    Either way the primary key on seq means a lost race fails loudly, never forks the chain.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK_KEY})
+    elif dialect == "sqlite":
+        session.execute(text("UPDATE audit_event SET seq = seq WHERE 1 = 0"))
+
+
 def record(session: Session, actor, action: str, subject_type: str, subject_id=None,
            data: dict | None = None) -> AuditEvent:
     """Append one event to the chain inside the caller's transaction (never commits)."""
     actor_text = actor if isinstance(actor, str) else actor_label(actor)
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        # Concurrent writers queue here until the holder's transaction ends, so each reads
-        # the true last hash. SQLite already serialises writers (BEGIN IMMEDIATE).
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK_KEY})
+    _serialise_appends(session)
     last = session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()

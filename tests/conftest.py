@@ -117,11 +117,19 @@ def app(database_url, app_config):
 
 
 @pytest.fixture
-def session(app):
-    """The app's database session inside an app context, for arranging and asserting."""
-    with app.app_context():
+def session(app, database_url, app_config):
+    """A database session for arranging and asserting, inside an app context.
+
+    The context belongs to a second app on the same database: Flask reuses a pushed app
+    context for requests to the *same* app, which would leak `g` (the CSRF token, the
+    signed-in user) from one test-client request into the next.
+    """
+    observer = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": database_url})
+    with observer.app_context():
         yield db.session
         db.session.rollback()
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture
