@@ -25,8 +25,10 @@ def test_failed_sign_ins_for_one_account_are_limited(client, make_user):
 
 
 def test_many_accounts_from_one_address_are_limited(client):
-    statuses = [post_form(client, "/login", {"email": f"user{i}@example.org", "password": "x" * 12}).status_code
-                for i in range(7)]
+    statuses = [
+        post_form(client, "/login", {"email": f"user{i}@example.org", "password": "x" * 12}).status_code
+        for i in range(7)
+    ]
     assert statuses[:6] == [200] * 6
     assert statuses[6] == 429
 
