@@ -48,13 +48,16 @@ def serve_command(host: str, port: int) -> None:
     """Run the development server (use gunicorn in production)."""
     from commonpot.demo import DEMO_LOGINS, DEMO_PASSWORD
 
+    from werkzeug.serving import run_simple
+
     app = current_app._get_current_object()
     click.echo(f"\nCommonpot is running at http://{host}:{port}/\n")
     click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
     for role, email in DEMO_LOGINS:
-        click.echo(f"  {role:<22} {email}")
+        click.echo(f"  {role:<25} {email}")
     click.echo("\nPress Ctrl+C to stop.\n")
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    # app.run() refuses to start inside the Flask CLI; run_simple is what it would call.
+    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
 
 
 @click.command("demo")
