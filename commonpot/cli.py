@@ -46,9 +46,9 @@ def seed_demo_command() -> None:
 @with_appcontext
 def serve_command(host: str, port: int) -> None:
     """Run the development server (use gunicorn in production)."""
-    from commonpot.demo import DEMO_LOGINS, DEMO_PASSWORD
-
     from werkzeug.serving import run_simple
+
+    from commonpot.demo import DEMO_LOGINS, DEMO_PASSWORD
 
     app = current_app._get_current_object()
     click.echo(f"\nCommonpot is running at http://{host}:{port}/\n")

@@ -73,3 +73,29 @@ def test_every_view_declares_an_access_rule(app):
     app.register_blueprint(stray)
     with pytest.raises(RuntimeError, match="stray.open_door"):
         check_every_route_has_a_rule(app)
+
+
+def test_an_error_mid_request_rolls_back_everything_and_shows_a_friendly_page(app, client, session):
+    from flask import Blueprint
+    from sqlalchemy import select
+
+    from commonpot import audit
+    from commonpot.accounts.policy import PUBLIC, access
+    from commonpot.extensions import db
+    from grants.models import Group
+
+    broken = Blueprint("broken", __name__)
+
+    @broken.route("/broken")
+    @access(PUBLIC)
+    def half_done():
+        db.session.add(Group(name="Half done", slug="half-done"))
+        audit.record(db.session, "system", "group.created", "group", None)
+        raise RuntimeError("the second half failed")
+
+    app.register_blueprint(broken)
+    response = client.get("/broken")
+    assert response.status_code == 500
+    assert "Sorry, something went wrong" in response.get_data(as_text=True)
+    assert session.scalar(select(Group).where(Group.slug == "half-done")) is None
+    assert session.scalar(select(audit.AuditEvent)) is None
