@@ -83,7 +83,7 @@ def apply_account_state(session: Session, account: GroupPaymentAccount, stripe_a
 
 def refresh_account(session: Session, client, account: GroupPaymentAccount) -> None:
     current = client.v1.accounts.retrieve(account.stripe_account_id)
-    apply_account_state(session, account, current, None)
+    apply_account_state(session, account, current.to_dict(), None)
 
 
 # --- releasing and paying instalments ------------------------------------------------------

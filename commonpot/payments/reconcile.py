@@ -18,7 +18,7 @@ def _pounds(pence: int) -> str:
 
 def reconcile(session: Session, client) -> list[str]:
     differences: list[str] = []
-    at_stripe = {t["id"]: t for t in client.v1.transfers.list(params={"limit": 100}).auto_paging_iter()}
+    at_stripe = {t.id: t.to_dict() for t in client.v1.transfers.list(params={"limit": 100}).auto_paging_iter()}
     entries = session.scalars(select(LedgerEntry).where(
         LedgerEntry.entry_type.in_([EntryType.PAYMENT_SENT, EntryType.PAYMENT_FAILED]),
         LedgerEntry.stripe_reference.is_not(None)).order_by(LedgerEntry.id)).all()
