@@ -115,7 +115,8 @@ def release_instalment(session: Session, actor, instalment_id: int) -> Instalmen
     instalment.released_by = actor if isinstance(actor, str) else audit.actor_label(actor)
     instalment.last_error = None
     ledger.post(session, actor, EntryType.AWARD_RELEASED, instalment.amount_pence, fund_id=award.fund_id,
-                award_id=award.id, instalment_id=instalment.id, key=f"award-released:{instalment.attempt_key}")
+                award_id=award.id, instalment_id=instalment.id,
+                key=f"award-released:{instalment.attempt_key}")
     return instalment
 
 

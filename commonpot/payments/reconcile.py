@@ -18,7 +18,8 @@ def _pounds(pence: int) -> str:
 
 def reconcile(session: Session, client) -> list[str]:
     differences: list[str] = []
-    at_stripe = {t.id: t.to_dict() for t in client.v1.transfers.list(params={"limit": 100}).auto_paging_iter()}
+    listing = client.v1.transfers.list(params={"limit": 100})
+    at_stripe = {t.id: t.to_dict() for t in listing.auto_paging_iter()}
     entries = session.scalars(select(LedgerEntry).where(
         LedgerEntry.entry_type.in_([EntryType.PAYMENT_SENT, EntryType.PAYMENT_FAILED]),
         LedgerEntry.stripe_reference.is_not(None)).order_by(LedgerEntry.id)).all()
@@ -37,8 +38,9 @@ def reconcile(session: Session, client) -> list[str]:
     for transfer_id, transfer in at_stripe.items():
         metadata = transfer.get("metadata") or {}
         if transfer_id not in sent:
+            instalment = metadata.get("instalment_id", "?")
             differences.append(f"transfer {transfer_id} of {_pounds(int(transfer['amount']))} to "
-                               f"{transfer.get('destination')} (instalment {metadata.get('instalment_id', '?')}) "
+                               f"{transfer.get('destination')} (instalment {instalment}) "
                                "is at Stripe but not in the ledger")
         reversed_ = bool(transfer.get("reversed"))
         if reversed_ and transfer_id not in failed:

@@ -36,8 +36,9 @@ def parse_event(payload: bytes, signature_header: str | None, secret: str,
         event = json.loads(payload)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidWebhook("body is not JSON") from exc
-    if not (isinstance(event, dict) and isinstance(event.get("id"), str) and isinstance(event.get("type"), str)
-            and isinstance(event.get("data"), dict) and isinstance(event["data"].get("object"), dict)):
+    if not (isinstance(event, dict) and isinstance(event.get("id"), str)
+            and isinstance(event.get("type"), str) and isinstance(event.get("data"), dict)
+            and isinstance(event["data"].get("object"), dict)):
         raise InvalidWebhook("body is not a Stripe event")
     return event
 

@@ -168,8 +168,8 @@ class FakeStripe:
                                 "resource_missing", "destination")
         amount = int(params.get("amount", 0))
         if amount <= 0:
-            raise StripeFailure(400, "invalid_request_error", "Invalid positive integer", "parameter_invalid_integer",
-                                "amount")
+            raise StripeFailure(400, "invalid_request_error", "Invalid positive integer",
+                                "parameter_invalid_integer", "amount")
         if amount > self.balance_pence:
             raise StripeFailure(400, "invalid_request_error", "You have insufficient funds in your Stripe "
                                 "account.", "balance_insufficient")

@@ -170,3 +170,16 @@ def test_without_keys_the_page_says_payments_are_not_configured(unconfigured, cl
     assert post_form(client, "/donate/river-fund", {"amount": "10"}).status_code == 200
     assert client.post("/payments/stripe/webhook", data="{}").status_code == 503
     assert not fake_stripe.requests
+
+
+def test_demo_seed_records_a_pledge_and_donations_once(session):
+    from commonpot.demo import seed_demo
+
+    assert seed_demo(session) is True
+    session.commit()
+    fund_id = session.scalar(select(Fund.id).where(Fund.slug == "rivertown-neighbourhood-fund"))
+    totals = donations.fund_totals(session, fund_id)
+    assert (totals.raised_pence, totals.matched_pence, totals.donors) == (7_500, 7_500, 2)
+    seed_demo(session)
+    session.commit()
+    assert donations.fund_totals(session, fund_id).raised_pence == 7_500

@@ -221,8 +221,8 @@ def test_a_reversed_transfer_is_owed_again_and_can_be_repaid(session, world, fak
     reversed_ = fake_stripe.reverse_transfer(transfer_id)
     assert deliver(fake_stripe.event("transfer.reversed", reversed_)).json["outcome"] == "reversed"
     # The older transfer.created event, arriving late, changes nothing.
-    assert deliver(fake_stripe.event("transfer.created", {**reversed_, "reversed": False,
-                                                           "amount_reversed": 0})).json["outcome"] == "no change"
+    late = fake_stripe.event("transfer.created", {**reversed_, "reversed": False, "amount_reversed": 0})
+    assert deliver(late).json["outcome"] == "no change"
     assert _instalments(session, world["award_id"])[0].status == InstalmentStatus.REVERSED
     assert ledger.award_balance(session, world["award_id"]).paid_pence == 0
     payouts.release_instalment(session, "system", first)
@@ -318,7 +318,8 @@ def test_a_crash_after_the_transfer_never_pays_twice(how, app, session, world, f
     assert out.startswith("sent")
     assert len(fake_stripe.transfers) == 1
     sent = _entries(session, EntryType.PAYMENT_SENT)
-    assert [(e.amount_pence, e.stripe_reference) for e in sent] == [(40_000, next(iter(fake_stripe.transfers)))]
+    only_transfer = next(iter(fake_stripe.transfers))
+    assert [(e.amount_pence, e.stripe_reference) for e in sent] == [(40_000, only_transfer)]
     session.rollback()
     assert run_cli(app, "payments", "reconcile").exit_code == 0
 
@@ -356,7 +357,8 @@ def test_ten_concurrent_releases_make_one_transfer(app, session, world, fake_str
                     db.session.commit()
                 except IllegalTransition:
                     db.session.rollback()
-                outcomes.append(payouts.pay_instalment(db.session, stripe_client.make_client(), first).outcome)
+                result = payouts.pay_instalment(db.session, stripe_client.make_client(), first)
+                outcomes.append(result.outcome)
                 db.session.commit()
             except Exception as exc:  # noqa: BLE001 - collected and asserted below
                 errors.append(repr(exc))
