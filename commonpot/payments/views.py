@@ -1,5 +1,285 @@
-"""Donations, payouts and the Stripe webhook. The payments issue fills this blueprint."""
+"""Donations, payouts and the Stripe webhook."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+
+import commonpot.payments.policy  # noqa: F401 - registers the payments rules
+from commonpot.accounts.policy import OBJECT_CHECKED, PUBLIC, SIGNED_REQUEST, access, can, require
+from commonpot.extensions import csrf, db
+from commonpot.payments import donations, ledger, payouts, stripe_client, webhooks
+from commonpot.payments.forms import (
+    BankTransferForm,
+    ConnectForm,
+    DonateForm,
+    MatchPledgeForm,
+    ReleaseForm,
+)
+from commonpot.payments.models import Donation, Instalment, LedgerEntry, MatchPledge
+from commonpot.payments.states import TRIGGER_LABELS, IllegalTransition
+from grants.models import Application, Award, Fund, Group
 
 bp = Blueprint("payments", __name__)
+
+
+# --- work that must wait until the request's transaction has committed ----------------------
+
+def after_commit(job) -> None:
+    """Run `job()` once this request has committed (Stripe calls that move money)."""
+    g.setdefault("payments_after_commit", []).append(job)
+
+
+@bp.after_app_request
+def _run_after_commit(response):
+    # Registered with the blueprint, before the app's own commit hook, so it runs after it
+    # (Flask runs after-request functions in reverse order of registration).
+    jobs = g.pop("payments_after_commit", [])
+    if response.status_code >= 400:
+        return response
+    for job in jobs:
+        try:
+            job()
+            db.session.commit()
+        except Exception:  # noqa: BLE001 - the job is retried by `commonpot payments pay-released`
+            db.session.rollback()
+            current_app.logger.exception("Payment after commit failed; it stays queued")
+    return response
+
+
+# --- giving ------------------------------------------------------------------------------
+
+def _fund_by_slug(slug: str) -> Fund:
+    fund = db.session.scalar(select(Fund).where(Fund.slug == slug))
+    if fund is None:
+        abort(404)
+    return fund
+
+
+@bp.route("/donate/<slug>", methods=["GET", "POST"])
+@access(PUBLIC)
+def donate(slug: str):
+    fund = _fund_by_slug(slug)
+    configured = stripe_client.is_configured()
+    form = DonateForm()
+    if configured and form.validate_on_submit():
+        try:
+            donation = donations.start_donation(
+                db.session, fund, amount_pence=form.amount.pence, donor_name=form.donor_name.data,
+                message=form.message.data, show_name=form.show_name.data, gift_aid=form.gift_aid.data,
+                gift_aid_address=form.gift_aid_address.data, gift_aid_postcode=form.gift_aid_postcode.data)
+        except donations.DonationError as exc:
+            form.amount.errors.append(str(exc))
+        else:
+            checkout = donations.create_checkout_session(
+                stripe_client.make_client(), donation, fund,
+                success_url=url_for(".donation_thanks", reference=donation.reference, _external=True),
+                cancel_url=url_for(".donate", slug=fund.slug, cancelled=1, _external=True))
+            donations.attach_checkout_session(db.session, donation, checkout.id)
+            return redirect(checkout.url, code=303)
+    totals = donations.fund_totals(db.session, fund.id)
+    supporters = db.session.scalars(
+        select(Donation).where(Donation.fund_id == fund.id, Donation.status == "paid",
+                               Donation.show_name.is_(True)).order_by(Donation.paid_at.desc()).limit(10))
+    pledges = db.session.scalars(select(MatchPledge).where(MatchPledge.fund_id == fund.id))
+    return render_template("payments/donate.html", fund=fund, form=form, totals=totals,
+                           configured=configured, supporters=list(supporters), pledges=list(pledges),
+                           cancelled=request.args.get("cancelled"),
+                           gift_aid_text=donations.gift_aid_wording(fund, form.amount.pence or 0))
+
+
+@bp.route("/donate/thanks/<reference>")
+@access(PUBLIC)
+def donation_thanks(reference: str):
+    donation = db.session.scalar(select(Donation).where(Donation.reference == reference))
+    if donation is None:
+        abort(404)
+    fund = db.session.get(Fund, donation.fund_id)
+    return render_template("payments/thanks.html", donation=donation, fund=fund)
+
+
+# --- the Stripe webhook --------------------------------------------------------------------
+
+@bp.route("/payments/stripe/webhook", methods=["POST"])
+@csrf.exempt
+@access(SIGNED_REQUEST)
+def stripe_webhook():
+    secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
+    if not secret:
+        return jsonify({"error": "Stripe webhooks are not configured"}), 503
+    tolerance = int(current_app.config.get("STRIPE_WEBHOOK_TOLERANCE", webhooks.DEFAULT_TOLERANCE_SECONDS))
+    try:
+        event = webhooks.parse_event(request.get_data(), request.headers.get("Stripe-Signature"),
+                                     secret, tolerance)
+    except webhooks.InvalidWebhook as exc:
+        return jsonify({"error": str(exc)}), 400
+    outcome = webhooks.handle_event(db.session, event)
+    return jsonify({"received": True, "outcome": outcome})
+
+
+# --- fund managers -------------------------------------------------------------------------
+
+def _load_instalment(instalment_id: int) -> tuple[Instalment, Award]:
+    instalment = db.session.get(Instalment, instalment_id)
+    if instalment is None:
+        abort(404)
+    award = db.session.get(Award, instalment.award_id)
+    require(can(current_user, "payments.manage_fund", award.fund_id))
+    return instalment, award
+
+
+@bp.route("/payments/funds/<int:fund_id>")
+@access(OBJECT_CHECKED)
+def fund_ledger(fund_id: int):
+    fund = db.session.get(Fund, fund_id) or abort(404)
+    require(can(current_user, "payments.manage_fund", fund.id))
+    awards = db.session.execute(
+        select(Award, Application, Group).join(Application, Application.id == Award.application_id)
+        .join(Group, Group.id == Application.group_id).where(Award.fund_id == fund.id).order_by(Award.id)
+    ).all()
+    rows = []
+    for award, application, group in awards:
+        instalments = db.session.scalars(select(Instalment).where(Instalment.award_id == award.id)
+                                         .order_by(Instalment.sequence)).all()
+        rows.append({"award": award, "application": application, "group": group,
+                     "balance": ledger.award_balance(db.session, award.id), "instalments": instalments,
+                     "account": payouts.group_account(db.session, group.id)})
+    entries = db.session.scalars(select(LedgerEntry).where(LedgerEntry.fund_id == fund.id)
+                                 .order_by(LedgerEntry.id.desc()).limit(200)).all()
+    return render_template(
+        "payments/fund.html", fund=fund, balance=ledger.fund_balance(db.session, fund.id),
+        totals=donations.fund_totals(db.session, fund.id), rows=rows, entries=entries,
+        pledges=db.session.scalars(select(MatchPledge).where(MatchPledge.fund_id == fund.id)).all(),
+        drawn={p.id: ledger.pledge_drawn_pence(db.session, p.id) for p in db.session.scalars(
+            select(MatchPledge).where(MatchPledge.fund_id == fund.id))},
+        pledge_form=MatchPledgeForm(), release_form=ReleaseForm(), bank_form=BankTransferForm(),
+        trigger_labels=TRIGGER_LABELS, configured=stripe_client.is_configured())
+
+
+@bp.route("/payments/funds/<int:fund_id>/match-pledges", methods=["POST"])
+@access(OBJECT_CHECKED)
+def add_match_pledge(fund_id: int):
+    fund = db.session.get(Fund, fund_id) or abort(404)
+    require(can(current_user, "payments.manage_fund", fund.id))
+    form = MatchPledgeForm()
+    if form.validate_on_submit():
+        try:
+            donations.pledge_match(db.session, current_user, fund, funder_name=form.funder_name.data,
+                                   ratio_percent=form.ratio_percent.data, cap_pence=form.cap.pence)
+        except donations.DonationError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"Match pledge from {form.funder_name.data} recorded.", "success")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+    return redirect(url_for(".fund_ledger", fund_id=fund.id))
+
+
+@bp.route("/payments/instalments/<int:instalment_id>/release", methods=["POST"])
+@access(OBJECT_CHECKED)
+def release_instalment(instalment_id: int):
+    instalment, award = _load_instalment(instalment_id)
+    try:
+        if instalment.status.value != "released":
+            payouts.release_instalment(db.session, current_user, instalment.id)
+    except (IllegalTransition, ledger.LedgerError) as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".fund_ledger", fund_id=award.fund_id))
+    if stripe_client.is_configured():
+        config = current_app.config
+        after_commit(lambda: payouts.pay_instalment(db.session, stripe_client.make_client(config),
+                                                    instalment_id))
+        flash("Instalment released. Its payment is being sent through Stripe.", "success")
+    else:
+        flash("Instalment released. Stripe is not configured: record the bank transfer once paid.",
+              "success")
+    return redirect(url_for(".fund_ledger", fund_id=award.fund_id))
+
+
+@bp.route("/payments/instalments/<int:instalment_id>/bank-transfer", methods=["POST"])
+@access(OBJECT_CHECKED)
+def record_bank_transfer(instalment_id: int):
+    instalment, award = _load_instalment(instalment_id)
+    form = BankTransferForm()
+    if not form.validate_on_submit():
+        flash("Enter the bank transfer reference.", "error")
+    else:
+        try:
+            payouts.mark_paid_by_bank(db.session, current_user, instalment.id, form.reference.data)
+        except (IllegalTransition, ledger.LedgerError, payouts.PayoutError) as exc:
+            flash(str(exc), "error")
+        else:
+            flash("Recorded as paid by bank transfer.", "success")
+    return redirect(url_for(".fund_ledger", fund_id=award.fund_id))
+
+
+# --- groups connecting Stripe --------------------------------------------------------------
+
+def _load_group(group_id: int) -> Group:
+    group = db.session.get(Group, group_id)
+    if group is None:
+        abort(404)
+    require(can(current_user, "payments.manage_group_account", group.id))
+    return group
+
+
+@bp.route("/payments/groups/<int:group_id>")
+@access(OBJECT_CHECKED)
+def group_account(group_id: int):
+    group = _load_group(group_id)
+    return render_template("payments/group.html", group=group, form=ConnectForm(),
+                           account=payouts.group_account(db.session, group.id),
+                           configured=stripe_client.is_configured())
+
+
+def _onboarding_redirect(group: Group):
+    if not stripe_client.is_configured():
+        flash("Payments are not configured on this site yet.", "error")
+        return redirect(url_for(".group_account", group_id=group.id))
+    url = payouts.start_onboarding(
+        db.session, stripe_client.make_client(), current_user, group,
+        return_url=url_for(".connect_return", group_id=group.id, _external=True),
+        refresh_url=url_for(".connect_refresh", group_id=group.id, _external=True))
+    return redirect(url, code=303)
+
+
+@bp.route("/payments/groups/<int:group_id>/connect", methods=["POST"])
+@access(OBJECT_CHECKED)
+def connect_account(group_id: int):
+    group = _load_group(group_id)
+    return _onboarding_redirect(group)
+
+
+@bp.route("/payments/groups/<int:group_id>/connect/refresh")
+@access(OBJECT_CHECKED)
+def connect_refresh(group_id: int):
+    """Stripe sends people here when an onboarding link has expired: make a fresh one."""
+    return _onboarding_redirect(_load_group(group_id))
+
+
+@bp.route("/payments/groups/<int:group_id>/connect/return")
+@access(OBJECT_CHECKED)
+def connect_return(group_id: int):
+    group = _load_group(group_id)
+    account = payouts.group_account(db.session, group.id)
+    if account is not None and stripe_client.is_configured():
+        payouts.refresh_account(db.session, stripe_client.make_client(), account)
+        if account.payouts_enabled:
+            flash("Your Stripe account is connected. Grants will be paid into it.", "success")
+        else:
+            flash("Stripe still needs some details before it can pay your group.", "info")
+    return redirect(url_for(".group_account", group_id=group.id))

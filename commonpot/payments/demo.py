@@ -1,0 +1,32 @@
+"""Demo money: the demo fund's match pledge and two donations, recorded through the same
+operations a confirmed Stripe payment uses (no network)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commonpot.payments import donations
+from commonpot.payments.models import Donation, MatchPledge
+from grants.models import Fund
+
+DEMO_FUND_SLUG = "rivertown-neighbourhood-fund"
+
+
+def seed(session: Session) -> bool:
+    fund = session.scalar(select(Fund).where(Fund.slug == DEMO_FUND_SLUG))
+    if fund is None or session.scalar(select(MatchPledge.id).where(MatchPledge.fund_id == fund.id)):
+        return False
+    donations.pledge_match(session, "system", fund, funder_name="Rivertown Town Council",
+                           ratio_percent=100, cap_pence=100_000)
+    for amount, name, message, session_id in (
+        (5_000, "Rosa Martins", "For the riverside gardens!", "cs_demo_0001"),
+        (2_500, None, None, "cs_demo_0002"),
+    ):
+        if session.scalar(select(Donation.id).where(Donation.checkout_session_id == session_id)):
+            continue
+        donation = donations.start_donation(session, fund, amount_pence=amount, donor_name=name,
+                                            message=message, show_name=bool(name))
+        donations.attach_checkout_session(session, donation, session_id)
+        donations.confirm_donation(session, donation, checkout_session_id=session_id)
+    return True
