@@ -99,16 +99,9 @@ def _register_request_hooks(app: Flask) -> None:
 
     @app.after_request
     def _finish(response):
-        # One transaction per request: success commits, any error rolls back.
-        if response.status_code < 400:
-            db.session.commit()
-            from commonpot.mail import deliver_pending
-            try:
-                deliver_pending(db.session)
-            except OSError:
-                app.logger.exception("Mail delivery failed; messages stay pending")
-        else:
-            db.session.rollback()
+        from commonpot.transaction import finish_request
+
+        response = finish_request(response)
         _security_headers(app, response)
         return response
 

@@ -7,7 +7,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     jsonify,
     redirect,
     render_template,
@@ -30,33 +29,10 @@ from commonpot.payments.forms import (
 )
 from commonpot.payments.models import Donation, Instalment, LedgerEntry, MatchPledge
 from commonpot.payments.states import TRIGGER_LABELS, IllegalTransition
+from commonpot.transaction import after_commit
 from grants.models import Application, Award, Fund, Group
 
 bp = Blueprint("payments", __name__)
-
-
-# --- work that must wait until the request's transaction has committed ----------------------
-
-def after_commit(job) -> None:
-    """Run `job()` once this request has committed (Stripe calls that move money)."""
-    g.setdefault("payments_after_commit", []).append(job)
-
-
-@bp.after_app_request
-def _run_after_commit(response):
-    # Registered with the blueprint, before the app's own commit hook, so it runs after it
-    # (Flask runs after-request functions in reverse order of registration).
-    jobs = g.pop("payments_after_commit", [])
-    if response.status_code >= 400:
-        return response
-    for job in jobs:
-        try:
-            job()
-            db.session.commit()
-        except Exception:  # noqa: BLE001 - the job is retried by `commonpot payments pay-released`
-            db.session.rollback()
-            current_app.logger.exception("Payment after commit failed; it stays queued")
-    return response
 
 
 # --- giving ------------------------------------------------------------------------------
