@@ -94,8 +94,10 @@ def _check_settings(settings: RoundSettings) -> None:
 
     if not settings.title.strip():
         raise VotingError("Enter a title for the round.")
-    if settings.counting_rule not in available_rules():
-        raise VotingError(f"Choose a counting rule from: {', '.join(available_rules())}.")
+    allowed = available_rules(settings.ballot_type)
+    if settings.counting_rule not in allowed:
+        raise VotingError(f"The counting rule “{settings.counting_rule}” cannot count "
+                          f"{settings.ballot_type} ballots. Choose one of: {', '.join(allowed)}.")
     if settings.max_choices is not None and settings.max_choices < max(1, settings.min_choices):
         raise VotingError("The most projects a voter may choose must be at least the fewest.")
     if not 0 <= settings.min_share_percent <= 100:
@@ -211,6 +213,9 @@ def postcode_count(session: Session, voting_round: VotingRound) -> int:
 
 
 def transition(session: Session, actor, voting_round: VotingRound, target: RoundState) -> None:
+    # Casting takes a share lock on the round, so closing waits for ballots in flight and no
+    # ballot lands after the board is fixed.
+    session.refresh(voting_round, with_for_update=True)
     check_transition(voting_round.state, target)
     if target == RoundState.PROPOSALS and not voting_round.local_districts:
         raise VotingError("Add at least one district with its budget before opening the round.")
@@ -223,13 +228,14 @@ def transition(session: Session, actor, voting_round: VotingRound, target: Round
         if voting_round.allow_online and not postcode_count(session, voting_round):
             raise VotingError("Import the area's postcodes before opening online voting.")
     previous = voting_round.state
-    voting_round.state = target
     if target == RoundState.COUNTING:
-        from voting.results import board_csv, count_round
+        from voting.results import board_csv, board_hash_of, count_round
 
-        content = board_csv(session, voting_round)
-        voting_round.board_hash = hashlib.sha256(content.encode("utf-8")).hexdigest()
-        session.flush()
+        # The board is fixed before the state changes: from now on no ballot can change.
+        voting_round.board_hash = board_hash_of(board_csv(session, voting_round))
+    voting_round.state = target
+    session.flush()
+    if target == RoundState.COUNTING:
         turnout = dict(session.execute(
             select(VoterRollEntry.channel, func.count(VoterRollEntry.id))
             .where(VoterRollEntry.round_id == voting_round.id).group_by(VoterRollEntry.channel)).all())
@@ -241,7 +247,6 @@ def transition(session: Session, actor, voting_round: VotingRound, target: Round
         count_round(session, voting_round)
         record(session, actor, "voting.counted", "voting_round", voting_round.id,
                {"rule": voting_round.counting_rule})
-    session.flush()
     record(session, actor, "voting.round_transition", "voting_round", voting_round.id,
            {"from": str(previous), "to": str(target)})
 
@@ -451,6 +456,7 @@ def cast(session: Session, voting_round: VotingRound, *, voter_key: str, channel
 
     The roll entry's unique constraint decides races: of two simultaneous attempts, the
     second waits for the first to commit and then fails here with AlreadyVoted."""
+    session.refresh(voting_round, with_for_update={"read": True})
     _require_voting(voting_round)
     clean = validate_choices(contests_for(voting_round, home), choices)
     already = "You have already voted in this round. Each person can vote once."

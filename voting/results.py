@@ -2,8 +2,7 @@
 
 Each district is counted from exactly the `.pb` text anyone can download, so a recount of
 the published file with the same engine and rule cannot differ from the published result.
-The engine lives in `voting.counting` (its own issue); until it is present, the greedy rule
-below is used.
+The rules themselves are the counting engine's (`voting.counting`).
 """
 
 from __future__ import annotations
@@ -12,15 +11,18 @@ import csv
 import hashlib
 import io
 import json
-from dataclasses import dataclass, field
-from fractions import Fraction
+from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from voting.ballots import PABULIB_VOTE_TYPE, BallotType, pabulib_vote, pounds
+from voting.ballots import PABULIB_VOTE_TYPE, BallotType, pabulib_vote
+from voting.counting.count import count as engine_count
+from voting.counting.money import currency
+from voting.counting.outcome import Outcome
+from voting.counting.pabulib import parse_pb
+from voting.counting.rules import RULES, rules_for
 from voting.models import Ballot, District, Proposal, ProposalState, ResultRow, VoterRollEntry, VotingRound
-
 
 # --- the bulletin board --------------------------------------------------------------------
 
@@ -130,167 +132,34 @@ def district_pb(session: Session, voting_round: VotingRound, district: District,
     return out.getvalue()
 
 
-@dataclass
-class Election:
-    """A .pb file read back: just what counting needs."""
-
-    meta: dict[str, str]
-    projects: dict[str, Fraction]
-    votes: list[tuple[list[str], list[Fraction] | None]]
-
-    @property
-    def budget(self) -> Fraction:
-        return Fraction(self.meta["budget"])
-
-    @property
-    def vote_type(self) -> str:
-        return self.meta.get("vote_type", "approval")
+def available_rules(ballot_type: BallotType | None = None) -> list[str]:
+    """The engine's rules, in its order; only those that can count this ballot type if given."""
+    if ballot_type is None:
+        return list(RULES)
+    return [rule.name for rule in rules_for(PABULIB_VOTE_TYPE[BallotType(ballot_type)])]
 
 
-def read_pb(text: str) -> Election:
-    sections: dict[str, list[list[str]]] = {}
-    current = None
-    for row in csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"):
-        if len(row) == 1 and row[0].strip() in ("META", "PROJECTS", "VOTES"):
-            current = row[0].strip()
-            sections[current] = []
-        elif current and row:
-            sections[current].append(row)
-    meta_rows = sections.get("META", [])[1:]
-    meta = {row[0].strip(): row[1].strip() for row in meta_rows if len(row) >= 2}
-
-    def table(name):
-        rows = sections.get(name, [])
-        if not rows:
-            return []
-        header = [h.strip() for h in rows[0]]
-        return [dict(zip(header, row, strict=False)) for row in rows[1:]]
-
-    projects = {row["project_id"]: Fraction(row["cost"]) for row in table("PROJECTS")}
-    votes = []
-    for row in table("VOTES"):
-        ids = [v for v in (row.get("vote") or "").split(",") if v]
-        points = ([Fraction(p) for p in row["points"].split(",") if p]
-                  if row.get("points") else None)
-        votes.append((ids, points))
-    return Election(meta, projects, votes)
-
-
-# --- counting -------------------------------------------------------------------------------
-
-@dataclass
-class Outcome:
-    selected: list[str]
-    total_cost: Fraction
-    explanations: dict[str, str] = field(default_factory=dict)
-
-
-def scores(election: Election) -> tuple[dict[str, Fraction], dict[str, int]]:
-    """(score used by greedy, number of supporters) per project id."""
-    score = dict.fromkeys(election.projects, Fraction(0))
-    support = dict.fromkeys(election.projects, 0)
-    longest = max((len(ids) for ids, _ in election.votes), default=0)
-    max_length = int(election.meta.get("max_length") or longest)
-    for ids, points in election.votes:
-        for position, project_id in enumerate(ids):
-            if project_id not in score:
-                continue
-            if election.vote_type == "cumulative":
-                weight = points[position] if points else Fraction(1)
-            elif election.vote_type == "ordinal":
-                weight = Fraction(max_length - position)
-            else:
-                weight = Fraction(1)
-            if weight:
-                support[project_id] += 1
-            score[project_id] += weight
-    return score, support
-
-
-def _score_word(vote_type: str, score: Fraction) -> str:
-    value = int(score) if score.denominator == 1 else float(score)
-    if vote_type == "cumulative":
-        return f"{value} point{'s' if value != 1 else ''}"
-    if vote_type == "ordinal":
-        return f"a ranking score of {value}"
-    return f"{value} vote{'s' if value != 1 else ''}"
-
-
-def greedy(election: Election) -> Outcome:
-    """Highest score first; skip what does not fit and carry on. Ties: project id as text."""
-    score, _ = scores(election)
-    order = sorted(election.projects, key=lambda p: (-score[p], p))
-    left = election.budget
-    selected: list[str] = []
-    explanations: dict[str, str] = {}
-    for place, project_id in enumerate(order, start=1):
-        cost = election.projects[project_id]
-        said = _score_word(election.vote_type, score[project_id])
-        if cost <= left:
-            explanations[project_id] = (
-                f"Selected: it came {place} of {len(order)} with {said}, and its cost of "
-                f"{_money(cost)} fitted in the {_money(left)} still unspent.")
-            selected.append(project_id)
-            left -= cost
-        else:
-            explanations[project_id] = (
-                f"Not selected: it came {place} of {len(order)} with {said}, but its cost of "
-                f"{_money(cost)} was more than the {_money(left)} left when its turn came.")
-    return Outcome(selected, election.budget - left, explanations)
-
-
-def _money(amount: Fraction) -> str:
-    return pounds(int(amount))
-
-
-_FALLBACK_RULES = {"greedy": greedy}
-
-
-def _engine():
-    try:
-        from voting import counting
-    except ImportError:
-        return None
-    return counting if hasattr(counting, "count") else None
-
-
-def available_rules() -> list[str]:
-    engine = _engine()
-    if engine is not None:
-        registry = getattr(engine, "RULES", None) or getattr(engine, "rules", None)
-        names = list(registry) if registry is not None else []
-        if names:
-            return sorted(names)
-    return sorted(_FALLBACK_RULES)
+def rule_choices(ballot_type: BallotType | None = None) -> list[tuple[str, str]]:
+    names = set(available_rules(ballot_type))
+    return [(rule.name, rule.label) for rule in RULES.values() if rule.name in names]
 
 
 def count_pb(text: str, rule: str) -> Outcome:
-    """Count one published .pb file: the same call is used to publish and to recount."""
-    engine = _engine()
-    if engine is not None:
-        reader = getattr(engine, "read_pb", None) or getattr(engine, "parse_pb", None)
-        if reader is not None:
-            outcome = engine.count(reader(text), rule)
-            return Outcome([str(p) for p in outcome.selected], Fraction(outcome.total_cost),
-                           {str(k): v for k, v in outcome.explanations.items()})
-    return _FALLBACK_RULES[rule](read_pb(text))
+    """Count one published .pb file: the same call publishes and recounts."""
+    return engine_count(parse_pb(text), rule, money=currency("£", 100))
 
 
 def count_round(session: Session, voting_round: VotingRound) -> None:
     """Count every district and store one result row per feasible project."""
     session.execute(delete(ResultRow).where(ResultRow.round_id == voting_round.id))
     for district in voting_round.districts:
-        text = district_pb(session, voting_round, district)
-        election = read_pb(text)
-        outcome = count_pb(text, voting_round.counting_rule)
-        score, support = scores(election)
+        outcome = count_pb(district_pb(session, voting_round, district), voting_round.counting_rule)
         chosen = set(outcome.selected)
-        for project_id in election.projects:
+        for project_id, record in outcome.records.items():
             session.add(ResultRow(
                 round_id=voting_round.id, district_id=district.id, proposal_id=int(project_id),
-                supporters=support[project_id], score=int(score[project_id]),
-                selected=project_id in chosen,
-                explanation=outcome.explanations.get(project_id, "")))
+                supporters=int(record.supporters), score=int(record.support),
+                selected=project_id in chosen, explanation=outcome.explanations[project_id]))
     session.flush()
 
 

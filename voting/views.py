@@ -375,7 +375,7 @@ def _settings_from(form: RoundForm) -> RoundSettings:
 
 def _round_form(**kwargs) -> RoundForm:
     form = RoundForm(**kwargs)
-    form.counting_rule.choices = [(name, name) for name in results.available_rules()]
+    form.counting_rule.choices = results.rule_choices()
     if is_admin(current_user):
         funds = db.session.scalars(select(Fund).order_by(Fund.name)).all()
     else:

@@ -1,11 +1,11 @@
 """The table of counting rules the web app lists (name -> :class:`Rule`)."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from ..money import MoneyFormatter
 from ..outcome import ProjectRecord
