@@ -350,7 +350,7 @@ def cast_code_ballot(round_id: int):
         _, home = operations.check_code(db.session, voting_round, code)
     except operations.CodeRefused as exc:
         code_form = CodeForm(formdata=None)
-        code_form.code.errors.append(str(exc))
+        code_form.code.errors = [str(exc)]
         return render_template("voting/code.html", round=voting_round, form=code_form), 400
     contests = operations.contests_for(voting_round, home)
     action = url_for("voting.cast_code_ballot", round_id=voting_round.id)

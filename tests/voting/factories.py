@@ -135,3 +135,12 @@ def open_round(session, **kwargs) -> int:
     round_id = create_round(session, **kwargs).id
     session.commit()
     return round_id
+
+
+def fresh_browser(app):
+    """Another browser. While the `session` fixture holds the app context, requests share its
+    `g`, where Flask-WTF caches the CSRF token of the first browser; forget it."""
+    from flask import g
+
+    g.pop("csrf_token", None)
+    return app.test_client()
