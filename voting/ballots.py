@@ -112,7 +112,7 @@ def parse_contest(ballot_type: BallotType, projects: Mapping[int, Project],
             problems.append(f"Enter a whole number for “{project.title}”, or leave it blank.")
             continue
         if value < 0:
-            problems.append(f"“{project.title}” cannot have a negative {field_name}.")
+            problems.append(f"Enter 0 or more for “{project.title}”, not a negative number.")
             continue
         if value:
             choices[project_id] = value

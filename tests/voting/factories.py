@@ -95,6 +95,7 @@ def project_ids(voting_round) -> dict[str, int]:
 def make_voter(make_user, session, email, postcode=NORTH_POSTCODE, born=ADULT_BIRTHDAY):
     from commonpot.accounts.models import User
 
+    session.rollback()  # SQLite: let make_user's own session write
     user_id = make_user(email)
     if postcode:
         operations.set_resident_details(session, session.get(User, user_id), postcode=postcode,
