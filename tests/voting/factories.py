@@ -64,14 +64,16 @@ def create_round(session, *, fund_id=None, state=RoundState.VOTING, ballot_type=
                                 f"postcode,district\n{NORTH_POSTCODE},North\n{SOUTH_POSTCODE},South\n")
     order = [RoundState.PROPOSALS, RoundState.REVIEW, RoundState.VOTING, RoundState.COUNTING,
              RoundState.PUBLISHED]
-    operations.transition(session, "system", voting_round, RoundState.PROPOSALS)
     for district, title, cost in projects:
         if district not in districts:
             continue
         operations.add_proposals_from_shortlist(session, "system", voting_round, [
             {"title": title, "summary": f"{title} for Rivertown.", "cost_pence": cost,
              "group_id": None, "source_application_id": None, "district_id": districts[district].id}])
-    if state in (RoundState.DRAFT, RoundState.PROPOSALS):
+    if state == RoundState.DRAFT:
+        return voting_round
+    operations.transition(session, "system", voting_round, RoundState.PROPOSALS)
+    if state == RoundState.PROPOSALS:
         return voting_round
     operations.transition(session, "system", voting_round, RoundState.REVIEW)
     if state == RoundState.REVIEW:
@@ -138,10 +140,17 @@ def open_round(session, **kwargs) -> int:
     return round_id
 
 
-def fresh_browser(app):
-    """Another browser. While the `session` fixture holds the app context, requests share its
-    `g`, where Flask-WTF caches the CSRF token of the first browser; forget it."""
-    from flask import g
+def switch_to(browser):
+    """Use another browser. While the `session` fixture holds the app context, requests share
+    its `g`, where Flask-WTF caches a CSRF token and Flask-Login the signed-in user: forget
+    both so the next request reads this browser's own cookie."""
+    from flask import g, has_app_context
 
-    g.pop("csrf_token", None)
-    return app.test_client()
+    if has_app_context():
+        g.pop("csrf_token", None)
+        g.pop("_login_user", None)
+    return browser
+
+
+def fresh_browser(app):
+    return switch_to(app.test_client())
