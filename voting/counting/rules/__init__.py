@@ -10,9 +10,11 @@ from typing import Any, Mapping
 from ..money import MoneyFormatter
 from ..outcome import ProjectRecord
 from ..profile import CompiledProfile
-from .greedy import greedy, greedy_fill
-from .mes import MesResult, mes, mes_add1, mes_exhaustion
-from .phragmen import phragmen
+# Imported under other names so ``rules.greedy`` etc. stay the submodules.
+from .greedy import greedy as _run_greedy, greedy_fill as _greedy_fill
+from .mes import MesResult, mes as _run_mes, mes_add1 as _run_mes_add1
+from .mes import mes_exhaustion as _run_mes_exhaustion
+from .phragmen import phragmen as _run_phragmen
 
 #: Called with the number of steps done so far by long-running rules.
 StepProgress = Callable[[int], None]
@@ -42,7 +44,7 @@ class Rule:
 def _greedy(cp: CompiledProfile, money: MoneyFormatter, progress: StepProgress | None) -> RuleRun:
     from ..explain import explain_greedy
 
-    result = greedy(cp)
+    result = _run_greedy(cp)
     records: dict[int, ProjectRecord] = {}
     sentences: dict[int, str] = {}
     explain_greedy(cp, result, money, records, sentences)
@@ -51,13 +53,13 @@ def _greedy(cp: CompiledProfile, money: MoneyFormatter, progress: StepProgress |
 
 def _cached_add1(cp: CompiledProfile, progress: StepProgress | None) -> MesResult:
     if "mes_add1" not in cp.cache:
-        cp.cache["mes_add1"] = mes_add1(cp, progress)
+        cp.cache["mes_add1"] = _run_mes_add1(cp, progress)
     return cp.cache["mes_add1"]
 
 
 def _cached_mes(cp: CompiledProfile) -> MesResult:
     if "mes" not in cp.cache:
-        cp.cache["mes"] = mes(cp)
+        cp.cache["mes"] = _run_mes(cp)
     return cp.cache["mes"]
 
 
@@ -71,7 +73,7 @@ def _mes_family(stage: Callable[[CompiledProfile, StepProgress | None], MesResul
         explain_mes(cp, result, money, records, sentences)
         selected = list(result.selected)
         if complete:
-            filled = greedy_fill(cp, selected)
+            filled = _greedy_fill(cp, selected)
             explain_greedy(cp, filled, money, records, sentences, completion=True,
                            start_position=len(selected))
             selected = filled.selected
@@ -91,7 +93,7 @@ def _mes_family(stage: Callable[[CompiledProfile, StepProgress | None], MesResul
 def _phragmen(cp: CompiledProfile, money: MoneyFormatter, progress: StepProgress | None) -> RuleRun:
     from ..explain import explain_phragmen
 
-    result = phragmen(cp)
+    result = _run_phragmen(cp)
     records: dict[int, ProjectRecord] = {}
     sentences: dict[int, str] = {}
     explain_phragmen(cp, result, money, records, sentences)
@@ -122,7 +124,7 @@ _RULE_LIST = [
     Rule("mes_exhaustion", "Equal Shares with budget increase", _MES_TYPES,
          "Equal Shares re-run with the total budget raised by 1% at a time until the "
          "outcome uses the budget up.",
-         _mes_family(mes_exhaustion, complete=False)),
+         _mes_family(_run_mes_exhaustion, complete=False)),
     Rule("phragmen", "Sequential Phragmén", frozenset({"approval"}),
          "Voters share the cost of what they approve; each step funds the project that keeps "
          "the most loaded voter's load lowest. Stops at the first project that does not fit.",
