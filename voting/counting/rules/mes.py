@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -55,6 +56,7 @@ class MesRound:
     project: int
     #: Payment per unit of weight from supporters who could afford it in full
     #: (per supporter for approval ballots, per point for cumulative ones).
+    #: For display: exact when the count needed it, else the float value.
     price: Fraction
     rho: Fraction
     #: Weighted number of supporters and how many of them paid the full price.
@@ -94,6 +96,8 @@ class MesEngine:
         wmax = max((int(w.max()) for w in cp.weights if len(w)), default=1)
         self.key_base = wmax + 1
         self.supported_total = total_cost(cp, self.projects + self.zero_cost)
+        # Exact budgets are worked out recursively through earlier rounds.
+        sys.setrecursionlimit(max(sys.getrecursionlimit(), 4 * cp.n_projects + 1000))
 
     # -- one run ---------------------------------------------------------
     def run(self, per_voter: Fraction) -> MesRun:
@@ -111,9 +115,15 @@ class _Run:
         self.cbf[1] = 0.0
         self.n_cls = 2
         self.c_parent: list[int] = [-1, -1]
-        self.c_price: list[Fraction] = [Fraction(0), Fraction(0)]
+        self.c_round: list[int] = [-1, -1]
         self.c_w: list[int] = [0, 0]
         self.c_budget: list[Fraction | None] = [b0, Fraction(0)]
+        # Per round: the exact price if known, else what is needed to work it
+        # out (project, poor classes, their counts, rich weight).  Most exact
+        # prices are never needed, and with hundreds of digits in their
+        # denominators they are the costly part.
+        self.r_price: list[Fraction | None] = []
+        self.r_recipe: list[tuple] = []
         # Per round: supporters of a project merged by class, and float price.
         self._entries: dict[int, tuple] = {}
 
@@ -125,9 +135,21 @@ class _Run:
         value = self.c_budget[c]
         assert value is not None
         for node in reversed(chain):
-            value = value - self.c_price[node] * self.c_w[node]
+            value = value - self.round_price(self.c_round[node]) * self.c_w[node]
             self.c_budget[node] = value
         return value
+
+    def round_price(self, r: int) -> Fraction:
+        price = self.r_price[r]
+        if price is None:
+            j, poor_cls, poor_counts, den = self.r_recipe[r]
+            num = Fraction(self.eng.cp.costs[j])
+            for c, m in zip(poor_cls, poor_counts):
+                if c != _ZERO_CLASS:
+                    num -= m * self.budget(c)
+            price = num / den
+            self.r_price[r] = price
+        return price
 
     # -- supporters merged by budget class ---------------------------------
     def entries(self, j: int):
@@ -198,35 +220,42 @@ class _Run:
         return exact >= eng.cp.costs[j]
 
     # -- exact price -------------------------------------------------------
-    def exact_price(self, j: int):
-        """Exact price per unit of weight for project j and who pays it in full."""
+    def exact_price(self, j: int, need_exact: bool):
+        """Price per unit of weight for project j and who pays it in full.
+
+        Returns (exact price or None, full-payer mask, recipe, float price).
+        The exact price is left unknown (None) when the float computation
+        leaves no doubt about who pays in full and ``need_exact`` is false; the
+        recipe then lets :meth:`round_price` work it out later if needed.
+        """
         eng = self.eng
         cost = eng.cp.costs[j]
         total = eng.cp.scores[j]
         key, uniq, cls, wts, mult, fb, price_f, order, k = self.entries(j)
         full = np.ones(len(uniq), dtype=bool)
         if order is None:
-            price: Fraction | None = Fraction(cost) / total
-            poor_list: list[int] = []
-        else:
-            poor = order[:k]
-            full[poor] = False
-            poor_list = poor.tolist()
-            num = Fraction(cost)
-            den = total
-            for e in poor_list:
-                c = int(cls[e])
-                if c != _ZERO_CLASS:
-                    num -= int(mult[e]) * self.budget(c)
-                den -= int(mult[e]) * int(wts[e])
-            price = num / den if den > 0 else None
+            return Fraction(cost) / total, full, (j, [], [], total), price_f
+        poor = order[:k]
+        full[poor] = False
+        poor_cls = cls[poor].tolist()
+        poor_counts = [int(round(x)) for x in mult[poor].tolist()]
+        den = total - sum(m * w for m, w in zip(poor_counts, wts[poor].tolist()))
+        ratio = fb / wts
+        slack = TOL * price_f + 1e-10 * (float(self.b0) + price_f)
+        near = np.flatnonzero(np.abs(ratio - price_f) <= slack)
+        if not len(near) and not need_exact and den > 0:
+            return None, full, (j, poor_cls, poor_counts, den), price_f
 
+        price: Fraction | None = None
+        if den > 0:
+            num = Fraction(cost)
+            for c, m in zip(poor_cls, poor_counts):
+                if c != _ZERO_CLASS:
+                    num -= m * self.budget(c)
+            price = num / den
         valid = price is not None and price >= 0
         if valid:
             assert price is not None
-            ratio = fb / wts
-            lo, hi = price_f * (1 - TOL), price_f * (1 + TOL)
-            near = np.flatnonzero((ratio >= lo) & (ratio <= hi))
             for e in near.tolist():
                 b = self.budget(int(cls[e]))
                 limit = price * int(wts[e])
@@ -235,8 +264,12 @@ class _Run:
                     break
         if not valid:
             price, full = self._exact_price_slow(j, cls, wts, mult)
+            poor = np.flatnonzero(~full)
+            poor_cls = cls[poor].tolist()
+            poor_counts = [int(round(x)) for x in mult[poor].tolist()]
+            den = total - sum(m * w for m, w in zip(poor_counts, wts[poor].tolist()))
         assert price is not None
-        return price, full
+        return price, full, (j, poor_cls, poor_counts, den), float(price)
 
     def _exact_price_slow(self, j, cls, wts, mult):
         cost = self.eng.cp.costs[j]
@@ -259,8 +292,11 @@ class _Run:
             den -= m * w
         return price, full
 
-    def pay(self, j: int, price: Fraction, full) -> None:
+    def pay(self, j: int, price: Fraction | None, full, recipe, price_f: float) -> None:
         eng = self.eng
+        r = len(self.r_price)
+        self.r_price.append(price)
+        self.r_recipe.append(recipe)
         key, uniq, cls, wts, mult, fb, _, _, _ = self.entries(j)
         rich = np.flatnonzero(full)
         n_new = len(rich)
@@ -270,11 +306,11 @@ class _Run:
             grown[: self.n_cls] = self.cbf[: self.n_cls]
             self.cbf = grown
         ids = np.arange(self.n_cls, need)
-        self.cbf[ids] = np.maximum(fb[rich] - float(price) * wts[rich], 0.0)
+        self.cbf[ids] = np.maximum(fb[rich] - price_f * wts[rich], 0.0)
         self.n_cls = need
         self.c_parent.extend(cls[rich].tolist())
         self.c_w.extend(wts[rich].tolist())
-        self.c_price.extend([price] * n_new)
+        self.c_round.extend([r] * n_new)
         self.c_budget.extend([None] * n_new)
         new_class = np.full(len(uniq), _ZERO_CLASS, dtype=np.int64)
         new_class[rich] = ids
@@ -312,25 +348,26 @@ class _Run:
             near = [j for r, _, j in evaluated if r <= best * (1 + TOL)]
             if len(near) == 1:
                 j = near[0]
-                price, full = self.exact_price(j)
+                price, full, recipe, price_f = self.exact_price(j, need_exact=False)
             else:
                 options = []
                 for p in near:
-                    pr, fl = self.exact_price(p)
-                    options.append((pr / cp.costs[p], ids[p], p, pr, fl))
-                _, _, j, price, full = min(options, key=lambda o: (o[0], o[1]))
+                    pr, fl, rc, pf = self.exact_price(p, need_exact=True)
+                    options.append((pr / cp.costs[p], ids[p], p, pr, fl, rc, pf))
+                _, _, j, price, full, recipe, price_f = min(options, key=lambda o: (o[0], o[1]))
             mult = self.entries(j)[4]
             vs = cp.voter_scale
+            shown = price if price is not None else Fraction(price_f)
             out.rounds.append(
                 MesRound(
                     project=j,
-                    price=price,
-                    rho=price / cp.costs[j],
+                    price=shown,
+                    rho=shown / cp.costs[j],
                     supporters=Fraction(int(round(mult.sum())), vs),
                     full_payers=Fraction(int(round(mult[full].sum())), vs),
                 )
             )
-            self.pay(j, price, full)
+            self.pay(j, price, full, recipe, price_f)
             out.selected.append(j)
             for r, name, p in evaluated:
                 if p != j:
