@@ -17,7 +17,8 @@ Model (immutable, ``dataclasses(frozen=True)``; money as exact ``Fraction``)::
 Counting::
 
     count(election: Election, rule_name: str, *, money: MoneyFormatter = plain_units,
-          progress: Callable[[int], None] | None = None) -> Outcome
+          progress: Callable[[int], None] | None = None,
+          add1_unit: Fraction | int = 1) -> Outcome
 
     outcome.selected        # tuple of project ids, in the order they were selected
     outcome.selected_sorted # the same ids sorted as strings

@@ -416,13 +416,15 @@ def mes(cp: CompiledProfile) -> MesResult:
     return MesResult(run=run, selected=list(run.selected), variant="mes")
 
 
-def mes_add1(cp: CompiledProfile, progress=None) -> MesResult:
-    """Raise every voter's budget by one unit until the outcome is exhaustive
+def mes_add1(cp: CompiledProfile, progress=None, unit: Fraction | int = 1) -> MesResult:
+    """Raise every voter's budget by ``unit`` until the outcome is exhaustive
     (over supported projects) or the next one would overspend; then keep the
     last affordable outcome."""
     eng = _engine(cp)
     per_voter = _start(cp)
-    step = Fraction(1, cp.voter_scale)
+    step = Fraction(unit) / cp.voter_scale
+    if step <= 0:
+        raise ValueError("the add-1 step must be positive")
     previous = _empty_run(eng, per_voter)
     steps = 0
     while True:
