@@ -77,9 +77,9 @@ def explain_mes(cp: CompiledProfile, result: MesResult, money: MoneyFormatter,
     run = result.run
     per_voter = run.per_voter * cp.voter_scale
     if result.variant == "mes_add1":
-        context = f", with each voter's share raised to {money(per_voter)}"
+        context = f"each voter's share raised to {money(per_voter)}"
     elif result.variant == "mes_exhaustion" and result.virtual_budget is not None:
-        context = f", with equal shares run on a budget raised to {money(result.virtual_budget)}"
+        context = f"equal shares run on a budget raised to {money(result.virtual_budget)}"
     else:
         context = ""
     position = 0
@@ -95,8 +95,9 @@ def explain_mes(cp: CompiledProfile, result: MesResult, money: MoneyFormatter,
         if rnd.full_payers != rnd.supporters:
             payers = (f"; {format_amount(rnd.supporters - rnd.full_payers)} of its "
                       f"{format_amount(rnd.supporters)} supporters paid all they had left")
+        note = f"; {context}" if context else ""
         sentences[j] = (f"Selected in round {r} at {_price_text(cp, rnd.price, money)}"
-                        f" ({plural(rnd.supporters, 'supporter')}{payers}){context}.")
+                        f" ({plural(rnd.supporters, 'supporter')}{payers}{note}).")
     chosen = set(run.selected)
     if len(chosen) > len(run.upfront) + len(run.rounds):
         # Every supported project was bought without running rounds (the
@@ -106,7 +107,7 @@ def explain_mes(cp: CompiledProfile, result: MesResult, money: MoneyFormatter,
                 position += 1
                 records[j] = _base(cp, j, True, "all_affordable", position=position)
                 sentences[j] = (f"Selected: with {money(per_voter)} per voter every supporter "
-                                f"could pay for everything they supported{context}.")
+                                f"could pay for everything they supported.")
     budgets = run.final_budgets
     for j in range(cp.n_projects):
         if j in chosen:
@@ -126,8 +127,9 @@ def explain_mes(cp: CompiledProfile, result: MesResult, money: MoneyFormatter,
             sentences[j] = f"Not selected: its {plural(count, 'supporter')} could not pay {money(cp.costs[j])}."
         else:
             between = "between them" if count != 1 else "in total"
+            note = f" ({context})" if context else ""
             sentences[j] = (f"Not selected: its {plural(count, 'supporter')} had {money(left)} left "
-                            f"{between}{context} and it needed {money(cp.costs[j])}.")
+                            f"{between} and it needed {money(cp.costs[j])}{note}.")
 
 
 def explain_phragmen(cp: CompiledProfile, result: PhragmenResult, money: MoneyFormatter,

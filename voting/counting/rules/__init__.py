@@ -10,9 +10,11 @@ from typing import Any
 from ..money import MoneyFormatter
 from ..outcome import ProjectRecord
 from ..profile import CompiledProfile
-from .greedy import greedy, greedy_fill
-from .mes import MesResult, mes, mes_add1, mes_exhaustion
-from .phragmen import phragmen
+# Imported under other names so ``rules.greedy`` etc. stay the submodules.
+from .greedy import greedy as _run_greedy, greedy_fill as _greedy_fill
+from .mes import MesResult, mes as _run_mes, mes_add1 as _run_mes_add1
+from .mes import mes_exhaustion as _run_mes_exhaustion
+from .phragmen import phragmen as _run_phragmen
 
 #: Called with the number of steps done so far by long-running rules.
 StepProgress = Callable[[int], None]
@@ -26,7 +28,16 @@ class RuleRun:
     details: dict[str, Any]
 
 
-RuleFunction = Callable[[CompiledProfile, MoneyFormatter, "StepProgress | None"], RuleRun]
+@dataclass(frozen=True)
+class CountSettings:
+    #: What the add-1 completion adds to every voter's budget per step, in
+    #: the election's money unit (pabutools: 1).  An election counted in pence
+    #: that should add £1 per step passes 100.
+    add1_unit: Fraction = Fraction(1)
+
+
+RuleFunction = Callable[[CompiledProfile, MoneyFormatter, "StepProgress | None", CountSettings],
+                        RuleRun]
 
 
 @dataclass(frozen=True)
@@ -39,39 +50,45 @@ class Rule:
     function: RuleFunction
 
 
-def _greedy(cp: CompiledProfile, money: MoneyFormatter, progress: StepProgress | None) -> RuleRun:
+def _greedy(cp: CompiledProfile, money: MoneyFormatter, progress: StepProgress | None,
+            settings: CountSettings) -> RuleRun:
     from ..explain import explain_greedy
 
-    result = greedy(cp)
+    result = _run_greedy(cp)
     records: dict[int, ProjectRecord] = {}
     sentences: dict[int, str] = {}
     explain_greedy(cp, result, money, records, sentences)
     return RuleRun(result.selected, records, sentences, {})
 
 
-def _cached_add1(cp: CompiledProfile, progress: StepProgress | None) -> MesResult:
-    if "mes_add1" not in cp.cache:
-        cp.cache["mes_add1"] = mes_add1(cp, progress)
-    return cp.cache["mes_add1"]
+def _cached_add1(cp: CompiledProfile, progress: StepProgress | None,
+                 settings: CountSettings) -> MesResult:
+    key = f"mes_add1:{settings.add1_unit}"
+    if key not in cp.cache:
+        cp.cache[key] = _run_mes_add1(cp, progress, unit=settings.add1_unit)
+    return cp.cache[key]
 
 
-def _cached_mes(cp: CompiledProfile) -> MesResult:
+def _cached_mes(cp: CompiledProfile, progress: StepProgress | None = None,
+                settings: CountSettings | None = None) -> MesResult:
     if "mes" not in cp.cache:
-        cp.cache["mes"] = mes(cp)
+        cp.cache["mes"] = _run_mes(cp)
     return cp.cache["mes"]
 
 
-def _mes_family(stage: Callable[[CompiledProfile, StepProgress | None], MesResult], complete: bool):
-    def run(cp: CompiledProfile, money: MoneyFormatter, progress: StepProgress | None) -> RuleRun:
+def _mes_family(stage: Callable[[CompiledProfile, StepProgress | None, CountSettings], MesResult],
+                complete: bool):
+    def run(cp: CompiledProfile, money: MoneyFormatter, progress: StepProgress | None,
+            settings: CountSettings) -> RuleRun:
         from ..explain import explain_greedy, explain_mes
 
-        result = stage(cp, progress)
+        result = stage(cp, progress, settings)
         records: dict[int, ProjectRecord] = {}
         sentences: dict[int, str] = {}
         explain_mes(cp, result, money, records, sentences)
         selected = list(result.selected)
         if complete:
-            filled = greedy_fill(cp, selected)
+            filled = _greedy_fill(cp, selected)
             explain_greedy(cp, filled, money, records, sentences, completion=True,
                            start_position=len(selected))
             selected = filled.selected
@@ -88,10 +105,11 @@ def _mes_family(stage: Callable[[CompiledProfile, StepProgress | None], MesResul
     return run
 
 
-def _phragmen(cp: CompiledProfile, money: MoneyFormatter, progress: StepProgress | None) -> RuleRun:
+def _phragmen(cp: CompiledProfile, money: MoneyFormatter, progress: StepProgress | None,
+              settings: CountSettings) -> RuleRun:
     from ..explain import explain_phragmen
 
-    result = phragmen(cp)
+    result = _run_phragmen(cp)
     records: dict[int, ProjectRecord] = {}
     sentences: dict[int, str] = {}
     explain_phragmen(cp, result, money, records, sentences)
@@ -108,7 +126,7 @@ _RULE_LIST = [
     Rule("mes", "Method of Equal Shares", _MES_TYPES,
          "Split the budget equally among voters; fund projects their supporters can pay for, "
          "cheapest per supporter first. May leave money unspent.",
-         _mes_family(lambda cp, progress: _cached_mes(cp), complete=False)),
+         _mes_family(_cached_mes, complete=False)),
     Rule("mes_add1", "Equal Shares, budget raised by 1 per voter", _MES_TYPES,
          "Equal Shares, re-run with every voter's share raised by one unit at a time "
          "while the outcome still fits the budget.",
@@ -118,11 +136,12 @@ _RULE_LIST = [
          _mes_family(_cached_add1, complete=True)),
     Rule("mes_greedy", "Equal Shares with greedy completion", _MES_TYPES,
          "Equal Shares, then greedy fills what is left.",
-         _mes_family(lambda cp, progress: _cached_mes(cp), complete=True)),
+         _mes_family(_cached_mes, complete=True)),
     Rule("mes_exhaustion", "Equal Shares with budget increase", _MES_TYPES,
          "Equal Shares re-run with the total budget raised by 1% at a time until the "
          "outcome uses the budget up.",
-         _mes_family(mes_exhaustion, complete=False)),
+         _mes_family(lambda cp, progress, settings: _run_mes_exhaustion(cp, progress),
+                     complete=False)),
     Rule("phragmen", "Sequential Phragmén", frozenset({"approval"}),
          "Voters share the cost of what they approve; each step funds the project that keeps "
          "the most loaded voter's load lowest. Stops at the first project that does not fit.",
@@ -137,4 +156,4 @@ def rules_for(ballot_type: str) -> list[Rule]:
     return [r for r in RULES.values() if ballot_type in r.ballot_types]
 
 
-__all__ = ["RULES", "Rule", "RuleRun", "rules_for", "Fraction"]
+__all__ = ["RULES", "CountSettings", "Rule", "RuleRun", "rules_for"]

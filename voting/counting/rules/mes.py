@@ -34,7 +34,9 @@ exact prices, so errors do not build up across rounds.
 """
 from __future__ import annotations
 
+import heapq
 import math
+import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -54,6 +56,7 @@ class MesRound:
     project: int
     #: Payment per unit of weight from supporters who could afford it in full
     #: (per supporter for approval ballots, per point for cumulative ones).
+    #: For display: exact when the count needed it, else the float value.
     price: Fraction
     rho: Fraction
     #: Weighted number of supporters and how many of them paid the full price.
@@ -93,6 +96,8 @@ class MesEngine:
         wmax = max((int(w.max()) for w in cp.weights if len(w)), default=1)
         self.key_base = wmax + 1
         self.supported_total = total_cost(cp, self.projects + self.zero_cost)
+        # Exact budgets are worked out recursively through earlier rounds.
+        sys.setrecursionlimit(max(sys.getrecursionlimit(), 4 * cp.n_projects + 1000))
 
     # -- one run ---------------------------------------------------------
     def run(self, per_voter: Fraction) -> MesRun:
@@ -103,14 +108,24 @@ class _Run:
     def __init__(self, eng: MesEngine, b0: Fraction):
         self.eng = eng
         self.b0 = b0
-        g = eng.cp.n_groups
-        self.bf = np.full(g, float(b0))
-        self.cid = np.zeros(g, dtype=np.int64)
+        self.cid = np.zeros(eng.cp.n_groups, dtype=np.int64)
         # Class 0: untouched voters (b0); class 1: voters with nothing left.
+        self.cbf = np.empty(1024, dtype=np.float64)
+        self.cbf[0] = float(b0)
+        self.cbf[1] = 0.0
+        self.n_cls = 2
         self.c_parent: list[int] = [-1, -1]
-        self.c_price: list[Fraction] = [Fraction(0), Fraction(0)]
+        self.c_round: list[int] = [-1, -1]
         self.c_w: list[int] = [0, 0]
         self.c_budget: list[Fraction | None] = [b0, Fraction(0)]
+        # Per round: the exact price if known, else what is needed to work it
+        # out (project, poor classes, their counts, rich weight).  Most exact
+        # prices are never needed, and with hundreds of digits in their
+        # denominators they are the costly part.
+        self.r_price: list[Fraction | None] = []
+        self.r_recipe: list[tuple] = []
+        # Per round: supporters of a project merged by class, and float price.
+        self._entries: dict[int, tuple] = {}
 
     def budget(self, c: int) -> Fraction:
         chain = []
@@ -120,119 +135,154 @@ class _Run:
         value = self.c_budget[c]
         assert value is not None
         for node in reversed(chain):
-            value = value - self.c_price[node] * self.c_w[node]
+            value = value - self.round_price(self.c_round[node]) * self.c_w[node]
             self.c_budget[node] = value
         return value
 
-    # -- float estimates ------------------------------------------------
-    def float_rho(self, j: int) -> float:
+    def round_price(self, r: int) -> Fraction:
+        price = self.r_price[r]
+        if price is None:
+            j, poor_cls, poor_counts, den = self.r_recipe[r]
+            num = Fraction(self.eng.cp.costs[j])
+            for c, m in zip(poor_cls, poor_counts):
+                if c != _ZERO_CLASS:
+                    num -= m * self.budget(c)
+            price = num / den
+            self.r_price[r] = price
+        return price
+
+    # -- supporters merged by budget class ---------------------------------
+    def entries(self, j: int):
+        cached = self._entries.get(j)
+        if cached is not None:
+            return cached
         eng = self.eng
         s = eng.sup[j]
-        b = self.bf[s]
+        c = self.cid[s]
         if eng.unit[j]:
-            w0 = float(eng.w[j][0])
-            ratio = b / w0
+            key = c
+            span = self.n_cls
         else:
-            ratio = b / eng.wf[j]
+            key = c * eng.key_base + eng.w[j]
+            span = self.n_cls * eng.key_base
+        if span <= 8 * len(s) + 4096:
+            counts = np.bincount(key, weights=eng.msup[j])
+            uniq = np.flatnonzero(counts)
+            mult = counts[uniq]
+        else:
+            uniq, inv = np.unique(key, return_inverse=True)
+            mult = np.bincount(inv.reshape(-1), weights=eng.msup[j])
+        if eng.unit[j]:
+            cls = uniq
+            wts = np.full(len(uniq), int(eng.w[j][0]), dtype=np.int64)
+        else:
+            cls = uniq // eng.key_base
+            wts = uniq % eng.key_base
+        fb = self.cbf[cls]
+        price_f, order, k = self._float_price(j, wts, mult, fb)
+        out = (key, uniq, cls, wts, mult, fb, price_f, order, k)
+        self._entries[j] = out
+        return out
+
+    def _float_price(self, j: int, wts, mult, fb):
+        eng = self.eng
+        cost = eng.costf[j]
+        total = float(eng.cp.scores[j])
+        ratio = fb / wts
+        if ratio.min() * total >= cost * (1 + TOL):
+            # Everyone can pay an equal share: no sorting needed.
+            return cost / total, None, 0
         order = np.argsort(ratio, kind="stable")
-        mb = (eng.msup[j] * b)[order]
-        mw = eng.mw_f[j][order]
+        mb = (mult * fb)[order]
+        mw = (mult * wts)[order]
         paid = np.cumsum(mb) - mb
-        rest = float(eng.cp.scores[j]) - (np.cumsum(mw) - mw)
-        price = (eng.costf[j] - paid) / rest
-        ok = price <= ratio[order]
+        rest = total - (np.cumsum(mw) - mw)
+        pf = (cost - paid) / rest
+        ok = pf <= ratio[order]
         k = int(np.argmax(ok)) if ok.any() else len(order) - 1
-        return float(price[k]) / eng.costf[j]
+        return float(pf[k]), order, k
+
+    def float_rho(self, j: int) -> float:
+        return self.entries(j)[6] / self.eng.costf[j]
 
     def affordable(self, j: int) -> bool:
         eng = self.eng
-        s = eng.sup[j]
-        avail = float(np.dot(eng.msup[j], self.bf[s]))
+        avail = float(np.dot(eng.msup[j], self.cbf[self.cid[eng.sup[j]]]))
         cost = eng.costf[j]
         slack = TOL * cost + 1e-12 * eng.head_count[j] * float(self.b0)
         if avail > cost + slack:
             return True
         if avail < cost - slack:
             return False
-        entries = self.entries(j)
-        exact = sum((int(m) * self.budget(int(c)) for c, m in zip(entries[1], entries[3])
+        _, _, cls, _, mult, _, _, _, _ = self.entries(j)
+        exact = sum((int(m) * self.budget(int(c)) for c, m in zip(cls.tolist(), mult.tolist())
                      if c != _ZERO_CLASS), Fraction(0))
         return exact >= eng.cp.costs[j]
 
     # -- exact price -------------------------------------------------------
-    def entries(self, j: int):
-        """Supporters of j merged by (budget class, weight)."""
-        eng = self.eng
-        s = eng.sup[j]
-        key = self.cid[s] * eng.key_base + eng.w[j]
-        uniq, inv = np.unique(key, return_inverse=True)
-        inv = inv.reshape(-1)
-        counts = np.bincount(inv, weights=eng.msup[j]).round().astype(np.int64)
-        rep = np.empty(len(uniq), dtype=np.int64)
-        rep[inv] = np.arange(len(s))
-        fb = self.bf[s[rep]]
-        return uniq, uniq // eng.key_base, uniq % eng.key_base, counts, fb, inv
+    def exact_price(self, j: int, need_exact: bool):
+        """Price per unit of weight for project j and who pays it in full.
 
-    def exact_price(self, j: int):
-        """Exact price per unit of weight for project j and who pays it in full."""
+        Returns (exact price or None, full-payer mask, recipe, float price).
+        The exact price is left unknown (None) when the float computation
+        leaves no doubt about who pays in full and ``need_exact`` is false; the
+        recipe then lets :meth:`round_price` work it out later if needed.
+        """
         eng = self.eng
         cost = eng.cp.costs[j]
         total = eng.cp.scores[j]
-        uniq, cls, wts, counts, fb, inv = self.entries(j)
-        ratio = fb / wts
-        order = np.argsort(ratio, kind="stable")
-        mb = (counts * fb)[order].astype(np.float64)
-        mw = (counts * wts)[order].astype(np.float64)
-        paid = np.cumsum(mb) - mb
-        rest = float(total) - (np.cumsum(mw) - mw)
-        pf = (eng.costf[j] - paid) / rest
-        ok = pf <= ratio[order]
-        k = int(np.argmax(ok)) if ok.any() else len(order) - 1
-        price_f = float(pf[k])
-
-        poor = order[:k]
-        num = cost
-        den = total
-        for e in poor.tolist():
-            c = int(cls[e])
-            if c != _ZERO_CLASS:
-                num -= int(counts[e]) * self.budget(c)
-            den -= int(counts[e]) * int(wts[e])
-        price = Fraction(num) / den if den > 0 else None
-
-        lo, hi = price_f * (1 - TOL), price_f * (1 + TOL)
+        key, uniq, cls, wts, mult, fb, price_f, order, k = self.entries(j)
         full = np.ones(len(uniq), dtype=bool)
+        if order is None:
+            return Fraction(cost) / total, full, (j, [], [], total), price_f
+        poor = order[:k]
         full[poor] = False
+        poor_cls = cls[poor].tolist()
+        poor_counts = [int(round(x)) for x in mult[poor].tolist()]
+        den = total - sum(m * w for m, w in zip(poor_counts, wts[poor].tolist()))
+        ratio = fb / wts
+        slack = TOL * price_f + 1e-10 * (float(self.b0) + price_f)
+        near = np.flatnonzero(np.abs(ratio - price_f) <= slack)
+        if not len(near) and not need_exact and den > 0:
+            return None, full, (j, poor_cls, poor_counts, den), price_f
+
+        price: Fraction | None = None
+        if den > 0:
+            num = Fraction(cost)
+            for c, m in zip(poor_cls, poor_counts):
+                if c != _ZERO_CLASS:
+                    num -= m * self.budget(c)
+            price = num / den
         valid = price is not None and price >= 0
         if valid:
             assert price is not None
-            near = np.nonzero((ratio >= lo) & (ratio <= hi))[0]
             for e in near.tolist():
                 b = self.budget(int(cls[e]))
-                pays_full = b >= price * int(wts[e])
-                if full[e] and not pays_full:
-                    valid = False
-                    break
-                if not full[e] and b > price * int(wts[e]):
+                limit = price * int(wts[e])
+                if (full[e] and b < limit) or (not full[e] and b > limit):
                     valid = False
                     break
         if not valid:
-            price, full = self._exact_price_slow(j, cls, wts, counts)
+            price, full = self._exact_price_slow(j, cls, wts, mult)
+            poor = np.flatnonzero(~full)
+            poor_cls = cls[poor].tolist()
+            poor_counts = [int(round(x)) for x in mult[poor].tolist()]
+            den = total - sum(m * w for m, w in zip(poor_counts, wts[poor].tolist()))
         assert price is not None
-        return price, full, cls, wts, counts, inv
+        return price, full, (j, poor_cls, poor_counts, den), float(price)
 
-    def _exact_price_slow(self, j, cls, wts, counts):
+    def _exact_price_slow(self, j, cls, wts, mult):
         cost = self.eng.cp.costs[j]
         rows = []
         for e in range(len(cls)):
             b = self.budget(int(cls[e]))
-            rows.append((b / int(wts[e]), b, int(wts[e]), int(counts[e]), e))
+            rows.append((b / int(wts[e]), b, int(wts[e]), int(mult[e]), e))
         rows.sort(key=lambda r: r[0])
         paid = Fraction(0)
         den = self.eng.cp.scores[j]
         price = None
         full = np.ones(len(cls), dtype=bool)
-        for ratio, b, w, m, e in rows:
+        for _, b, w, m, e in rows:
             candidate = (cost - paid) / den
             if candidate * w <= b:
                 price = candidate
@@ -242,70 +292,90 @@ class _Run:
             den -= m * w
         return price, full
 
-    def pay(self, j: int, price: Fraction, full, cls, wts, inv) -> None:
+    def pay(self, j: int, price: Fraction | None, full, recipe, price_f: float) -> None:
         eng = self.eng
-        s = eng.sup[j]
-        n = len(cls)
-        new_class = np.full(n, _ZERO_CLASS, dtype=np.int64)
-        rich = np.nonzero(full)[0]
-        start = len(self.c_parent)
-        new_class[rich] = np.arange(start, start + len(rich))
+        r = len(self.r_price)
+        self.r_price.append(price)
+        self.r_recipe.append(recipe)
+        key, uniq, cls, wts, mult, fb, _, _, _ = self.entries(j)
+        rich = np.flatnonzero(full)
+        n_new = len(rich)
+        need = self.n_cls + n_new
+        if need > len(self.cbf):
+            grown = np.empty(max(need, 2 * len(self.cbf)), dtype=np.float64)
+            grown[: self.n_cls] = self.cbf[: self.n_cls]
+            self.cbf = grown
+        ids = np.arange(self.n_cls, need)
+        self.cbf[ids] = np.maximum(fb[rich] - price_f * wts[rich], 0.0)
+        self.n_cls = need
         self.c_parent.extend(cls[rich].tolist())
         self.c_w.extend(wts[rich].tolist())
-        self.c_price.extend([price] * len(rich))
-        self.c_budget.extend([None] * len(rich))
-        group_full = full[inv]
-        self.cid[s] = new_class[inv]
-        updated = np.maximum(self.bf[s] - float(price) * eng.wf[j], 0.0)
-        self.bf[s] = np.where(group_full, updated, 0.0)
+        self.c_round.extend([r] * n_new)
+        self.c_budget.extend([None] * n_new)
+        new_class = np.full(len(uniq), _ZERO_CLASS, dtype=np.int64)
+        new_class[rich] = ids
+        self.cid[eng.sup[j]] = new_class[np.searchsorted(uniq, key)]
 
     # -- the rule ----------------------------------------------------------
     def execute(self) -> MesRun:
         eng = self.eng
         cp = eng.cp
+        ids = cp.ids
         out = MesRun(per_voter=self.b0)
         out.upfront = sorted(eng.zero_cost, key=cp.tie_key)
         out.selected.extend(out.upfront)
-        aff = {j: 1.0 / cp.scores[j] for j in eng.projects}
-        remaining = set(eng.projects)
-        while remaining:
+        # Heap of (lower bound on rho, id, project): rho only grows as voters
+        # spend, so a stale value is a valid lower bound (pabutools' trick).
+        heap = [(1.0 / cp.scores[j], ids[j], j) for j in eng.projects]
+        heapq.heapify(heap)
+        while heap:
             best = math.inf
-            evaluated: list[tuple[int, float]] = []
-            for j in sorted(remaining, key=lambda p: (aff[p], cp.ids[p])):
-                if not self.affordable(j):
-                    remaining.discard(j)
-                    continue
-                if aff[j] > best * (1 + TOL):
+            evaluated: list[tuple[float, str, int]] = []
+            while heap:
+                item = heap[0]
+                if item[0] > best * (1 + TOL):
                     break
+                heapq.heappop(heap)
+                j = item[2]
+                if not self.affordable(j):
+                    continue
                 r = self.float_rho(j)
-                aff[j] = r
-                evaluated.append((j, r))
+                evaluated.append((r, item[1], j))
                 if r < best:
                     best = r
             if not evaluated:
                 break
-            near = [j for j, r in evaluated if r <= best * (1 + TOL)]
-            options = []
-            for j in near:
-                price, full, cls, wts, counts, inv = self.exact_price(j)
-                options.append((price / cp.costs[j], cp.ids[j], j, price, full, cls, wts, counts, inv))
-            rho, _, j, price, full, cls, wts, counts, inv = min(options, key=lambda o: (o[0], o[1]))
+            near = [j for r, _, j in evaluated if r <= best * (1 + TOL)]
+            if len(near) == 1:
+                j = near[0]
+                price, full, recipe, price_f = self.exact_price(j, need_exact=False)
+            else:
+                options = []
+                for p in near:
+                    pr, fl, rc, pf = self.exact_price(p, need_exact=True)
+                    options.append((pr / cp.costs[p], ids[p], p, pr, fl, rc, pf))
+                _, _, j, price, full, recipe, price_f = min(options, key=lambda o: (o[0], o[1]))
+            mult = self.entries(j)[4]
             vs = cp.voter_scale
+            shown = price if price is not None else Fraction(price_f)
             out.rounds.append(
                 MesRound(
                     project=j,
-                    price=price,
-                    rho=rho,
-                    supporters=Fraction(int(counts.sum()), vs),
-                    full_payers=Fraction(int(counts[full].sum()), vs),
+                    price=shown,
+                    rho=shown / cp.costs[j],
+                    supporters=Fraction(int(round(mult.sum())), vs),
+                    full_payers=Fraction(int(round(mult[full].sum())), vs),
                 )
             )
-            self.pay(j, price, full, cls, wts, inv)
-            remaining.discard(j)
+            self.pay(j, price, full, recipe, price_f)
             out.selected.append(j)
+            for r, name, p in evaluated:
+                if p != j:
+                    heapq.heappush(heap, (r, name, p))
+            self._entries.clear()
         # Kept so explanations can say how much money the supporters of each
         # rejected project had left.
-        out.final_budgets = self.bf
+        out.final_budgets = self.cbf[self.cid]
         return out
 
 
@@ -346,13 +416,15 @@ def mes(cp: CompiledProfile) -> MesResult:
     return MesResult(run=run, selected=list(run.selected), variant="mes")
 
 
-def mes_add1(cp: CompiledProfile, progress=None) -> MesResult:
-    """Raise every voter's budget by one unit until the outcome is exhaustive
+def mes_add1(cp: CompiledProfile, progress=None, unit: Fraction | int = 1) -> MesResult:
+    """Raise every voter's budget by ``unit`` until the outcome is exhaustive
     (over supported projects) or the next one would overspend; then keep the
     last affordable outcome."""
     eng = _engine(cp)
     per_voter = _start(cp)
-    step = Fraction(1, cp.voter_scale)
+    step = Fraction(unit) / cp.voter_scale
+    if step <= 0:
+        raise ValueError("the add-1 step must be positive")
     previous = _empty_run(eng, per_voter)
     steps = 0
     while True:
@@ -404,9 +476,11 @@ def mes_exhaustion(cp: CompiledProfile, progress=None) -> MesResult:
         if total_cost(cp, run.selected) > cp.budget:
             break
         previous, previous_budget = run, virtual
-        if is_exhaustive(cp, run.selected) or constant:
-            # With ``constant`` the outcome cannot change any more before the
-            # bound, so pabutools would end up returning this very outcome.
+        if is_exhaustive(cp, run.selected) or constant or increment == 0:
+            # With ``constant`` (or a zero budget, hence a zero step) the
+            # outcome cannot change any more before the bound, so pabutools
+            # would end up returning this very outcome (after looping forever
+            # in the zero-step case).
             break
         virtual += increment
         steps += 1
