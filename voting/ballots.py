@@ -194,7 +194,8 @@ def check(rules: BallotRules, projects: Mapping[int, Project], choices: Mapping[
     return problems
 
 
-def validate(rules: BallotRules, projects: Mapping[int, Project], choices: Mapping[int, int]) -> dict[int, int]:
+def validate(rules: BallotRules, projects: Mapping[int, Project],
+             choices: Mapping[int, int]) -> dict[int, int]:
     problems = check(rules, projects, choices)
     if problems:
         raise BallotError(problems)

@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 DEMO_TITLE = "Rivertown Decides 2026"
 
 _PROJECTS = [  # (district, title, summary, cost in pence)
-    ("Northbank", "Benches along the towpath", "Six sturdy benches between the lock and the bridge.", 450_000),
+    ("Northbank", "Benches along the towpath", "Six benches between the lock and the bridge.", 450_000),
     ("Northbank", "Playground resurfacing", "Safe rubber surface under the swings at Mill Park.", 900_000),
     ("Northbank", "Community fridge", "A fridge and shelves at the library to share surplus food.", 250_000),
     ("Northbank", "Wildflower verges", "Sow and care for wildflowers on four roadside verges.", 300_000),
     ("Southfields", "Youth club equipment", "Table tennis, music kit and games for the youth club.", 350_000),
-    ("Southfields", "Street trees on Station Road", "Twelve street trees with three years of watering.", 800_000),
+    ("Southfields", "Street trees on Station Road", "Twelve trees with three years of watering.", 800_000),
     ("Southfields", "Repair café tools", "Tools and a cabinet for the monthly repair café.", 150_000),
     ("Southfields", "Bus shelter mural", "Local artists paint the Station Road bus shelter.", 200_000),
 ]
@@ -72,7 +72,7 @@ def seed(session: Session) -> bool:
     operations.transition(session, manager, voting_round, RoundState.VOTING)
 
     titles = {p.title: p.id for p in voting_round.proposals}
-    for (email, postcode, picks), user in zip(_VOTERS, residents, strict=True):
+    for (_, postcode, picks), user in zip(_VOTERS, residents, strict=True):
         operations.set_resident_details(session, user, postcode=postcode, date_of_birth=date(1985, 6, 1))
         home = operations.online_district(session, voting_round, user)
         operations.cast_online(session, user, voting_round, {home.id: {titles[t]: 1 for t in picks}})

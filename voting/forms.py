@@ -22,6 +22,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from voting.ballots import BallotType
 
+_NUMBER = "Enter a number, 0 for none"
+
 BALLOT_TYPE_CHOICES = [
     (BallotType.APPROVAL.value, "Approval: choose up to a number of projects"),
     (BallotType.KNAPSACK.value, "Budget (knapsack): choose projects whose total cost fits the budget"),
@@ -63,15 +65,16 @@ class RoundForm(FlaskForm):
         Optional(), NumberRange(min=1, max=100)],
         description="Leave blank for no limit (not used by points ballots).")
     min_choices = IntegerField("Fewest projects a voter must choose", default=0,
-                               validators=[InputRequired("Enter a number, 0 for none"), NumberRange(min=0, max=100)])
+                               validators=[InputRequired(_NUMBER), NumberRange(min=0, max=100)])
     min_share_percent = IntegerField("Budget ballots: least share of the budget to spend (%)", default=0,
-                                     validators=[InputRequired("Enter a number, 0 for none"), NumberRange(min=0, max=100)])
+                                     validators=[InputRequired(_NUMBER), NumberRange(min=0, max=100)])
     points_total = IntegerField("Points ballots: points each voter shares", default=10,
                                 validators=[InputRequired("Enter the points"), NumberRange(min=1, max=1000)])
     max_points_per_project = IntegerField("Points ballots: most points on one project",
                                           validators=[Optional(), NumberRange(min=1, max=1000)])
     minimum_age = IntegerField("Minimum age to vote", default=16,
-                               validators=[InputRequired("Enter the minimum age"), NumberRange(min=0, max=120)])
+                               validators=[InputRequired("Enter the minimum age"),
+                                           NumberRange(min=0, max=120)])
     allow_online = BooleanField("Residents can vote online with an account", default=True)
     allow_codes = BooleanField("Residents can vote with a single-use code from a letter or event")
     allow_paper = BooleanField("Stewards can enter paper ballots")
@@ -80,7 +83,8 @@ class RoundForm(FlaskForm):
 
 
 class DistrictForm(FlaskForm):
-    name = StringField("District name", validators=[DataRequired("Enter the district's name"), Length(max=120)])
+    name = StringField("District name",
+                       validators=[DataRequired("Enter the district's name"), Length(max=120)])
     budget = StringField("Budget in pounds", validators=[DataRequired("Enter the budget"), Pounds()])
     is_area_wide = BooleanField("This is the area-wide budget that every voter also votes on")
 
@@ -95,7 +99,8 @@ class TransitionForm(FlaskForm):
 
 
 class ProposalForm(FlaskForm):
-    title = StringField("Project name", validators=[DataRequired("Enter the project's name"), Length(max=200)])
+    title = StringField("Project name",
+                        validators=[DataRequired("Enter the project's name"), Length(max=200)])
     summary = TextAreaField("What it would do", validators=[DataRequired("Say what the project would do"),
                                                              Length(max=3000)])
     cost = StringField("What it would cost, in pounds", validators=[DataRequired("Enter the cost"), Pounds()])

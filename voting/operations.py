@@ -415,7 +415,8 @@ def contests_for(voting_round: VotingRound, home: District) -> list[Contest]:
     return contests
 
 
-def read_choices(contests: list[Contest], form: Mapping[str, list[str]]) -> tuple[dict[int, dict[int, int]], list[str]]:
+def read_choices(contests: list[Contest],
+                 form: Mapping[str, list[str]]) -> tuple[dict[int, dict[int, int]], list[str]]:
     choices: dict[int, dict[int, int]] = {}
     problems: list[str] = []
     for contest in contests:
@@ -426,7 +427,8 @@ def read_choices(contests: list[Contest], form: Mapping[str, list[str]]) -> tupl
     return choices, problems
 
 
-def validate_choices(contests: list[Contest], choices: Mapping[int, Mapping[int, int]]) -> dict[str, dict[str, int]]:
+def validate_choices(contests: list[Contest],
+                     choices: Mapping[int, Mapping[int, int]]) -> dict[str, dict[str, int]]:
     problems: list[str] = []
     clean: dict[str, dict[str, int]] = {}
     several = len(contests) > 1

@@ -8,10 +8,10 @@ STEWARDS = ADMIN_ONLY  # no steward among the roles; admins may act as stewards
 
 def build(session, world):
     from commonpot.accounts.models import User
+    from tests.voting.factories import ADULT_BIRTHDAY, NORTH_POSTCODE, create_round
     from voting import operations
     from voting.models import PaperBatch, Proposal, VotingRound
     from voting.states import RoundState
-    from tests.voting.factories import NORTH_POSTCODE, ADULT_BIRTHDAY, create_round
 
     def make(state, **kwargs):
         return create_round(session, fund_id=world["fund_id"], state=state, **kwargs)
@@ -24,7 +24,7 @@ def build(session, world):
     batch = operations.create_paper_batch(session, "system", voting, district_id=voting.districts[0].id,
                                           event="Hall", event_date=ADULT_BIRTHDAY, first_serial=1,
                                           last_serial=10, double_keyed=True)
-    for role, user_id in world["users"].items():
+    for user_id in world["users"].values():
         operations.set_resident_details(session, session.get(User, user_id), postcode=NORTH_POSTCODE,
                                         date_of_birth=ADULT_BIRTHDAY)
     world["voting"] = {

@@ -46,4 +46,5 @@ def test_unknown_projects_and_bad_numbers_are_reported():
                                       {"d1-points-1": ["two"], "d1-points-2": ["-1"], "d1-points-3": ["2"]},
                                       "d1-")
     assert choices == {3: 2}
-    assert problems == ["Enter a whole number for “A”, or leave it blank.", "Enter 0 or more for “B”, not a negative number."]
+    assert problems == ["Enter a whole number for “A”, or leave it blank.",
+                        "Enter 0 or more for “B”, not a negative number."]

@@ -9,7 +9,7 @@ from tests.helpers import post_form, sign_in
 from tests.voting.factories import create_fund, fresh_browser, open_round, switch_to
 from voting import operations
 from voting.models import Ballot, Proposal, VoterRollEntry, VotingRound
-from voting.states import IllegalRoundTransition, RoundState, TRANSITIONS
+from voting.states import TRANSITIONS, IllegalRoundTransition, RoundState
 
 
 @pytest.mark.parametrize("current", list(RoundState))
