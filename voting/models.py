@@ -1,1 +1,283 @@
-"""Voting data. The voting issue adds its tables here."""
+"""Voting data: rounds, districts, proposals, eligibility, the voter roll and the ballots.
+
+Secrecy by design: `VoterRollEntry` (who has voted) and `Ballot` (what was voted) share no
+foreign key, no sequence and no precise time. Ballot ids are random, cast times are kept to
+the day, and on SQLite the ballot table has no rowid (which would otherwise record the order
+of insertion alongside the roll's own order).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from commonpot.db import utcnow
+from commonpot.extensions import db
+from voting.ballots import BallotType
+from voting.states import RoundState
+
+
+def _enum(kind, length=20):
+    return Enum(kind, native_enum=False, length=length,
+                values_callable=lambda e: [m.value for m in e])
+
+
+class VotingRound(db.Model):
+    __tablename__ = "voting_round"
+    __table_args__ = (
+        CheckConstraint("min_choices >= 0", name="min_choices_not_negative"),
+        CheckConstraint("max_choices IS NULL OR max_choices >= min_choices", name="choices_range"),
+        CheckConstraint("min_share_percent BETWEEN 0 AND 100", name="share_percent"),
+        CheckConstraint("points_total > 0", name="points_positive"),
+        # A board hash exists exactly when the ballots have been published.
+        CheckConstraint("(state IN ('counting', 'published')) = (board_hash IS NOT NULL)",
+                        name="board_hash_when_closed"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[RoundState] = mapped_column(_enum(RoundState), default=RoundState.DRAFT)
+    ballot_type: Mapped[BallotType] = mapped_column(_enum(BallotType), default=BallotType.APPROVAL)
+    counting_rule: Mapped[str] = mapped_column(String(40), default="greedy")
+    max_choices: Mapped[int | None] = mapped_column(Integer)
+    min_choices: Mapped[int] = mapped_column(Integer, default=0)
+    min_share_percent: Mapped[int] = mapped_column(Integer, default=0)
+    points_total: Mapped[int] = mapped_column(Integer, default=10)
+    max_points_per_project: Mapped[int | None] = mapped_column(Integer)
+    minimum_age: Mapped[int] = mapped_column(Integer, default=16)
+    allow_online: Mapped[bool] = mapped_column(Boolean, default=True)
+    allow_codes: Mapped[bool] = mapped_column(Boolean, default=False)
+    allow_paper: Mapped[bool] = mapped_column(Boolean, default=False)
+    allow_revote: Mapped[bool] = mapped_column(Boolean, default=False)
+    board_hashes_receipts: Mapped[bool] = mapped_column(Boolean, default=False)
+    board_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    districts: Mapped[list[District]] = relationship(back_populates="voting_round",
+                                                     order_by="District.id")
+    proposals: Mapped[list[Proposal]] = relationship(back_populates="voting_round",
+                                                     order_by="Proposal.id")
+
+    @property
+    def area_wide(self) -> District | None:
+        return next((d for d in self.districts if d.is_area_wide), None)
+
+    @property
+    def local_districts(self) -> list[District]:
+        return [d for d in self.districts if not d.is_area_wide]
+
+
+class District(db.Model):
+    """A budget voted on separately. The area-wide budget is a district every voter gets."""
+
+    __tablename__ = "voting_district"
+    __table_args__ = (
+        UniqueConstraint("round_id", "name"),
+        CheckConstraint("budget_pence > 0", name="budget_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("voting_round.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    budget_pence: Mapped[int] = mapped_column(BigInteger)
+    is_area_wide: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    voting_round: Mapped[VotingRound] = relationship(back_populates="districts")
+
+
+class RoundPostcode(db.Model):
+    """A postcode inside the round's area and the district it votes in."""
+
+    __tablename__ = "voting_postcode"
+    __table_args__ = (UniqueConstraint("round_id", "postcode"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("voting_round.id"), index=True)
+    postcode: Mapped[str] = mapped_column(String(10))
+    district_id: Mapped[int] = mapped_column(ForeignKey("voting_district.id"), index=True)
+
+
+class ResidentDetails(db.Model):
+    """What a resident declares to vote online: where they live and when they were born."""
+
+    __tablename__ = "voting_resident_details"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), unique=True)
+    postcode: Mapped[str] = mapped_column(String(10))
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ProposalState(enum.StrEnum):
+    SUBMITTED = "submitted"
+    FEASIBLE = "feasible"
+    NOT_FEASIBLE = "not_feasible"
+
+
+class Proposal(db.Model):
+    __tablename__ = "voting_proposal"
+    __table_args__ = (
+        CheckConstraint("cost_pence > 0", name="cost_positive"),
+        CheckConstraint("state = 'submitted' OR length(review_reason) > 0", name="reviewed_with_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("voting_round.id"), index=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("voting_district.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    # What the proposer asked for; review replaces cost_pence with the staff estimate.
+    requested_pence: Mapped[int] = mapped_column(BigInteger)
+    cost_pence: Mapped[int] = mapped_column(BigInteger)
+    state: Mapped[ProposalState] = mapped_column(_enum(ProposalState), default=ProposalState.SUBMITTED)
+    review_reason: Mapped[str] = mapped_column(Text, default="")
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("community_group.id"))
+    # The grants application this came from (a shortlist); a plain id until grants merges.
+    source_application_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    voting_round: Mapped[VotingRound] = relationship(back_populates="proposals")
+    district: Mapped[District] = relationship()
+
+
+class VotingCodeBatch(db.Model):
+    """Single-use codes printed on letters or handed out at an event."""
+
+    __tablename__ = "voting_code_batch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("voting_round.id"), index=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("voting_district.id"))
+    label: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class VotingCode(db.Model):
+    """A code as a keyed hash only: the plain code exists once, in the mail-merge file."""
+
+    __tablename__ = "voting_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("voting_code_batch.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    batch: Mapped[VotingCodeBatch] = relationship()
+
+
+class PaperBatch(db.Model):
+    """Paper ballots from one event, keyed in by stewards (optionally twice, then compared)."""
+
+    __tablename__ = "voting_paper_batch"
+    __table_args__ = (CheckConstraint("first_serial <= last_serial", name="serial_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("voting_round.id"), index=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("voting_district.id"))
+    event: Mapped[str] = mapped_column(String(200))
+    event_date: Mapped[date] = mapped_column(Date)
+    first_serial: Mapped[int] = mapped_column(Integer)
+    last_serial: Mapped[int] = mapped_column(Integer)
+    double_keyed: Mapped[bool] = mapped_column(Boolean, default=False)
+    accepted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    voting_round: Mapped[VotingRound] = relationship()
+    district: Mapped[District] = relationship()
+
+
+class PaperKeying(db.Model):
+    """One steward's keying of one paper ballot in a double-keyed batch, awaiting comparison.
+
+    Removed when the batch is accepted and its ballots are cast, so no serial stays next to
+    a ballot's contents."""
+
+    __tablename__ = "voting_paper_keying"
+    __table_args__ = (UniqueConstraint("batch_id", "keying", "serial"),
+                      CheckConstraint("keying IN (1, 2)", name="keying_one_or_two"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("voting_paper_batch.id"), index=True)
+    keying: Mapped[int] = mapped_column(Integer)
+    serial: Mapped[int] = mapped_column(Integer)
+    choices: Mapped[str] = mapped_column(Text)
+    keyed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+
+
+class Channel(enum.StrEnum):
+    ONLINE = "online"
+    CODE = "code"
+    PAPER = "paper"
+
+
+class VoterRollEntry(db.Model):
+    """Who has voted: one row per voter per round, whatever the channel.
+
+    `voter_key` is `user:<id>`, `code:<hash>` or `paper:<serial>`. It has no link to the
+    ballot; the unique constraint is what stops anyone voting twice, even at the same instant.
+    """
+
+    __tablename__ = "voting_roll"
+    __table_args__ = (UniqueConstraint("round_id", "voter_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("voting_round.id"), index=True)
+    voter_key: Mapped[str] = mapped_column(String(80))
+    channel: Mapped[Channel] = mapped_column(_enum(Channel, 10))
+    district_id: Mapped[int] = mapped_column(ForeignKey("voting_district.id"))
+    voted_on: Mapped[date] = mapped_column(Date)
+
+
+class Ballot(db.Model):
+    """What was voted, with nothing about who: a random id, the day, the receipt, the choices."""
+
+    __tablename__ = "voting_ballot"
+    __table_args__ = (UniqueConstraint("round_id", "receipt"), {"sqlite_with_rowid": False})
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("voting_round.id"), index=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("voting_district.id"))
+    receipt: Mapped[str] = mapped_column(String(32))
+    cast_on: Mapped[date] = mapped_column(Date)
+    # {"<district id>": {"<proposal id>": value}}: 1 for approval/knapsack, points, or rank.
+    choices: Mapped[str] = mapped_column(Text)
+
+    def contests(self) -> dict[int, dict[int, int]]:
+        return {int(d): {int(p): v for p, v in c.items()} for d, c in json.loads(self.choices).items()}
+
+
+class ResultRow(db.Model):
+    """One project's published outcome: its score, whether it was selected, and why."""
+
+    __tablename__ = "voting_result"
+    __table_args__ = (UniqueConstraint("proposal_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("voting_round.id"), index=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("voting_district.id"))
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("voting_proposal.id"))
+    supporters: Mapped[int] = mapped_column(Integer)
+    score: Mapped[int] = mapped_column(BigInteger)
+    selected: Mapped[bool] = mapped_column(Boolean)
+    explanation: Mapped[str] = mapped_column(Text)
+
+    proposal: Mapped[Proposal] = relationship()

@@ -20,5 +20,4 @@ EXPECT = {
     "accounts.admin_user": Rule(lambda w: f"/admin/users/{w['users']['resident']}", ADMIN_ONLY),
     "accounts.admin_outbox": Rule("/admin/outbox", ADMIN_ONLY),
     "grants.list_rounds": Rule("/grants/", EVERYONE),
-    "voting.list_rounds": Rule("/vote/", EVERYONE),
 }

@@ -1,0 +1,240 @@
+"""Time every counting rule on every shared Pabulib file, against pabutools.
+
+Usage (from the repository root)::
+
+    python benchmarks/counting.py                      # all files, all rules
+    python benchmarks/counting.py --file Poland_Lodz_2022.pb --rule mes_add1_greedy
+    python benchmarks/counting.py --no-pabutools       # our timings only
+
+The files are read from ``<repo>/../shared/pabulib``.  When ``pabutools`` is
+installed (a benchmark extra, never a runtime dependency) it is timed on the
+same file in the same run, and the table shows the speed ratio and whether
+the winners agree.  pabutools needs minutes on the big files: limit the run
+with ``--file``/``--rule`` or give ``--pabutools-timeout``.  The reference
+timings from ``pabutools_timings.md`` (measured on the project's 2-core
+machine) are printed alongside, and our winners are checked against
+``expected.json``.
+
+Timings are wall-clock seconds of one call, parsing excluded (as in the
+reference); "ours" includes merging identical ballots.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import signal
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from voting.counting import RULES, compile_election, count, read_pb  # noqa: E402
+
+SHARED = REPO / ".." / "shared" / "pabulib"
+
+
+def reference_timings(path: Path) -> dict[str, dict[str, float | None]]:
+    """file -> rule -> seconds from pabutools_timings.md (None: >600 s)."""
+    out: dict[str, dict[str, float | None]] = {}
+    if not path.is_file():
+        return out
+    header: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) < 5:
+            continue
+        if cells[0] == "set":
+            header = cells
+            continue
+        if not header or set(cells[0]) <= {"-"}:
+            continue
+        name = cells[1].strip("`")
+        row: dict[str, float | None] = {}
+        for col, cell in zip(header, cells):
+            if col in RULES or col == "parse":
+                if "600" in cell and ">" in cell:
+                    row[col] = None
+                else:
+                    try:
+                        row[col] = float(cell)
+                    except ValueError:
+                        pass
+        out[name] = row
+    return out
+
+
+# -- pabutools, set up exactly as shared/pabulib/tools/pb_reference.py --------
+class _Timeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise _Timeout()
+
+
+def pabutools_available() -> bool:
+    try:
+        import pabutools  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def pabutools_setup(path: Path):
+    from pabutools.election import AdditiveSatisfaction, Cost_Sat, parse_pabulib
+
+    inst, prof = parse_pabulib(str(path))
+    vote_type = inst.meta["vote_type"]
+
+    if vote_type in ("approval", "choose-1"):
+        sat = Cost_Sat
+    elif vote_type == "cumulative":
+        def points(instance, profile, ballot, project, precomputed_values):
+            return ballot.get(project, 0) * project.cost
+
+        class PointsCostSat(AdditiveSatisfaction):
+            def __init__(self, instance, profile, ballot):
+                AdditiveSatisfaction.__init__(self, instance, profile, ballot, points)
+
+        sat = PointsCostSat
+    else:
+        max_length = int(inst.meta.get("max_length", len(inst)))
+
+        def positional(instance, profile, ballot, project, precomputed_values):
+            if project in ballot:
+                return (max_length - ballot.index(project)) * project.cost
+            return 0
+
+        class PositionalCostSat(AdditiveSatisfaction):
+            def __init__(self, instance, profile, ballot):
+                AdditiveSatisfaction.__init__(self, instance, profile, ballot, positional)
+
+        sat = PositionalCostSat
+    return inst, prof, sat
+
+
+def pabutools_run(rule: str, inst, prof, sat):
+    from pabutools.rules import (completion_by_rule_combination, exhaustion_by_budget_increase,
+                                 greedy_utilitarian_welfare, method_of_equal_shares,
+                                 sequential_phragmen)
+
+    if rule == "greedy":
+        return greedy_utilitarian_welfare(inst, prof, sat_class=sat)
+    if rule == "mes":
+        return method_of_equal_shares(inst, prof, sat_class=sat)
+    if rule == "mes_add1":
+        return method_of_equal_shares(inst, prof, sat_class=sat, voter_budget_increment=1)
+    if rule == "mes_add1_greedy":
+        return completion_by_rule_combination(
+            inst, prof, [method_of_equal_shares, greedy_utilitarian_welfare],
+            [{"sat_class": sat, "voter_budget_increment": 1}, {"sat_class": sat}])
+    if rule == "mes_greedy":
+        return completion_by_rule_combination(
+            inst, prof, [method_of_equal_shares, greedy_utilitarian_welfare],
+            [{"sat_class": sat}, {"sat_class": sat}])
+    if rule == "mes_exhaustion":
+        return exhaustion_by_budget_increase(inst, prof, method_of_equal_shares, {"sat_class": sat})
+    if rule == "phragmen":
+        return sequential_phragmen(inst, prof)
+    raise ValueError(rule)
+
+
+def fmt(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    return f"{seconds:.3f}" if seconds < 10 else f"{seconds:.1f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--file", action="append", default=[],
+                    help="file name (or substring) in the shared folder; repeatable")
+    ap.add_argument("--rule", action="append", default=[], choices=list(RULES),
+                    help="rule to time; repeatable (default: all applicable)")
+    ap.add_argument("--no-pabutools", action="store_true", help="do not run pabutools")
+    ap.add_argument("--pabutools-timeout", type=int, default=600,
+                    help="seconds allowed per pabutools call (default 600)")
+    ap.add_argument("--shared", type=Path, default=SHARED, help="folder with the .pb files")
+    ap.add_argument("--json", type=Path, help="also write the results to this JSON file")
+    args = ap.parse_args(argv)
+
+    folder = args.shared.resolve()
+    if not folder.is_dir():
+        print(f"shared folder not found: {folder}", file=sys.stderr)
+        return 2
+    files = sorted(folder.glob("*.pb"), key=lambda p: p.stat().st_size)
+    if args.file:
+        files = [p for p in files if any(f == p.name or f in p.name for f in args.file)]
+    expected = {}
+    if (folder / "expected.json").is_file():
+        expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    reference = reference_timings(folder / "pabutools_timings.md")
+    use_pabutools = not args.no_pabutools and pabutools_available()
+    if not args.no_pabutools and not use_pabutools:
+        print("pabutools is not installed: showing reference timings only "
+              "(pip install pabutools to compare live)", file=sys.stderr)
+
+    rows = []
+    head = (f"{'file':<46} {'rule':<16} {'ours s':>8} {'pabu s':>8} {'ratio':>7} "
+            f"{'same':>5} {'ref s':>7} {'ref ratio':>9} {'expected':>8}")
+    print(head)
+    print("-" * len(head))
+    for path in files:
+        t = time.perf_counter()
+        election = read_pb(path)
+        parse_ours = time.perf_counter() - t
+        rules = [r for r in (args.rule or list(RULES))
+                 if election.ballot_type in RULES[r].ballot_types
+                 and not (r == "phragmen" and election.ballot_type != "approval")]
+        pabu = None
+        parse_pabu = None
+        if use_pabutools and rules:
+            t = time.perf_counter()
+            pabu = pabutools_setup(path)
+            parse_pabu = time.perf_counter() - t
+        print(f"# {path.name}: {len(election.ballots)} voters, {len(election.projects)} projects, "
+              f"{election.vote_type}; parse ours {parse_ours:.2f} s"
+              + (f", pabutools {parse_pabu:.2f} s" if parse_pabu is not None else ""), flush=True)
+        for rule in rules:
+            t = time.perf_counter()
+            outcome = count(compile_election(election), rule)
+            ours = time.perf_counter() - t
+            winners = sorted(outcome.selected)
+            exp = expected.get("files", {}).get(path.name, {}).get(rule)
+            exp_text = "-" if exp is None else ("yes" if exp == winners else "NO")
+            pabu_s = None
+            same = "-"
+            if pabu is not None:
+                signal.signal(signal.SIGALRM, _alarm)
+                signal.alarm(args.pabutools_timeout)
+                t = time.perf_counter()
+                try:
+                    res = pabutools_run(rule, *pabu)
+                    pabu_s = time.perf_counter() - t
+                    same = "yes" if sorted(p.name for p in res) == winners else "NO"
+                except _Timeout:
+                    same = "t/o"
+                finally:
+                    signal.alarm(0)
+            ref = reference.get(path.name, {}).get(rule)
+            ref_text = fmt(ref) if rule in reference.get(path.name, {}) else "-"
+            if rule in reference.get(path.name, {}) and ref is None:
+                ref_text = ">600"
+            ratio = f"{pabu_s / ours:.0f}x" if pabu_s else "-"
+            ref_ratio = f"{ref / ours:.0f}x" if ref else ("-" if ref_text != ">600" else f">{600 / ours:.0f}x")
+            print(f"{path.name[:46]:<46} {rule:<16} {fmt(ours):>8} {fmt(pabu_s):>8} {ratio:>7} "
+                  f"{same:>5} {ref_text:>7} {ref_ratio:>9} {exp_text:>8}", flush=True)
+            rows.append({"file": path.name, "rule": rule, "ours_seconds": ours,
+                         "pabutools_seconds": pabu_s, "same_winners": same,
+                         "reference_seconds": ref, "matches_expected": exp_text,
+                         "selected": winners})
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""Who may reach each voting page."""
+
+from tests.access import ADMIN_ONLY, EVERYONE, MANAGERS, Rule
+
+RESIDENTS = EVERYONE - {"anonymous"}  # every role's account is verified
+STEWARDS = ADMIN_ONLY  # no steward among the roles; admins may act as stewards
+
+
+def build(session, world):
+    from commonpot.accounts.models import User
+    from tests.voting.factories import ADULT_BIRTHDAY, NORTH_POSTCODE, create_round
+    from voting import operations
+    from voting.models import PaperBatch, Proposal, VotingRound
+    from voting.states import RoundState
+
+    def make(state, **kwargs):
+        return create_round(session, fund_id=world["fund_id"], state=state, **kwargs)
+
+    draft = make(RoundState.DRAFT)
+    proposals = make(RoundState.PROPOSALS)
+    review = make(RoundState.REVIEW)
+    voting = make(RoundState.VOTING, allow_revote=True)
+    published = make(RoundState.PUBLISHED)
+    batch = operations.create_paper_batch(session, "system", voting, district_id=voting.districts[0].id,
+                                          event="Hall", event_date=ADULT_BIRTHDAY, first_serial=1,
+                                          last_serial=10, double_keyed=True)
+    for user_id in world["users"].values():
+        operations.set_resident_details(session, session.get(User, user_id), postcode=NORTH_POSTCODE,
+                                        date_of_birth=ADULT_BIRTHDAY)
+    world["voting"] = {
+        "draft": draft.id, "proposals": proposals.id, "review": review.id, "voting": voting.id,
+        "published": published.id, "batch": batch.id,
+        "proposal": review.proposals[0].id,
+        "published_district": published.districts[0].id,
+    }
+    assert isinstance(batch, PaperBatch) and isinstance(review.proposals[0], Proposal)
+    assert isinstance(voting, VotingRound)
+
+
+def _v(key):
+    return lambda w: w["voting"][key]
+
+
+EXPECT = {
+    "voting.list_rounds": Rule("/vote/", EVERYONE),
+    "voting.show_round": Rule(lambda w: f"/vote/{w['voting']['draft']}", MANAGERS, refused_also=(404,)),
+    "voting.show_board": Rule(lambda w: f"/vote/{w['voting']['published']}/board", EVERYONE),
+    "voting.download_board_csv": Rule(lambda w: f"/vote/{w['voting']['published']}/board.csv", EVERYONE),
+    "voting.download_district_pb": Rule(
+        lambda w: f"/vote/{w['voting']['published']}/districts/{w['voting']['published_district']}.pb",
+        EVERYONE),
+    "voting.show_results": Rule(lambda w: f"/vote/{w['voting']['published']}/results", EVERYONE),
+    "voting.download_results_csv": Rule(lambda w: f"/vote/{w['voting']['published']}/results.csv", EVERYONE),
+    "voting.edit_details": Rule(lambda w: f"/vote/{w['voting']['voting']}/details", RESIDENTS),
+    "voting.submit_proposal": Rule(lambda w: f"/vote/{w['voting']['proposals']}/propose", RESIDENTS),
+    "voting.cast_ballot": Rule(lambda w: f"/vote/{w['voting']['voting']}/ballot", RESIDENTS),
+    "voting.change_ballot": Rule(lambda w: f"/vote/{w['voting']['voting']}/change", RESIDENTS),
+    "voting.enter_code": Rule(lambda w: f"/vote/{w['voting']['voting']}/code", EVERYONE),
+    "voting.cast_code_ballot": Rule(lambda w: f"/vote/{w['voting']['voting']}/code/ballot", EVERYONE,
+                                    method="POST"),
+    "voting.new_round": Rule("/vote/new", MANAGERS),
+    "voting.edit_round": Rule(lambda w: f"/vote/{w['voting']['draft']}/edit", MANAGERS),
+    "voting.manage_round": Rule(lambda w: f"/vote/{w['voting']['draft']}/manage", MANAGERS),
+    "voting.add_district": Rule(lambda w: f"/vote/{w['voting']['draft']}/districts", MANAGERS, method="POST"),
+    "voting.import_postcodes": Rule(lambda w: f"/vote/{w['voting']['draft']}/postcodes", MANAGERS,
+                                    method="POST"),
+    "voting.advance_round": Rule(lambda w: f"/vote/{w['voting']['draft']}/advance", MANAGERS, method="POST"),
+    "voting.generate_codes": Rule(lambda w: f"/vote/{w['voting']['voting']}/codes", MANAGERS, method="POST"),
+    "voting.review_proposal": Rule(lambda w: f"/vote/proposals/{w['voting']['proposal']}/review", MANAGERS),
+    "voting.paper_batches": Rule(lambda w: f"/vote/{w['voting']['voting']}/paper", STEWARDS),
+    "voting.enter_paper": Rule(lambda w: f"/vote/paper/{w['voting']['batch']}", STEWARDS),
+    "voting.compare_paper": Rule(lambda w: f"/vote/paper/{w['voting']['batch']}/compare", STEWARDS),
+    "voting.accept_paper": Rule(lambda w: f"/vote/paper/{w['voting']['batch']}/accept", STEWARDS,
+                                method="POST"),
+    "voting.discard_paper_keying": Rule(lambda w: f"/vote/paper/{w['voting']['batch']}/discard", STEWARDS,
+                                        method="POST"),
+}

@@ -1,0 +1,165 @@
+"""The interface the web app uses: count(), RULES, explanations, the CLI."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from voting.counting import (RULES, Ballot, Election, Project, RuleNotApplicable, count,
+                             currency, rules_for)
+from voting.counting.cli import tally
+
+from .conftest import SHARED, expected, shared_available
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def pence_election() -> Election:
+    # Amounts in pence, as the web app stores them.
+    projects = (
+        Project("park", 2_500_000, name="Park"),
+        Project("library", 4_000_000, name="Library"),
+        Project("bench", 300_000, name="Benches"),
+        Project("mural", 1_200_000, name="Mural"),
+    )
+    ballots = (
+        [Ballot(f"a{i}", ("park", "bench")) for i in range(5)]
+        + [Ballot(f"b{i}", ("library",)) for i in range(3)]
+        + [Ballot(f"c{i}", ("mural", "bench")) for i in range(2)]
+    )
+    return Election(projects=projects, budget=Fraction(5_000_000), ballots=tuple(ballots))
+
+
+def test_registry_lists_every_rule_with_ballot_types() -> None:
+    assert list(RULES) == ["greedy", "mes", "mes_add1", "mes_add1_greedy", "mes_greedy",
+                           "mes_exhaustion", "phragmen"]
+    assert [r.name for r in rules_for("ordinal")] == ["greedy"]
+    assert "phragmen" not in [r.name for r in rules_for("cumulative")]
+    for rule in RULES.values():
+        assert rule.label and rule.description and callable(rule.function)
+
+
+def test_greedy_explanations_in_pounds() -> None:
+    out = count(pence_election(), "greedy", money=currency("£", 100))
+    assert out.selected == ("bench", "park", "mural")
+    assert out.total_cost == 4_000_000
+    assert out.explanations["bench"] == "Selected 1st with 7 votes; £47,000 left."
+    assert out.explanations["park"] == "Selected 2nd with 5 votes; £22,000 left."
+    assert out.explanations["library"] == "Skipped: cost £40,000, only £22,000 left (it had 3 votes)."
+    assert out.records["library"].reason == "greedy_skipped"
+    assert out.records["park"].position == 2
+
+
+def test_mes_explanations_say_what_supporters_had() -> None:
+    out = count(pence_election(), "mes", money=currency("£", 100))
+    # Each of the 10 voters starts with £5,000.
+    assert out.details["per_voter_budget"] == 500_000
+    assert out.explanations["bench"] == "Selected in round 1 at £428.57 per supporter (7 supporters)."
+    assert out.records["bench"].round == 1
+    assert out.selected == ("bench",)
+    assert out.explanations["library"] == (
+        "Not selected: its 3 supporters had £15,000 left between them and it needed £40,000.")
+    text = out.explanations["mural"]
+    assert text.startswith("Not selected: its 2 supporters had £9,142.86 left between them")
+    assert text.endswith("it needed £12,000.")
+    assert out.records["mural"].supporters_money == Fraction(64_000_000, 70)
+
+
+def test_completion_and_add1_explanations() -> None:
+    out = count(pence_election(), "mes_add1_greedy", money=currency("£", 100), add1_unit=100)
+    assert out.selected == ("bench", "park", "mural")
+    assert out.details["steps"] == 1429
+    assert out.explanations["park"] == (
+        "Selected in round 2 at £5,000 per supporter (5 supporters; "
+        "each voter's share raised to £6,429).")
+    assert out.explanations["library"].endswith(
+        "the greedy completion skipped it too: cost £40,000, only £10,000 left.")
+
+
+def test_rule_not_applicable() -> None:
+    e = Election(projects=(Project("a", 1),), budget=Fraction(1),
+                 ballots=(Ballot("v", ("a",)),), vote_type="ordinal")
+    with pytest.raises(RuleNotApplicable):
+        count(e, "mes")
+    assert count(e, "greedy").selected == ("a",)
+    with pytest.raises(KeyError):
+        count(e, "no-such-rule")
+
+
+def test_add1_unit_for_pence_matches_counting_in_pounds() -> None:
+    pence = pence_election()
+    pounds = Election(
+        projects=tuple(Project(p.id, p.cost / 100, name=p.name) for p in pence.projects),
+        budget=pence.budget / 100,
+        ballots=pence.ballots,
+    )
+    for rule in ("mes_add1", "mes_add1_greedy"):
+        a = count(pence, rule, add1_unit=100)
+        b = count(pounds, rule)
+        assert a.selected == b.selected
+        assert a.details["steps"] == b.details["steps"]
+
+
+def test_unsupported_and_free_projects() -> None:
+    e = Election(
+        projects=(Project("free", 0), Project("x", 5), Project("nobody", 1)),
+        budget=Fraction(6),
+        ballots=(Ballot("v1", ("free", "x")), Ballot("v2", ("x",))),
+    )
+    mes = count(e, "mes")
+    assert mes.selected[0] == "free"
+    assert mes.explanations["nobody"] == "Not selected: nobody supported it."
+    greedy = count(e, "greedy")
+    assert greedy.selected == ("free", "x", "nobody")
+    assert greedy.explanations["nobody"].startswith("Selected 3rd with no support")
+
+
+ASSEN = "Netherlands_Assen_2024.pb"
+
+
+@pytest.mark.skipif(not shared_available(), reason="shared Pabulib folder not found")
+def test_cli_json() -> None:
+    result = CliRunner().invoke(tally, [str(SHARED / ASSEN), "--rule", "mes_add1", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["rule"] == "mes_add1"
+    assert data["selected"] == expected()["files"][ASSEN]["mes_add1"]
+    assert data["budget"] == 100000
+    assert data["cost"] <= data["budget"]
+    assert "explanations" not in data
+
+
+@pytest.mark.skipif(not shared_available(), reason="shared Pabulib folder not found")
+def test_cli_json_with_explanations_and_text_output() -> None:
+    result = CliRunner().invoke(tally, [str(SHARED / ASSEN), "--rule", "greedy", "--json", "--explain"])
+    data = json.loads(result.output)
+    assert set(data["explanations"]) == {str(i) for i in range(1, 15)}
+    text = CliRunner().invoke(tally, [str(SHARED / ASSEN), "--rule", "phragmen", "--explain",
+                                      "--currency-symbol", "€"])
+    assert text.exit_code == 0
+    assert "Selected 10 of 14 projects, using €88,700 of €100,000" in text.output
+    assert "Why:" in text.output
+
+
+@pytest.mark.skipif(not shared_available(), reason="shared Pabulib folder not found")
+def test_python_dash_m_runs_standalone() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "voting.counting", str(SHARED / ASSEN), "--rule", "mes", "--json"],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["selected"] == expected()["files"][ASSEN]["mes"]
+
+
+def test_cli_rejects_rule_for_ballot_type(tmp_path) -> None:
+    f = tmp_path / "ordinal.pb"
+    f.write_text("META\nkey;value\nbudget;10\nvote_type;ordinal\nPROJECTS\nproject_id;cost\n1;5\n"
+                 "VOTES\nvoter_id;vote\nv;1\n")
+    result = CliRunner().invoke(tally, [str(f), "--rule", "mes"])
+    assert result.exit_code == 1
+    assert "does not count ordinal ballots" in result.output

@@ -1,0 +1,83 @@
+"""Commonpot's vote-counting engine: pure Python (+ NumPy), no web or database code.
+
+Public interface
+----------------
+Model (immutable, ``dataclasses(frozen=True)``; money as exact ``Fraction``)::
+
+    Project(id: str, cost: Fraction, name: str = "", district: str | None = None,
+            category: str | None = None, extra: Mapping[str, str] = {})
+    Ballot(voter_id: str, projects: tuple[str, ...],
+           points: tuple[int | Fraction, ...] | None = None,   # cumulative only
+           weight: Fraction = 1, extra: Mapping[str, str] = {})
+    Election(projects: tuple[Project, ...], budget: Fraction, ballots: tuple[Ballot, ...],
+             vote_type: str = "approval",   # approval | choose-1 | knapsack |
+                                            # cumulative | scoring | ordinal
+             max_length: int | None = None, meta: Mapping[str, str] = {})
+
+Counting::
+
+    count(election: Election, rule_name: str, *, money: MoneyFormatter = plain_units,
+          progress: Callable[[int], None] | None = None,
+          add1_unit: Fraction | int = 1) -> Outcome
+
+    outcome.selected        # tuple of project ids, in the order they were selected
+    outcome.selected_sorted # the same ids sorted as strings
+    outcome.total_cost      # Fraction
+    outcome.budget          # Fraction
+    outcome.explanations[project_id]  # one plain sentence with numbers
+    outcome.records[project_id]       # ProjectRecord: the same facts, structured
+    outcome.details         # rule facts, e.g. per_voter_budget, steps
+
+    RULES: Mapping[str, Rule]  # name -> Rule(name, label, ballot_types, description, function)
+    rules_for(ballot_type) -> list[Rule]
+
+Rule names: ``greedy``, ``mes``, ``mes_add1``, ``mes_add1_greedy``,
+``mes_greedy``, ``mes_exhaustion``, ``phragmen`` (definitions in each module
+under ``voting.counting.rules``).  Ties are broken in favour of the smaller
+project id compared as a string, as in pabutools.  Counting a rule on a
+ballot type it does not support raises :class:`RuleNotApplicable`.
+
+Money formatting for explanations: ``currency("£", 100)`` for an election
+counted in pence, ``plain_units`` (the default) for ``.pb`` files.
+
+Pabulib files::
+
+    read_pb(path) -> Election          # raises PabulibError(message, line)
+    parse_pb(text) -> Election
+    write_pb(election, path_or_stream); dumps_pb(election) -> str
+
+Command line: :data:`voting.counting.cli.tally` (``commonpot tally``), also
+``python -m voting.counting FILE.pb --rule mes_add1_greedy [--json] [--explain]``.
+"""
+from .count import RuleNotApplicable, count
+from .election import Ballot, BallotType, Election, Project
+from .money import MoneyFormatter, currency, plain_units, pounds_from_pence
+from .outcome import Outcome, ProjectRecord
+from .pabulib import PabulibError, dumps_pb, parse_pb, read_pb, write_pb
+from .profile import CompiledProfile, compile_election
+from .rules import RULES, Rule, rules_for
+
+__all__ = [
+    "Ballot",
+    "BallotType",
+    "CompiledProfile",
+    "Election",
+    "MoneyFormatter",
+    "Outcome",
+    "PabulibError",
+    "Project",
+    "ProjectRecord",
+    "RULES",
+    "Rule",
+    "RuleNotApplicable",
+    "compile_election",
+    "count",
+    "currency",
+    "dumps_pb",
+    "parse_pb",
+    "plain_units",
+    "pounds_from_pence",
+    "read_pb",
+    "rules_for",
+    "write_pb",
+]

@@ -1,0 +1,169 @@
+"""Forms for voting pages. Ballot choices are read from the request by voting.ballots, since
+their fields depend on the round's projects; the ballot forms here carry the CSRF token."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from voting.ballots import BallotType
+
+_NUMBER = "Enter a number, 0 for none"
+
+BALLOT_TYPE_CHOICES = [
+    (BallotType.APPROVAL.value, "Approval: choose up to a number of projects"),
+    (BallotType.KNAPSACK.value, "Budget (knapsack): choose projects whose total cost fits the budget"),
+    (BallotType.CUMULATIVE.value, "Points (cumulative): share points between projects"),
+    (BallotType.RANKED.value, "Ranked: put projects in order of preference"),
+]
+
+
+def pence_from_text(text: str) -> int | None:
+    cleaned = re.sub(r"[£,\s]", "", text or "")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        return None
+    if amount != amount.quantize(Decimal("0.01")) or amount < 0:
+        return None
+    return int(amount * 100)
+
+
+class Pounds:
+    """A money field in pounds, like 1,250 or 1250.50."""
+
+    def __init__(self, message="Enter an amount in pounds, like 1,250 or 1250.50"):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data and pence_from_text(field.data) is None:
+            raise ValidationError(self.message)
+
+
+class RoundForm(FlaskForm):
+    fund_id = SelectField("Fund", coerce=int)
+    title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200)])
+    description = TextAreaField("What the vote is for", validators=[Optional(), Length(max=5000)])
+    ballot_type = RadioField("Ballot type", choices=BALLOT_TYPE_CHOICES,
+                             default=BallotType.APPROVAL.value)
+    counting_rule = SelectField("Counting rule")
+    max_choices = IntegerField("Most projects a voter may choose or rank", validators=[
+        Optional(), NumberRange(min=1, max=100)],
+        description="Leave blank for no limit (not used by points ballots).")
+    min_choices = IntegerField("Fewest projects a voter must choose", default=0,
+                               validators=[InputRequired(_NUMBER), NumberRange(min=0, max=100)])
+    min_share_percent = IntegerField("Budget ballots: least share of the budget to spend (%)", default=0,
+                                     validators=[InputRequired(_NUMBER), NumberRange(min=0, max=100)])
+    points_total = IntegerField("Points ballots: points each voter shares", default=10,
+                                validators=[InputRequired("Enter the points"), NumberRange(min=1, max=1000)])
+    max_points_per_project = IntegerField("Points ballots: most points on one project",
+                                          validators=[Optional(), NumberRange(min=1, max=1000)])
+    minimum_age = IntegerField("Minimum age to vote", default=16,
+                               validators=[InputRequired("Enter the minimum age"),
+                                           NumberRange(min=0, max=120)])
+    allow_online = BooleanField("Residents can vote online with an account", default=True)
+    allow_codes = BooleanField("Residents can vote with a single-use code from a letter or event")
+    allow_paper = BooleanField("Stewards can enter paper ballots")
+    allow_revote = BooleanField("Voters can change their vote until voting closes (they need their receipt)")
+    board_hashes_receipts = BooleanField("Show receipt codes hashed on the published bulletin board")
+
+
+class DistrictForm(FlaskForm):
+    name = StringField("District name",
+                       validators=[DataRequired("Enter the district's name"), Length(max=120)])
+    budget = StringField("Budget in pounds", validators=[DataRequired("Enter the budget"), Pounds()])
+    is_area_wide = BooleanField("This is the area-wide budget that every voter also votes on")
+
+
+class PostcodeImportForm(FlaskForm):
+    file = FileField("Postcode list (CSV)", validators=[FileRequired("Choose a CSV file")],
+                     description="Two columns: postcode, district name. A header row is optional.")
+
+
+class TransitionForm(FlaskForm):
+    target = HiddenField(validators=[DataRequired()])
+
+
+class ProposalForm(FlaskForm):
+    title = StringField("Project name",
+                        validators=[DataRequired("Enter the project's name"), Length(max=200)])
+    summary = TextAreaField("What it would do", validators=[DataRequired("Say what the project would do"),
+                                                             Length(max=3000)])
+    cost = StringField("What it would cost, in pounds", validators=[DataRequired("Enter the cost"), Pounds()])
+    district_id = SelectField("Where", coerce=int)
+    group_id = SelectField("Proposed by", coerce=int, default=0)
+
+
+class ReviewForm(FlaskForm):
+    decision = RadioField("Decision", choices=[("feasible", "Feasible: it goes on the ballot"),
+                                               ("not_feasible", "Not feasible")],
+                          validators=[InputRequired("Choose feasible or not feasible")])
+    reason = TextAreaField("Reason", validators=[DataRequired("Give the reason"), Length(max=2000)])
+    cost = StringField("Cost estimate in pounds", validators=[Optional(), Pounds()],
+                       description="Becomes the project's cost on the ballot.")
+
+
+class DetailsForm(FlaskForm):
+    postcode = StringField("Postcode", validators=[DataRequired("Enter your postcode"), Length(max=10)])
+    date_of_birth = DateField("Date of birth", validators=[InputRequired("Enter your date of birth")],
+                              description="For example 1990-03-27.")
+
+
+class CodeForm(FlaskForm):
+    code = StringField("Voting code", validators=[DataRequired("Enter the code from your letter or card"),
+                                                  Length(max=40)],
+                       description="12 letters and numbers, like ABCD-2345-EFGH.")
+
+
+class BallotForm(FlaskForm):
+    """Carries the CSRF token; the choices come from request.form."""
+
+    code = HiddenField()
+    receipt = StringField("Your receipt code", validators=[Optional(), Length(max=40)])
+
+
+class GenerateCodesForm(FlaskForm):
+    district_id = SelectField("District the codes are for", coerce=int)
+    label = StringField("Label", validators=[DataRequired("Enter a label"), Length(max=120)],
+                        description="For example: Letters to Northside, March.")
+    count = IntegerField("How many codes", validators=[InputRequired("Enter how many"),
+                                                       NumberRange(min=1, max=50_000)])
+
+
+class PaperBatchForm(FlaskForm):
+    district_id = SelectField("District of the event", coerce=int)
+    event = StringField("Event", validators=[DataRequired("Enter the event's name"), Length(max=200)])
+    event_date = DateField("Date of the event", validators=[InputRequired("Enter the date")])
+    first_serial = IntegerField("First serial number", validators=[InputRequired("Enter the first serial"),
+                                                                   NumberRange(min=1)])
+    last_serial = IntegerField("Last serial number", validators=[InputRequired("Enter the last serial"),
+                                                                 NumberRange(min=1)])
+    double_keyed = BooleanField("Key every ballot twice and compare before counting")
+
+
+class PaperBallotForm(FlaskForm):
+    serial = IntegerField("Serial number on the ballot paper",
+                          validators=[InputRequired("Enter the serial number"), NumberRange(min=1)])
+    keying = SelectField("Keying", choices=[("1", "First keying"), ("2", "Second keying")], default="1")
+
+
+class DiscardKeyingForm(FlaskForm):
+    serial = IntegerField(validators=[InputRequired()])
+
+
+class ConfirmForm(FlaskForm):
+    """A button with nothing but its CSRF token."""
