@@ -1,0 +1,145 @@
+"""The grants state machines: a round's phases and an application's status.
+
+Each is an enum plus a transition table. `check_round_transition` and
+`check_application_transition` raise a named error for a move the table does not allow;
+operations call them before changing state, so no other module decides what may follow what.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class RoundPhase(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    SCREENING = "screening"
+    SCORING = "scoring"
+    VOTING = "voting"
+    DECIDING = "deciding"
+    DECIDED = "decided"
+    MONITORING = "monitoring"
+    ARCHIVED = "archived"
+
+    @property
+    def label(self) -> str:
+        return _PHASE_LABELS[self]
+
+
+_PHASE_LABELS = {
+    RoundPhase.DRAFT: "Draft",
+    RoundPhase.OPEN: "Open for applications",
+    RoundPhase.CLOSED: "Closed",
+    RoundPhase.SCREENING: "Checking eligibility",
+    RoundPhase.SCORING: "Panel scoring",
+    RoundPhase.VOTING: "Public vote",
+    RoundPhase.DECIDING: "Deciding",
+    RoundPhase.DECIDED: "Decided",
+    RoundPhase.MONITORING: "Monitoring",
+    RoundPhase.ARCHIVED: "Archived",
+}
+
+# Voting is optional: scoring may go straight to deciding. A closed round may be reopened
+# (a closing date extended by mistake-correction) but nothing goes back once screening starts.
+ROUND_TRANSITIONS: dict[RoundPhase, frozenset[RoundPhase]] = {
+    RoundPhase.DRAFT: frozenset({RoundPhase.OPEN}),
+    RoundPhase.OPEN: frozenset({RoundPhase.CLOSED}),
+    RoundPhase.CLOSED: frozenset({RoundPhase.OPEN, RoundPhase.SCREENING}),
+    RoundPhase.SCREENING: frozenset({RoundPhase.SCORING}),
+    RoundPhase.SCORING: frozenset({RoundPhase.VOTING, RoundPhase.DECIDING}),
+    RoundPhase.VOTING: frozenset({RoundPhase.DECIDING}),
+    RoundPhase.DECIDING: frozenset({RoundPhase.DECIDED}),
+    RoundPhase.DECIDED: frozenset({RoundPhase.MONITORING}),
+    RoundPhase.MONITORING: frozenset({RoundPhase.ARCHIVED}),
+    RoundPhase.ARCHIVED: frozenset(),
+}
+
+# Phases in which the public may see a round at all.
+PUBLISHED_PHASES = frozenset(RoundPhase) - {RoundPhase.DRAFT}
+# Phases after which decisions are made: withdrawal is no longer possible from here.
+DECISION_PHASES = frozenset({RoundPhase.DECIDING, RoundPhase.DECIDED, RoundPhase.MONITORING,
+                             RoundPhase.ARCHIVED})
+
+
+class IllegalTransition(Exception):
+    """A state change the transition table does not allow."""
+
+    def __init__(self, kind: str, current, target, reason: str | None = None):
+        self.kind = kind
+        self.current = current
+        self.target = target
+        self.reason = reason
+        message = f"A {kind} cannot move from {current} to {target}"
+        super().__init__(message + (f": {reason}" if reason else "."))
+
+
+class RoundTransitionError(IllegalTransition):
+    def __init__(self, current, target, reason: str | None = None):
+        super().__init__("round", current, target, reason)
+
+
+class ApplicationTransitionError(IllegalTransition):
+    def __init__(self, current, target, reason: str | None = None):
+        super().__init__("application", current, target, reason)
+
+
+def allowed_round_targets(current: RoundPhase) -> frozenset[RoundPhase]:
+    return ROUND_TRANSITIONS[RoundPhase(current)]
+
+
+def check_round_transition(current: RoundPhase, target: RoundPhase) -> None:
+    current, target = RoundPhase(current), RoundPhase(target)
+    if target not in ROUND_TRANSITIONS[current]:
+        raise RoundTransitionError(current, target)
+
+
+class ApplicationStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+    # Set by the decisions module once an award (or a refusal) is made.
+    AWARDED = "awarded"
+    NOT_AWARDED = "not_awarded"
+
+    @property
+    def label(self) -> str:
+        return _STATUS_LABELS[self]
+
+
+_STATUS_LABELS = {
+    ApplicationStatus.DRAFT: "Draft",
+    ApplicationStatus.SUBMITTED: "Submitted",
+    ApplicationStatus.WITHDRAWN: "Withdrawn",
+    ApplicationStatus.ELIGIBLE: "Eligible",
+    ApplicationStatus.INELIGIBLE: "Not eligible",
+    ApplicationStatus.AWARDED: "Awarded",
+    ApplicationStatus.NOT_AWARDED: "Not funded",
+}
+
+APPLICATION_TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
+    ApplicationStatus.DRAFT: frozenset({ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN}),
+    ApplicationStatus.SUBMITTED: frozenset({ApplicationStatus.WITHDRAWN, ApplicationStatus.ELIGIBLE,
+                                            ApplicationStatus.INELIGIBLE}),
+    # Screening can be corrected while the round is still in screening.
+    ApplicationStatus.ELIGIBLE: frozenset({ApplicationStatus.INELIGIBLE, ApplicationStatus.WITHDRAWN,
+                                           ApplicationStatus.AWARDED,
+                                           ApplicationStatus.NOT_AWARDED}),
+    ApplicationStatus.INELIGIBLE: frozenset({ApplicationStatus.ELIGIBLE}),
+    ApplicationStatus.AWARDED: frozenset({ApplicationStatus.NOT_AWARDED}),
+    ApplicationStatus.NOT_AWARDED: frozenset({ApplicationStatus.AWARDED}),
+    ApplicationStatus.WITHDRAWN: frozenset(),
+}
+
+# Statuses that count as "an application" for the per-group limit and for statistics.
+ACTIVE_STATUSES = frozenset(ApplicationStatus) - {ApplicationStatus.WITHDRAWN}
+RECEIVED_STATUSES = frozenset(ApplicationStatus) - {ApplicationStatus.DRAFT,
+                                                    ApplicationStatus.WITHDRAWN}
+
+
+def check_application_transition(current: ApplicationStatus, target: ApplicationStatus) -> None:
+    current, target = ApplicationStatus(current), ApplicationStatus(target)
+    if target not in APPLICATION_TRANSITIONS[current]:
+        raise ApplicationTransitionError(current, target)
