@@ -49,16 +49,19 @@ def pounds_to_pence(text: str) -> int:
 
 class PanelSettingsForm(FlaskForm):
     scale_min = IntegerField("Lowest score", default=0, validators=[InputRequired(), NumberRange(min=0)])
-    scale_max = IntegerField("Highest score", default=5, validators=[InputRequired(), NumberRange(min=1, max=100)])
+    scale_max = IntegerField("Highest score", default=5,
+                             validators=[InputRequired(), NumberRange(min=1, max=100)])
     reviewers_per_application = IntegerField(
         "Reviewers per application", validators=[Optional(), NumberRange(min=1)],
         description="Leave empty for every member to review every eligible application.")
     blind_review = BooleanField("Blind review: hide the group's name, members and identifying answers")
     identifying_question_keys = CheckboxesField("Questions whose answers identify the group", choices=[])
-    calibrate_scores = BooleanField("Calibrate scores per reviewer (so harsh and generous reviewers count alike)")
+    calibrate_scores = BooleanField(
+        "Calibrate scores per reviewer (so harsh and generous reviewers count alike)")
     disagreement_threshold = DecimalField(
         "Flag for discussion when reviewers' totals differ by at least", places=2, default=Decimal(2),
-        validators=[InputRequired(), NumberRange(min=0)], description="In points on the scale, e.g. 2 or 1.5.")
+        validators=[InputRequired(), NumberRange(min=0)],
+        description="In points on the scale, e.g. 2 or 1.5.")
     show_member_names = BooleanField("Show panel members' names on the public page (otherwise only roles)")
     share_panel_comments = BooleanField("Include panel members' notes to the applicant in decision emails")
 

@@ -47,7 +47,6 @@ def test_scores_save_as_drafts_then_submitting_locks_them(client, db_scope, pane
         review = s.scalar(select(Review).where(Review.application_id == app_id))
         assert review.status == "submitted"
         assert sorted(sc.value for sc in review.scores) == [2, 3]
-        review_id = review.id
         assert s.scalar(select(AuditEvent).where(AuditEvent.action == "panels.review_submitted"))
 
 
@@ -158,7 +157,8 @@ def test_awards_beyond_the_remaining_budget_are_refused(client, db_scope, panel_
             (a, 100_000, None), (b, 100_000, None), (c, 50_000, "Only the equipment is funded")]
         assert operations.awarded_total(s, panel_world.round_id) == 250_000
     # changing an award to a decline frees its money
-    assert _decide(client, b, outcome="decline", feedback="Another group already runs this").status_code == 302
+    response = _decide(client, b, outcome="decline", feedback="Another group already runs this")
+    assert response.status_code == 302
     assert _decide(client, panel_world.apps[3], outcome="award", amount="1000").status_code == 302
 
 
