@@ -62,7 +62,3 @@ def can_view_decision(user, application) -> bool:
     return (is_signed_in(user) and is_group_member(user, application.group_id)) or can_manage(
         user, application.round)
 
-
-@rule("panels.review_anything")
-def can_review_anything(user, _subject=None) -> bool:
-    return is_panel_member(user)

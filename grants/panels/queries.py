@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from grants.models import Application, Round
 from grants.panels import operations
 from grants.panels.aggregation import Aggregate, ApplicationResult, aggregate
-from grants.panels.models import Panel, PanelDecision, PanelMember, Review
+from grants.panels.models import Panel, PanelDecision, Review
 from grants.panels.states import Outcome, PanelRole, ReviewStatus
 
 
@@ -26,9 +26,13 @@ def panel_aggregate(session: Session, panel: Panel, round_: Round,
     weights = {c.id: c.weight for c in round_.criteria}
     app_ids = {a.id for a in applications}
     scores: dict[int, dict[int, dict[int, int]]] = {}
+    reviews = submitted_reviews(session, panel)
+    # A conflict found after scoring voids that reviewer's scores for the application.
+    conflicted = operations.conflict_pairs(session, panel, {r.reviewer_id for r in reviews}, applications)
     if sum(weights.values()) > 0:
-        for review in submitted_reviews(session, panel):
-            if review.application_id not in app_ids:
+        for review in reviews:
+            pair = (review.reviewer_id, review.application_id)
+            if review.application_id not in app_ids or pair in conflicted:
                 continue
             by_criterion = {s.criterion_id: s.value for s in review.scores if s.criterion_id in weights}
             if set(by_criterion) == set(weights):
@@ -123,7 +127,3 @@ def composition(session: Session, round_id: int) -> dict | None:
         "residents": sum(1 for m in members if m.is_resident),
         "total": len(members),
     }
-
-
-def member_rows(session: Session, panel: Panel) -> list[PanelMember]:
-    return operations.active_members(session, panel)

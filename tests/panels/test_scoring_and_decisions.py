@@ -226,3 +226,17 @@ def test_someone_outside_the_group_cannot_read_the_outcome(make_client, db_scope
     nosy = make_client()
     sign_in(nosy, "nosy@example.org")
     assert nosy.get(f"/panels/applications/{panel_world.apps[0]}/outcome").status_code == 403
+
+
+def test_a_conflict_declared_after_scoring_voids_those_scores(client, db_scope, panel_world):
+    _assign(db_scope, panel_world)
+    with db_scope() as s:
+        a = s.get(Application, panel_world.apps[0])
+        f.score(s, panel_world.harsh, a, [0, 0])
+        f.score(s, panel_world.generous, a, [4, 4])
+        # Harsh realises their employer is behind the project.
+        operations.declare_conflict(s, f.user(s, panel_world.harsh), a, has_conflict=True, reason="employer")
+    sign_in(client, "chair@example.org")
+    page = client.get(f"/panels/rounds/{panel_world.round_id}/meeting").get_data(as_text=True)
+    row = page[page.index("Project A"):page.index("Project B")]
+    assert "Gina Generous: 4.00" in row and "Hari Harsh" not in row
