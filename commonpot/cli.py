@@ -118,6 +118,8 @@ def register_commands(app) -> None:
 def _domain_commands() -> list[click.Command]:
     """Commands owned by the domain packages."""
     commands: list[click.Command] = []
+    from grants.cli import rounds_group
+    commands.append(rounds_group)
     try:
         from voting.counting.cli import tally
     except ImportError:  # the counting engine lands in its own issue

@@ -1,0 +1,293 @@
+"""Forms. The application form is built with WTForms from the round's question definition;
+answers are validated by the same function whether shown on a step or checked on submit."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from werkzeug.datastructures import MultiDict
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    Form,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+
+from grants import eligibility
+from grants.models import ORG_TYPE_LABELS, Application, Question, QuestionType
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def answer_problem(question: Question, value) -> str | None:
+    """What is wrong with one stored answer, or None."""
+    kind = QuestionType(question.type)
+    if kind == QuestionType.MULTIPLE_CHOICE:
+        values = value if isinstance(value, list) else ([value] if value else [])
+        if not values:
+            return f"{question.label}: choose at least one option." if question.required else None
+        if any(v not in question.options for v in values):
+            return f"{question.label}: choose from the options given."
+        return None
+    text = str(value or "").strip()
+    if not text:
+        if question.required:
+            if kind == QuestionType.FILE:
+                return f"{question.label}: upload a file."
+            if kind in (QuestionType.SINGLE_CHOICE, QuestionType.YES_NO):
+                return f"{question.label}: choose an option."
+            return f"{question.label}: enter an answer."
+        return None
+    if kind == QuestionType.LONG_TEXT and question.word_limit:
+        words = eligibility.count_words(text)
+        if words > question.word_limit:
+            return (f"{question.label}: use {question.word_limit} words or fewer "
+                    f"(you have {words}).")
+    if kind == QuestionType.SHORT_TEXT and len(text) > 300:
+        return f"{question.label}: use 300 characters or fewer."
+    if kind == QuestionType.NUMBER and not re.fullmatch(r"-?\d+(\.\d+)?", text.replace(",", "")):
+        return f"{question.label}: enter a number, like 12."
+    if kind == QuestionType.MONEY and eligibility.parse_money(text) is None:
+        return f"{question.label}: enter an amount in pounds, like 250 or 250.50."
+    if kind == QuestionType.DATE:
+        try:
+            date.fromisoformat(text)
+        except ValueError:
+            return f"{question.label}: enter a real date, like 2027-03-31."
+    if kind == QuestionType.SINGLE_CHOICE and text not in question.options:
+        return f"{question.label}: choose from the options given."
+    if kind == QuestionType.YES_NO and text not in ("yes", "no"):
+        return f"{question.label}: choose yes or no."
+    return None
+
+
+class _AnswerCheck:
+    def __init__(self, question: Question, answers: dict):
+        self.question = question
+        self.answers = answers
+
+    def __call__(self, form, field):
+        problem = answer_problem(self.question, self.answers.get(self.question.key))
+        if problem:
+            field.errors.append(problem)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+    def pre_validate(self, form):
+        # Unknown options are reported by answer_problem with a friendlier message.
+        pass
+
+
+def _field_for(question: Question, answers: dict):
+    kind = QuestionType(question.type)
+    options = dict(label=question.label, description=question.hint,
+                   validators=[_AnswerCheck(question, answers)])
+    if kind == QuestionType.LONG_TEXT:
+        if question.word_limit:
+            limit = f"Use {question.word_limit} words or fewer."
+            options["description"] = f"{question.hint} {limit}".strip()
+        return TextAreaField(**options)
+    if kind == QuestionType.SINGLE_CHOICE:
+        return RadioField(choices=[(o, o) for o in question.options], validate_choice=False,
+                          **options)
+    if kind == QuestionType.YES_NO:
+        return RadioField(choices=YES_NO, validate_choice=False, **options)
+    if kind == QuestionType.MULTIPLE_CHOICE:
+        return MultiCheckboxField(choices=[(o, o) for o in question.options], **options)
+    if kind == QuestionType.FILE:
+        return FileField(**options)
+    return StringField(**options)
+
+
+def answers_formdata(answers: dict, questions) -> MultiDict:
+    data = MultiDict()
+    for question in questions:
+        value = answers.get(question.key)
+        if isinstance(value, list):
+            for item in value:
+                data.add(question.key, item)
+        elif value is not None and QuestionType(question.type) != QuestionType.FILE:
+            data.add(question.key, str(value))
+    return data
+
+
+def build_question_form(questions, answers: dict) -> Form:
+    """A WTForms form for these questions, filled with exactly the stored answers."""
+
+    class QuestionForm(Form):
+        pass
+
+    for question in questions:
+        setattr(QuestionForm, question.key, _field_for(question, answers))
+    return QuestionForm(formdata=answers_formdata(answers, questions))
+
+
+def question_problems(application: Application) -> dict[str, str]:
+    answers = application.answers or {}
+    problems = {}
+    for question in application.round.questions:
+        problem = answer_problem(question, answers.get(question.key))
+        if problem:
+            problems[question.key] = problem
+    return problems
+
+
+def typed_answers(form_data, questions) -> dict:
+    """Read what was typed for these questions from a request's form, exactly as typed."""
+    values = {}
+    for question in questions:
+        kind = QuestionType(question.type)
+        if kind == QuestionType.FILE:
+            continue
+        if kind == QuestionType.MULTIPLE_CHOICE:
+            values[question.key] = form_data.getlist(question.key)
+        else:
+            values[question.key] = form_data.get(question.key, "")
+    return values
+
+
+# --- fixed forms --------------------------------------------------------------------------
+
+class EmptyForm(FlaskForm):
+    pass
+
+
+class StartApplicationForm(FlaskForm):
+    group_id = SelectField("Which group is applying?", coerce=int,
+                           validators=[InputRequired("Choose the group that is applying.")])
+
+
+class DeclarationsForm(FlaskForm):
+    declarations = BooleanField(
+        "I confirm the information is true, the group agrees to this application, and the "
+        "money will be spent only on the project described.")
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField("Why are you withdrawing? (optional)",
+                           validators=[Optional(), Length(max=1000)])
+
+
+ORG_TYPE_CHOICES = [(value.value, label) for value, label in ORG_TYPE_LABELS.items()]
+
+
+class GroupForm(FlaskForm):
+    name = StringField("Group name", validators=[DataRequired("Enter the group's name."),
+                                                 Length(max=200)])
+    org_type = RadioField("What type of organisation is the group?", choices=ORG_TYPE_CHOICES,
+                          validators=[InputRequired("Choose the type of organisation.")])
+    charity_number = StringField("Charity number (if registered)",
+                                 validators=[Optional(), Length(max=20)])
+    company_number = StringField("Company number (if a company)",
+                                 validators=[Optional(), Length(max=20)])
+    postcode = StringField("Postcode of the group's main address",
+                           validators=[DataRequired("Enter a postcode."), Length(max=10)])
+    contact_name = StringField("Contact name", validators=[DataRequired("Enter a contact name."),
+                                                           Length(max=120)])
+    contact_email = StringField("Contact email", validators=[
+        DataRequired("Enter a contact email."), Email("Enter a real email address."),
+        Length(max=254)])
+    contact_phone = StringField("Contact phone (optional)", validators=[Optional(), Length(max=40)])
+    description = TextAreaField("What does the group do? (optional)",
+                                validators=[Optional(), Length(max=2000)])
+
+
+class InviteForm(FlaskForm):
+    email = StringField("Email address", validators=[
+        DataRequired("Enter the email address to invite."), Email("Enter a real email address.")])
+    role = RadioField("Role", choices=[("member", "Member"), ("group_admin", "Group admin")],
+                      default="member", validators=[InputRequired("Choose a role.")])
+
+
+class RoundForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired("Enter a title."), Length(max=200)])
+    description = TextAreaField("Plain-English description",
+                                validators=[DataRequired("Describe the round.")])
+    opens_at = DateTimeLocalField("Opens (UK time)", format="%Y-%m-%dT%H:%M",
+                                  validators=[InputRequired("Enter the opening date and time.")])
+    closes_at = DateTimeLocalField("Closes (UK time)", format="%Y-%m-%dT%H:%M",
+                                   validators=[InputRequired("Enter the closing date and time.")])
+    min_grant = StringField("Smallest grant (£)", validators=[InputRequired("Enter an amount.")])
+    max_grant = StringField("Largest grant (£)", validators=[InputRequired("Enter an amount.")])
+    budget = StringField("Total this round may award (£)",
+                         validators=[InputRequired("Enter an amount.")])
+    allowed_org_types = MultiCheckboxField(
+        "Organisation types that may apply", choices=ORG_TYPE_CHOICES,
+        description="Leave all unticked to allow every type.")
+    max_applications_per_group = IntegerField(
+        "Applications each group may make", default=1,
+        validators=[InputRequired("Enter a number."), NumberRange(min=1, max=20)])
+    restrict_to_area = BooleanField("Only projects in the fund's area may apply", default=True)
+    uses_voting = BooleanField("Residents vote after panel scoring")
+    eligibility_notes = TextAreaField("Other eligibility notes (optional)",
+                                      validators=[Optional()])
+
+
+class CriterionForm(FlaskForm):
+    name = StringField("Criterion", validators=[DataRequired("Name the criterion."),
+                                                Length(max=120)])
+    description = TextAreaField("What the panel looks for", validators=[Optional()])
+    weight = IntegerField("Weight", default=1,
+                          validators=[InputRequired("Enter a weight."), NumberRange(min=0, max=100)])
+
+
+class QuestionDefinitionForm(FlaskForm):
+    type = SelectField("Type of question",
+                       choices=[(t.value, t.label) for t in QuestionType])
+    label = StringField("Question", validators=[DataRequired("Enter the question."),
+                                                Length(max=300)])
+    hint = TextAreaField("Hint (optional)", validators=[Optional()])
+    required = BooleanField("An answer is required", default=True)
+    options = TextAreaField("Options, one per line (choice questions only)",
+                            validators=[Optional()])
+    word_limit = IntegerField("Word limit (long text only)",
+                              validators=[Optional(), NumberRange(min=1, max=5000)])
+    step = IntegerField("Step of the form it appears on", default=1,
+                        validators=[InputRequired(), NumberRange(min=1, max=20)])
+
+
+class CopyQuestionsForm(FlaskForm):
+    source_round_id = SelectField("Copy questions and criteria from", coerce=int)
+
+
+class PhaseForm(FlaskForm):
+    target = SelectField("Move the round to")
+    reason = TextAreaField("Why (recorded in the audit trail)",
+                           validators=[DataRequired("Say why the round is moving on.")])
+
+
+class ScreeningForm(FlaskForm):
+    eligible = RadioField("Is this application eligible?",
+                          choices=[("yes", "Eligible"), ("no", "Not eligible")],
+                          validators=[InputRequired("Choose eligible or not eligible.")])
+    reason_code = RadioField("Reason (if not eligible)",
+                             choices=list(eligibility.SCREENING_REASONS.items()),
+                             validators=[Optional()], validate_choice=False)
+    reason_text = TextAreaField("Explain to the group (sent to them if not eligible)",
+                                validators=[Optional(), Length(max=2000)])
+
+
+class AreasImportForm(FlaskForm):
+    file = FileField("CSV file: area, kind (ward or district), postcode or prefix, ONS code")
+
+
+class ThemesForm(FlaskForm):
+    themes = TextAreaField("Themes, one per line")
+
+
+class HiddenIdForm(FlaskForm):
+    id = HiddenField()

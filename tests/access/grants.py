@@ -1,0 +1,85 @@
+"""Who may reach each grants route."""
+
+
+from commonpot.accounts.models import User
+from tests.access import EVERYONE, MANAGERS, SIGNED_IN, Rule
+
+MEMBER = frozenset({"group_member"})
+APPLICATION_READERS = frozenset({"group_member", "fund_manager", "admin"})
+GROUP_ADMINS = frozenset({"group_member", "admin"})
+
+PDF = b"%PDF-1.4 access test"
+
+
+def build(session, world):
+    from grants import operations, uploads
+    from grants.models import Fund, Group
+    from tests.grants.factories import complete_answers, create_round
+
+    fund = session.get(Fund, world["fund_id"])
+    group = session.get(Group, world["group_id"])
+    member = session.get(User, world["users"]["group_member"])
+    operations.update_group(session, "system", group, operations.GroupProfile(
+        name=group.name, org_type="unincorporated", postcode="RT1 4AB", contact_name="M",
+        contact_email=member.email))
+    round_ = create_round(session, fund, slug="access-round", max_per_group=3)
+    application = operations.start_application(session, member, round_, group)
+    complete_answers(session, application, member.id)
+    attachment = uploads.store_attachment(session, member, application, file_name="a.pdf",
+                                          data=PDF, question_key="accounts")
+    removable = uploads.store_attachment(session, member, application, file_name="b.pdf",
+                                         data=PDF, question_key=None)
+    to_withdraw = operations.start_application(session, member, round_, group)
+    world.update(round_slug=round_.slug, application_id=application.id,
+                 attachment_id=attachment.id, removable_id=removable.id,
+                 withdraw_id=to_withdraw.id)
+
+
+def _app(path):
+    return lambda w: f"/grants/applications/{w['application_id']}{path}"
+
+
+def _round(path):
+    return lambda w: f"/grants/rounds/{w['round_slug']}{path}"
+
+
+def _fund(path):
+    return lambda w: f"/grants/funds/{w['fund_id']}{path}"
+
+
+EXPECT = {
+    "grants.show_round": Rule(_round(""), EVERYONE),
+    "grants.show_round_statistics": Rule(_round("/statistics"), EVERYONE),
+    "grants.list_groups": Rule("/grants/groups", SIGNED_IN),
+    "grants.create_group": Rule("/grants/groups/new", SIGNED_IN),
+    "grants.show_group": Rule(lambda w: f"/grants/groups/{w['group_id']}", APPLICATION_READERS),
+    "grants.edit_group": Rule(lambda w: f"/grants/groups/{w['group_id']}/edit", GROUP_ADMINS),
+    "grants.invite_member": Rule(lambda w: f"/grants/groups/{w['group_id']}/invitations",
+                                 GROUP_ADMINS, method="POST"),
+    "grants.accept_invitation": Rule("/grants/invitations/not-a-token", SIGNED_IN),
+    "grants.start_application": Rule(_round("/apply"), SIGNED_IN, method="POST"),
+    "grants.show_application": Rule(_app(""), APPLICATION_READERS),
+    "grants.edit_application_step": Rule(_app("/steps/project"), MEMBER),
+    "grants.check_application": Rule(_app("/check"), MEMBER),
+    "grants.submit_application": Rule(_app("/submit"), MEMBER, method="POST"),
+    "grants.withdraw_application": Rule(
+        lambda w: f"/grants/applications/{w['withdraw_id']}/withdraw", MEMBER, method="POST"),
+    "grants.download_attachment": Rule(lambda w: f"/grants/attachments/{w['attachment_id']}",
+                                       APPLICATION_READERS, refused_also=(404,)),
+    "grants.remove_attachment": Rule(
+        lambda w: f"/grants/attachments/{w['removable_id']}/remove", MEMBER, method="POST"),
+    "grants.manage_funds": Rule("/grants/manage", MANAGERS),
+    "grants.manage_fund": Rule(_fund(""), MANAGERS),
+    "grants.update_fund_themes": Rule(_fund("/themes"), MANAGERS, method="POST"),
+    "grants.import_areas": Rule(_fund("/areas"), MANAGERS, method="POST"),
+    "grants.create_round": Rule(_fund("/rounds/new"), MANAGERS),
+    "grants.edit_round": Rule(_round("/edit"), MANAGERS),
+    "grants.manage_round": Rule(_round("/manage"), MANAGERS),
+    "grants.change_round_phase": Rule(_round("/phase"), MANAGERS, method="POST"),
+    "grants.add_criterion": Rule(_round("/criteria"), MANAGERS, method="POST"),
+    "grants.add_question": Rule(_round("/questions"), MANAGERS, method="POST"),
+    "grants.copy_questions": Rule(_round("/questions/copy"), MANAGERS, method="POST"),
+    "grants.screen_application": Rule(_app("/screening"), MANAGERS),
+    "grants.export_applications": Rule(_round("/export/applications.csv"), MANAGERS),
+    "grants.export_budgets": Rule(_round("/export/budgets.xlsx"), MANAGERS),
+}
