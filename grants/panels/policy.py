@@ -62,3 +62,12 @@ def can_view_decision(user, application) -> bool:
     return (is_signed_in(user) and is_group_member(user, application.group_id)) or can_manage(
         user, application.round)
 
+
+
+@rule("panels.open_in_grants")
+def can_open_in_grants(user, application) -> bool:
+    """The grants application page (and its attachments) for a panel member: only once
+    they have declared no conflict, and never under blind review (it names the group)."""
+    panel = operations.panel_for_round(db.session, application.round_id)
+    return (can_review(user, application) and panel is not None and not panel.blind_review
+            and operations.declaration_for(db.session, user.id, application.id) is not None)

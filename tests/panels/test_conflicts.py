@@ -58,6 +58,9 @@ def test_declared_conflict_gives_403_on_every_route(client, db_scope, panel_worl
     assert client.get(f"/panels/applications/{app_id}").status_code == 403
     assert client.get(f"/panels/applications/{app_id}/attachments/{attachment_id}").status_code == 403
     assert client.get(f"/panels/applications/{app_id}/score").status_code == 403
+    # the grants module's own application page and attachment download refuse too
+    assert client.get(f"/grants/applications/{app_id}").status_code == 403
+    assert client.get(f"/grants/attachments/{attachment_id}").status_code in (403, 404)
     assert post_form(client, f"/panels/applications/{app_id}/score",
                      {"score_1": "5", "submit_scores": "1"}).status_code == 403
     # a declared conflict cannot be taken back by the reviewer
@@ -88,6 +91,7 @@ def test_attachment_is_served_to_a_declared_reviewer(client, db_scope, panel_wor
     response = client.get(url)
     assert response.status_code == 200
     assert response.data == b"%PDF-1.4 budget"
+    assert client.get(f"/grants/attachments/{attachment_id}").status_code == 200
 
 
 def test_group_membership_is_a_conflict_without_any_declaration(make_client, db_scope, panel_world):
