@@ -91,18 +91,21 @@ def round_statistics(session: Session, round_: Round) -> RoundStatistics:
         select(func.count(Application.id),
                func.coalesce(func.sum(Application.requested_amount_pence), 0)).where(*received)
     ).one()
+    # Group by the plain columns and label missing values here: PostgreSQL does not treat
+    # two separately bound COALESCE defaults as the same grouping expression.
+    total = func.coalesce(func.sum(Application.requested_amount_pence), 0)
     by_theme = session.execute(
-        select(func.coalesce(Application.theme, "No theme given"), func.count(Application.id),
-               func.coalesce(func.sum(Application.requested_amount_pence), 0))
-        .where(*received).group_by(func.coalesce(Application.theme, "No theme given"))
-        .order_by(func.count(Application.id).desc())).all()
+        select(Application.theme, func.count(Application.id), total)
+        .where(*received).group_by(Application.theme)
+        .order_by(func.count(Application.id).desc(), Application.theme)).all()
     by_area = session.execute(
-        select(func.coalesce(FundArea.name, "Outside the listed areas"), func.count(Application.id),
-               func.coalesce(func.sum(Application.requested_amount_pence), 0))
+        select(FundArea.name, func.count(Application.id), total)
         .select_from(Application).outerjoin(FundArea, Application.area_id == FundArea.id)
-        .where(*received).group_by(func.coalesce(FundArea.name, "Outside the listed areas"))
-        .order_by(func.count(Application.id).desc())).all()
+        .where(*received).group_by(FundArea.name)
+        .order_by(func.count(Application.id).desc(), FundArea.name)).all()
     return RoundStatistics(received=count, requested_pence=int(requested),
                            budget_pence=round_.budget_pence,
-                           by_theme=[tuple(r) for r in by_theme],
-                           by_area=[tuple(r) for r in by_area])
+                           by_theme=[(name or "No theme given", n, int(asked))
+                                     for name, n, asked in by_theme],
+                           by_area=[(name or "Outside the listed areas", n, int(asked))
+                                    for name, n, asked in by_area])
