@@ -52,6 +52,13 @@ def _points(value, places: int = 2):
     return display(value, places)
 
 
+@bp.app_context_processor
+def _panel_globals():
+    # For the grants round page: {% with composition = panel_composition(round.id) %}
+    # {% include "panels/_composition.html" %}{% endwith %}
+    return {"panel_composition": lambda round_id: queries.composition(db.session, round_id)}
+
+
 def _round(round_id: int) -> Round:
     return db.get_or_404(Round, round_id)
 

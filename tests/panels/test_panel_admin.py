@@ -126,3 +126,15 @@ def test_only_one_chair(db_scope, panel_world):
     with db_scope() as s:
         chairs = s.scalars(select(PanelMember.user_id).where(PanelMember.role == "chair")).all()
         assert chairs == [panel_world.harsh]
+
+
+def test_composition_include_renders_for_the_round_page(app, db_scope, panel_world):
+    from flask import render_template_string
+
+    with db_scope() as s, app.test_request_context():
+        round_ = s.get(Round, panel_world.round_id)
+        html = render_template_string(
+            '{% with composition = panel_composition(round.id) %}'
+            '{% include "panels/_composition.html" %}{% endwith %}', round=round_)
+    assert "A panel of 3, including 1 local resident" in html
+    assert "Plan" in html and "Need" in html
