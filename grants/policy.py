@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from commonpot.accounts.policy import (
+    can,
     is_admin,
     is_fund_manager,
     is_group_admin,
@@ -48,8 +49,11 @@ def can_view_application(user, application) -> bool:
     fund_id = application.round.fund_id
     if is_fund_manager(user, fund_id):
         return True
-    # Panels read submitted applications only, never drafts.
-    return application.status != ApplicationStatus.DRAFT and is_panel_member(user, fund_id)
+    # Panels read submitted applications only, never drafts, and only those a member is
+    # assigned, has declared on and has no conflict with; under blind review only through
+    # the panel's own pages, which hide the group (rule in grants.panels.policy).
+    return (application.status != ApplicationStatus.DRAFT and is_panel_member(user, fund_id)
+            and can(user, "panels.open_in_grants", application))
 
 
 @rule("grants.edit_application")
