@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import signal
 import sys
 import time
@@ -117,9 +116,13 @@ def pabutools_setup(path: Path):
 
 
 def pabutools_run(rule: str, inst, prof, sat):
-    from pabutools.rules import (completion_by_rule_combination, exhaustion_by_budget_increase,
-                                 greedy_utilitarian_welfare, method_of_equal_shares,
-                                 sequential_phragmen)
+    from pabutools.rules import (
+        completion_by_rule_combination,
+        exhaustion_by_budget_increase,
+        greedy_utilitarian_welfare,
+        method_of_equal_shares,
+        sequential_phragmen,
+    )
 
     if rule == "greedy":
         return greedy_utilitarian_welfare(inst, prof, sat_class=sat)

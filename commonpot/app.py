@@ -39,6 +39,9 @@ def create_app(config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_request_hooks(app)
 
+    from commonpot import transaction
+    transaction.init_app(app)
+
     from commonpot.errors import register_error_handlers
     register_error_handlers(app)
 
@@ -111,6 +114,11 @@ def _register_request_hooks(app: Flask) -> None:
     def _template_globals():
         return {"can": can, "is_admin": is_admin, "is_fund_manager": is_fund_manager,
                 "is_panel_member": is_panel_member}
+
+    from commonpot.money import format_pence
+
+    # A Jinja global (not a context value) so macros imported without context can use it.
+    app.add_template_global(format_pence, "format_money")
 
 
 def _security_headers(app: Flask, response) -> None:

@@ -1,15 +1,18 @@
 """One transaction per request, and the side effects that must wait for it (STYLE habit 7).
 
-A successful request commits once; an error rolls everything back. Work that must only
-happen once the decision is durable (sending email, Stripe calls that move money) is
-queued with `after_commit(job)` and runs after the commit, each job in its own transaction.
+A successful request commits once. A request that fails (status 400 and above) or that
+tells the person something went wrong (`flash(..., "error")`, even on a redirect) rolls
+everything back, so a refused action never leaves half its changes behind: operations may
+raise part-way and views need not undo anything. Work that must only happen once the
+decision is durable (sending email, Stripe calls that move money) is queued with
+`after_commit(job)` and runs after the commit, each job in its own transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import current_app, g
+from flask import current_app, g, message_flashed
 
 from commonpot.extensions import db
 
@@ -19,9 +22,18 @@ def after_commit(job: Callable[[], object]) -> None:
     g.setdefault("after_commit_jobs", []).append(job)
 
 
+def init_app(app) -> None:
+    message_flashed.connect(_note_refusal, app)
+
+
+def _note_refusal(sender, message, category, **extra) -> None:
+    if category == "error":
+        g.request_refused = True
+
+
 def finish_request(response):
     jobs = g.pop("after_commit_jobs", [])
-    if response.status_code >= 400:
+    if response.status_code >= 400 or g.pop("request_refused", False):
         db.session.rollback()
         return response
     db.session.commit()

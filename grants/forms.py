@@ -24,6 +24,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from commonpot import money
 from grants import eligibility
 from grants.models import ORG_TYPE_LABELS, Application, Question, QuestionType
 
@@ -58,7 +59,7 @@ def answer_problem(question: Question, value) -> str | None:
         return f"{question.label}: use 300 characters or fewer."
     if kind == QuestionType.NUMBER and not re.fullmatch(r"-?\d+(\.\d+)?", text.replace(",", "")):
         return f"{question.label}: enter a number, like 12."
-    if kind == QuestionType.MONEY and eligibility.parse_money(text) is None:
+    if kind == QuestionType.MONEY and money.parse_pounds(text) is None:
         return f"{question.label}: enter an amount in pounds, like 250 or 250.50."
     if kind == QuestionType.DATE:
         try:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from commonpot import money, postcodes
 from commonpot.audit import record
 from commonpot.db import utcnow
 from commonpot.mail import send_email
@@ -119,9 +120,9 @@ def import_areas_csv(session: Session, actor, fund: Fund, text: str) -> dict:
         if not name or kind not in ("ward", "district"):
             problems.append(f"Row {number}: give an area name and a kind of ward or district.")
             continue
-        is_prefix = value.endswith("*") or not eligibility.is_postcode(value)
-        compact = eligibility.compact_postcode(value.rstrip("*"))
-        if is_prefix and not eligibility.is_postcode_prefix(compact):
+        is_prefix = value.endswith("*") or not postcodes.is_postcode(value)
+        compact = postcodes.compact(value.rstrip("*"))
+        if is_prefix and not postcodes.is_prefix(compact):
             problems.append(f"Row {number}: {value!r} is not a postcode or postcode prefix.")
             continue
         area = areas.get(name)
@@ -146,7 +147,7 @@ def import_areas_csv(session: Session, actor, fund: Fund, text: str) -> dict:
 
 
 def area_for_postcode(session: Session, fund_id: int, postcode: str) -> FundArea | None:
-    compact = eligibility.compact_postcode(postcode)
+    compact = postcodes.compact(postcode)
     if not compact:
         return None
     rows = session.execute(
@@ -155,7 +156,7 @@ def area_for_postcode(session: Session, fund_id: int, postcode: str) -> FundArea
         .order_by(AreaPostcode.is_prefix, func.length(AreaPostcode.value).desc())
     ).all()
     for entry, area in rows:
-        if eligibility.postcode_matches(compact, entry.value, entry.is_prefix):
+        if postcodes.matches(compact, entry.value, entry.is_prefix):
             return area
     return None
 
@@ -425,7 +426,7 @@ class GroupProfile:
 
 
 def _apply_profile(session: Session, group: Group, profile: GroupProfile, prefix: str) -> None:
-    if not eligibility.is_postcode(profile.postcode):
+    if not postcodes.is_postcode(profile.postcode):
         raise GrantsError("Enter a full UK postcode, like RT1 4AB.", "postcode")
     org_type = OrgType(profile.org_type)
     if org_type == OrgType.CHARITY and not profile.charity_number.strip():
@@ -434,7 +435,7 @@ def _apply_profile(session: Session, group: Group, profile: GroupProfile, prefix
         raise GrantsError("Enter the company number from Companies House.", "company_number")
     group.name = profile.name.strip()
     group.org_type = org_type
-    group.postcode = eligibility.format_postcode(profile.postcode)
+    group.postcode = postcodes.display(profile.postcode)
     group.contact_name = profile.contact_name.strip()
     group.contact_email = profile.contact_email.strip()
     group.contact_phone = profile.contact_phone.strip() or None
@@ -600,8 +601,8 @@ def save_answers(session: Session, user, application: Application, values: dict,
         application.title = str(values["_title"] or "").strip()[:200]
     if "_postcode" in values:
         postcode = values["_postcode"]
-        if eligibility.is_postcode(postcode):
-            application.project_postcode = eligibility.format_postcode(postcode)
+        if postcodes.is_postcode(postcode):
+            application.project_postcode = postcodes.display(postcode)
             area = area_for_postcode(session, application.round.fund_id, postcode)
             application.area_id = area.id if area else None
         else:
@@ -630,12 +631,12 @@ def save_budget(session: Session, user, application: Application, requested: str
     answers[BUDGET_KEY] = kept
     answers[REQUEST_KEY] = requested
     application.answers = answers
-    application.requested_amount_pence = eligibility.parse_money(requested)
+    application.requested_amount_pence = money.parse_pounds(requested)
     for line in list(application.budget_lines):
         session.delete(line)
     session.flush()
     for position, line in enumerate(kept):
-        amount = eligibility.parse_money(line["amount"])
+        amount = money.parse_pounds(line["amount"])
         if amount is not None and line["description"].strip():
             session.add(BudgetLine(
                 application_id=application.id, description=line["description"].strip()[:200],
@@ -652,7 +653,7 @@ def budget_problems(application: Application) -> dict[str, str]:
     answers = application.answers or {}
     problems: dict[str, str] = {}
     requested_text = str(answers.get(REQUEST_KEY, "") or "").strip()
-    requested = eligibility.parse_money(requested_text)
+    requested = money.parse_pounds(requested_text)
     if not requested_text:
         problems["requested"] = "Enter the amount you are asking for."
     elif requested is None:
@@ -660,14 +661,14 @@ def budget_problems(application: Application) -> dict[str, str]:
     elif not round_.min_grant_pence <= requested <= round_.max_grant_pence:
         problems["requested"] = (
             f"The amount you are asking for must be between "
-            f"{eligibility.format_money(round_.min_grant_pence)} and "
-            f"{eligibility.format_money(round_.max_grant_pence)}.")
+            f"{money.format_pence(round_.min_grant_pence)} and "
+            f"{money.format_pence(round_.max_grant_pence)}.")
     lines = answers.get(BUDGET_KEY) or []
     total = 0
     for index, line in enumerate(lines, start=1):
         if not str(line.get("description", "")).strip():
             problems[f"line-{index}-description"] = f"Budget line {index}: describe what it pays for."
-        amount = eligibility.parse_money(line.get("amount"))
+        amount = money.parse_pounds(line.get("amount"))
         if amount is None:
             problems[f"line-{index}-amount"] = (f"Budget line {index}: enter the amount in pounds, "
                                                 f"like 250 or 250.50.")
@@ -680,8 +681,8 @@ def budget_problems(application: Application) -> dict[str, str]:
     elif requested is not None and not any(k.startswith("line-") for k in problems) \
             and total != requested:
         problems["budget_total"] = (
-            f"Your budget lines add up to {eligibility.format_money(total)} but you are asking "
-            f"for {eligibility.format_money(requested)}. They must be the same.")
+            f"Your budget lines add up to {money.format_pence(total)} but you are asking "
+            f"for {money.format_pence(requested)}. They must be the same.")
     return problems
 
 
@@ -692,11 +693,11 @@ def project_problems(session: Session, application: Application) -> dict[str, st
         problems["_title"] = "Enter a name for your project."
     postcode = answers.get("_postcode", "")
     round_ = application.round
-    if not eligibility.is_postcode(postcode):
+    if not postcodes.is_postcode(postcode):
         problems["_postcode"] = "Enter the full postcode where the project will happen, like RT1 4AB."
     elif round_.restrict_to_area and fund_has_area(session, round_.fund_id) \
             and area_for_postcode(session, round_.fund_id, postcode) is None:
-        problems["_postcode"] = (f"{eligibility.format_postcode(postcode)} is outside the area "
+        problems["_postcode"] = (f"{postcodes.display(postcode)} is outside the area "
                                  f"{round_.fund.name} covers, so this round cannot fund it.")
     themes = round_.fund.themes or []
     if themes and answers.get("_theme") not in themes:
@@ -757,7 +758,7 @@ def submit_application(session: Session, user, application: Application, *,
         send_email(session, address, f"Application received: {application.reference}",
                    f"Hello,\n\nWe have received {group.name}'s application to {round_.title}.\n\n"
                    f"Reference: {application.reference}\nProject: {application.title}\n"
-                   f"Amount requested: {eligibility.format_money(application.requested_amount_pence)}"
+                   f"Amount requested: {money.format_pence(application.requested_amount_pence)}"
                    f"\n\nYou can follow its progress on Commonpot. You can withdraw it until "
                    f"decisions are made.\n")
     return application

@@ -18,6 +18,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 import grants.policy  # noqa: F401 - registers the grants rules with can()
+from commonpot import money
 from commonpot.accounts.policy import (
     ANY_FUND_MANAGER,
     OBJECT_CHECKED,
@@ -54,7 +55,6 @@ bp = Blueprint("grants", __name__, url_prefix="/grants")
 @bp.app_context_processor
 def _grants_helpers():
     return {"london": london, "london_date": london_date,
-            "format_money": eligibility.format_money,
             "org_type_labels": {k.value: v for k, v in ORG_TYPE_LABELS.items()},
             "screening_reasons": eligibility.SCREENING_REASONS,
             "status_labels": {s.value: s.label for s in ApplicationStatus},
@@ -509,10 +509,15 @@ def import_areas(fund_id: int):
     if form.validate_on_submit() and form.file.data:
         text = form.file.data.read().decode("utf-8-sig", errors="replace")
         summary = operations.import_areas_csv(db.session, current_user, fund, text)
-        flash(f"{summary['areas_created']} area(s) created and {summary['postcodes_added']} "
-              f"postcode(s) added.", "success")
-        for problem in summary["problems"][:20]:
-            flash(problem, "error")
+        if summary["problems"]:
+            # Flashing an error rolls the whole request back: a file with mistakes imports
+            # nothing, so the area never ends up half-defined.
+            flash("Nothing was imported. Fix these lines and import the file again.", "error")
+            for problem in summary["problems"][:20]:
+                flash(problem, "error")
+        else:
+            flash(f"{summary['areas_created']} area(s) created and {summary['postcodes_added']} "
+                  f"postcode(s) added.", "success")
     else:
         flash("Choose a CSV file to import.", "error")
     return redirect(url_for("grants.manage_fund", fund_id=fund.id))
@@ -521,7 +526,7 @@ def import_areas(fund_id: int):
 def _settings(form) -> operations.RoundSettings:
     amounts = {}
     for name in ("min_grant", "max_grant", "budget"):
-        pence = eligibility.parse_money(getattr(form, name).data)
+        pence = money.parse_pounds(getattr(form, name).data)
         if pence is None:
             raise operations.GrantsError("Enter an amount in pounds, like 500.", name)
         amounts[name] = pence

@@ -11,6 +11,8 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from commonpot.money import format_pence
+
 
 class BallotType(enum.StrEnum):
     APPROVAL = "approval"
@@ -65,12 +67,6 @@ class Tally:
     points_used: int = 0
     points_left: int = 0
     problems: list[str] = field(default_factory=list)
-
-
-def pounds(pence: int) -> str:
-    whole, part = divmod(abs(pence), 100)
-    text = f"£{whole:,}" if part == 0 else f"£{whole:,}.{part:02d}"
-    return ("-" if pence < 0 else "") + text
 
 
 def _plural(n: int, word: str) -> str:
@@ -151,13 +147,14 @@ def check(rules: BallotRules, projects: Mapping[int, Project], choices: Mapping[
         spent = sum(projects[p].cost_pence for p in choices)
         if spent > rules.budget_pence:
             problems.append(
-                f"Your choices cost {pounds(spent)}, which is {pounds(spent - rules.budget_pence)} "
-                f"over the {pounds(rules.budget_pence)} budget. Untick projects until they fit.")
+                f"Your choices cost {format_pence(spent)}, which is "
+                f"{format_pence(spent - rules.budget_pence)} over the "
+                f"{format_pence(rules.budget_pence)} budget. Untick projects until they fit.")
         needed = -(-rules.budget_pence * rules.min_share_percent // 100)
         if rules.min_share_percent and spent < needed:
             problems.append(
-                f"Your choices use {pounds(spent)} of the {pounds(rules.budget_pence)} budget. "
-                f"Choose projects worth at least {pounds(needed)} "
+                f"Your choices use {format_pence(spent)} of the {format_pence(rules.budget_pence)} budget. "
+                f"Choose projects worth at least {format_pence(needed)} "
                 f"({rules.min_share_percent}% of the budget).")
     if kind == BallotType.CUMULATIVE:
         used = sum(choices.values())

@@ -3,9 +3,6 @@ their fields depend on the round's projects; the ballot forms here carry the CSR
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
-
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -20,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from commonpot.money import parse_pounds
 from voting.ballots import BallotType
 
 _NUMBER = "Enter a number, 0 for none"
@@ -32,17 +30,6 @@ BALLOT_TYPE_CHOICES = [
 ]
 
 
-def pence_from_text(text: str) -> int | None:
-    cleaned = re.sub(r"[£,\s]", "", text or "")
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
-        return None
-    if amount != amount.quantize(Decimal("0.01")) or amount < 0:
-        return None
-    return int(amount * 100)
-
-
 class Pounds:
     """A money field in pounds, like 1,250 or 1250.50."""
 
@@ -50,7 +37,7 @@ class Pounds:
         self.message = message
 
     def __call__(self, form, field):
-        if field.data and pence_from_text(field.data) is None:
+        if field.data and parse_pounds(field.data) is None:
             raise ValidationError(self.message)
 
 

@@ -25,8 +25,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from commonpot import postcodes
 from commonpot.audit import record
 from commonpot.db import utcnow
+from commonpot.money import format_pence
 from voting import ballots
 from voting.ballots import BallotError, BallotRules, BallotType, Project
 from voting.models import (
@@ -154,17 +156,6 @@ def add_district(session: Session, actor, voting_round: VotingRound, name: str, 
     return district
 
 
-_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?[0-9][A-Z]{2}$")
-
-
-def normalise_postcode(text: str) -> str | None:
-    """'sw1a1aa' -> 'SW1A 1AA'; None if it is not shaped like a UK postcode."""
-    compact = re.sub(r"\s+", "", text or "").upper()
-    if not _POSTCODE.match(compact):
-        return None
-    return f"{compact[:-3]} {compact[-3:]}"
-
-
 def import_postcodes(session: Session, actor, voting_round: VotingRound, csv_text: str) -> int:
     """Read `postcode,district` rows (district by name); a postcode listed again moves."""
     districts = {d.name.lower(): d for d in voting_round.local_districts}
@@ -181,7 +172,7 @@ def import_postcodes(session: Session, actor, voting_round: VotingRound, csv_tex
         if len(row) < 2:
             problems.append(f"Line {line_no}: give a postcode and a district, separated by a comma.")
             continue
-        postcode = normalise_postcode(row[0])
+        postcode = postcodes.normalise(row[0])
         district = districts.get(row[1].strip().lower())
         if postcode is None:
             problems.append(f"Line {line_no}: “{row[0].strip()}” is not a UK postcode.")
@@ -282,7 +273,7 @@ def _add_proposal(session, actor, voting_round, *, title, summary, cost_pence, d
         raise VotingError("Enter what the project would cost, more than £0.")
     if cost_pence > district.budget_pence:
         raise VotingError(f"The project costs more than the {district.name} budget of "
-                          f"{ballots.pounds(district.budget_pence)}.")
+                          f"{format_pence(district.budget_pence)}.")
     proposal = Proposal(round_id=voting_round.id, district_id=district.id, title=title.strip(),
                         summary=summary.strip(), requested_pence=cost_pence, cost_pence=cost_pence,
                         group_id=group_id, submitted_by_id=submitted_by_id,
@@ -342,7 +333,7 @@ def review_proposal(session: Session, actor, proposal: Proposal, *, feasible: bo
 # --- eligibility -------------------------------------------------------------------------
 
 def set_resident_details(session: Session, user, *, postcode: str, date_of_birth: date) -> ResidentDetails:
-    normalised = normalise_postcode(postcode)
+    normalised = postcodes.normalise(postcode)
     if normalised is None:
         raise VotingError("Enter a full UK postcode, like RT1 2AB.")
     if date_of_birth >= date.today():

@@ -21,6 +21,7 @@ from commonpot.accounts.policy import (
     require,
 )
 from commonpot.extensions import db, limiter
+from commonpot.money import parse_pounds
 from grants.models import Fund, Group, GroupMembership
 from voting import operations, results
 from voting.ballots import BallotError, BallotType, tally
@@ -39,7 +40,6 @@ from voting.forms import (
     ReviewForm,
     RoundForm,
     TransitionForm,
-    pence_from_text,
 )
 from voting.models import PaperBatch, Proposal, ProposalState, VotingRound
 from voting.operations import RoundSettings, VotingError
@@ -216,7 +216,7 @@ def submit_proposal(round_id: int):
         try:
             operations.submit_proposal(
                 db.session, current_user, voting_round, title=form.title.data, summary=form.summary.data,
-                cost_pence=pence_from_text(form.cost.data), district_id=form.district_id.data,
+                cost_pence=parse_pounds(form.cost.data), district_id=form.district_id.data,
                 group_id=form.group_id.data or None)
         except VotingError as exc:
             form.form_errors.append(str(exc))
@@ -448,7 +448,7 @@ def add_district(round_id: int):
     if form.validate_on_submit():
         try:
             operations.add_district(db.session, current_user, voting_round, form.name.data,
-                                    pence_from_text(form.budget.data), form.is_area_wide.data)
+                                    parse_pounds(form.budget.data), form.is_area_wide.data)
         except VotingError as exc:
             form.form_errors.append(str(exc))
         else:
@@ -531,7 +531,7 @@ def review_proposal(proposal_id: int):
         try:
             operations.review_proposal(db.session, current_user, proposal,
                                        feasible=form.decision.data == "feasible", reason=form.reason.data,
-                                       cost_pence=pence_from_text(form.cost.data) if form.cost.data
+                                       cost_pence=parse_pounds(form.cost.data) if form.cost.data
                                        else proposal.cost_pence)
         except VotingError as exc:
             form.form_errors.append(str(exc))

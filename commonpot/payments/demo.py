@@ -1,14 +1,15 @@
 """Demo money: the demo fund's match pledge and two donations, recorded through the same
-operations a confirmed Stripe payment uses (no network)."""
+operations a confirmed Stripe payment uses (no network); the decided round's awards
+committed in the ledger, with the first instalment of one paid by bank transfer."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commonpot.payments import donations
-from commonpot.payments.models import Donation, MatchPledge
-from grants.models import Fund
+from commonpot.payments import donations, ledger, payouts
+from commonpot.payments.models import Donation, Instalment, MatchPledge
+from grants.models import Award, Fund
 
 DEMO_FUND_SLUG = "rivertown-neighbourhood-fund"
 
@@ -29,4 +30,17 @@ def seed(session: Session) -> bool:
                                             message=message, show_name=bool(name))
         donations.attach_checkout_session(session, donation, session_id)
         donations.confirm_donation(session, donation, checkout_session_id=session_id)
+    _commit_released_awards(session, fund)
     return True
+
+
+def _commit_released_awards(session: Session, fund: Fund) -> None:
+    awards = session.scalars(select(Award).where(
+        Award.fund_id == fund.id, Award.released_at.is_not(None)).order_by(Award.id)).all()
+    for award in awards:
+        ledger.commit_award(session, "system", award)
+    if awards:
+        first = session.scalars(select(Instalment).where(Instalment.award_id == awards[0].id)
+                                .order_by(Instalment.sequence)).first()
+        payouts.release_instalment(session, "system", first.id)
+        payouts.mark_paid_by_bank(session, "system", first.id, "BACS RIVERTOWN-0001")

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from commonpot.money import parse_pounds
+
 
 def pounds_to_pence(text: str | None) -> int | None:
-    cleaned = (text or "").strip().replace(",", "").lstrip("£")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        return None
-    if value != value.quantize(Decimal("0.01")) or value <= 0:
-        return None
-    return int(value * 100)
+    """A positive amount typed in pounds, in pence; None for anything else (including £0)."""
+    return parse_pounds(text) or None
 
 
 class PoundsField(StringField):

@@ -6,14 +6,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from commonpot.money import format_pence
 from commonpot.payments import ledger
 from commonpot.payments.models import LedgerEntry
 from commonpot.payments.states import EntryType
 from grants.models import Award, Fund
-
-
-def _pounds(pence: int) -> str:
-    return f"£{pence / 100:,.2f}"
 
 
 def reconcile(session: Session, client) -> list[str]:
@@ -30,16 +27,17 @@ def reconcile(session: Session, client) -> list[str]:
         transfer = at_stripe.get(reference)
         if transfer is None:
             differences.append(f"ledger entry {entry.id} records payment {reference} of "
-                               f"{_pounds(entry.amount_pence)} (instalment {entry.instalment_id}) "
+                               f"{format_pence(entry.amount_pence)} (instalment {entry.instalment_id}) "
                                "but Stripe has no such transfer")
         elif int(transfer["amount"]) != entry.amount_pence:
-            differences.append(f"transfer {reference} is {_pounds(int(transfer['amount']))} at Stripe but "
-                               f"{_pounds(entry.amount_pence)} in ledger entry {entry.id}")
+            at_stripe_pence = format_pence(int(transfer["amount"]))
+            differences.append(f"transfer {reference} is {at_stripe_pence} at Stripe but "
+                               f"{format_pence(entry.amount_pence)} in ledger entry {entry.id}")
     for transfer_id, transfer in at_stripe.items():
         metadata = transfer.get("metadata") or {}
         if transfer_id not in sent:
             instalment = metadata.get("instalment_id", "?")
-            differences.append(f"transfer {transfer_id} of {_pounds(int(transfer['amount']))} to "
+            differences.append(f"transfer {transfer_id} of {format_pence(int(transfer['amount']))} to "
                                f"{transfer.get('destination')} (instalment {instalment}) "
                                "is at Stripe but not in the ledger")
         reversed_ = bool(transfer.get("reversed"))
@@ -54,10 +52,10 @@ def reconcile(session: Session, client) -> list[str]:
         balance = ledger.fund_balance(session, fund.id)
         if balance.available_pence < 0:
             differences.append(f"fund {fund.id} ({fund.name}) has committed more than it has: "
-                               f"{_pounds(balance.available_pence)} available")
+                               f"{format_pence(balance.available_pence)} available")
     for award_id in session.scalars(select(Award.id).order_by(Award.id)):
         balance = ledger.award_balance(session, award_id)
         if balance.paid_pence > balance.committed_pence:
-            differences.append(f"award {award_id} has been paid {_pounds(balance.paid_pence)}, more than the "
-                               f"{_pounds(balance.committed_pence)} committed")
+            differences.append(f"award {award_id} has been paid {format_pence(balance.paid_pence)}, "
+                               f"more than the {format_pence(balance.committed_pence)} committed")
     return differences

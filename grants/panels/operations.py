@@ -11,6 +11,7 @@ from commonpot.accounts.models import User
 from commonpot.accounts.operations import grant_fund_role
 from commonpot.db import utcnow
 from commonpot.mail import send_email
+from commonpot.payments import ledger
 from grants.models import Application, Award, GroupMembership, Round
 from grants.panels.assignment import Plan, plan_assignments
 from grants.panels.models import (
@@ -532,7 +533,9 @@ def _decision_email(session: Session, panel: Panel | None, application: Applicat
 
 def release_decisions(session: Session, actor, round_: Round) -> int:
     """Release every decision of the round at once: applicants are emailed and can see
-    them; the round moves to decided."""
+    them; the round moves to decided. Each award is committed in the fund's ledger here,
+    so the money is set aside when the offer goes out; if the fund cannot cover every
+    award, nothing is released."""
     round_ = _lock_round(session, round_.id)
     if round_.phase != RoundPhase.DECIDING:
         raise PanelError("Decisions are released when the round is in the deciding phase.")
@@ -553,6 +556,10 @@ def release_decisions(session: Session, actor, round_: Round) -> int:
             target = ApplicationStatus.AWARDED
             award = session.scalar(select(Award).where(Award.application_id == application.id))
             award.released_at = now
+            try:
+                ledger.commit_award(session, actor, award)
+            except ledger.InsufficientFunds as exc:
+                raise PanelError(f"Decisions not released: {exc}") from exc
         elif decision.outcome == Outcome.DECLINE:
             target = ApplicationStatus.NOT_AWARDED
         else:

@@ -63,6 +63,8 @@ EXPECT = {
     "panels.show_meeting": Rule(_r("/panels/rounds/{round}/meeting"), MANAGERS),
     "panels.export_scores": Rule(_r("/panels/rounds/{round}/scores.csv"), MANAGERS),
     "panels.set_shortlist": Rule(_r("/panels/rounds/{round}/shortlist"), MANAGERS, method="POST"),
+    "panels.send_shortlist": Rule(_r("/panels/rounds/{round}/shortlist/send"), MANAGERS, method="POST"),
+    "panels.decide_from_vote": Rule(_r("/panels/rounds/{round}/vote-decisions"), MANAGERS, method="POST"),
     "panels.release_decisions": Rule(_r("/panels/rounds/{round}/release"), MANAGERS, method="POST"),
     "panels.record_decision": Rule(_r("/panels/applications/{application}/decision"), MANAGERS),
     "panels.reopen_review": Rule(_r("/panels/reviews/{review}/reopen"), MANAGERS, method="POST",

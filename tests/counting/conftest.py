@@ -23,12 +23,12 @@ def shared_files() -> list[str]:
     return sorted(p.name for p in SHARED.glob("*.pb"))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def expected() -> dict:
     return json.loads((SHARED / "expected.json").read_text(encoding="utf-8"))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load(name: str):
     """Election and compiled profile of a shared file, read once per session
     (rules share work through the compiled profile's cache)."""

@@ -21,7 +21,7 @@ def naive_mes_run(e: Election, per_unit: Fraction) -> list[str]:
     budget = [per_unit for _ in voters]
     cost = {p.id: p.cost for p in e.projects}
     supported = {pid for _, ws in voters for pid in ws}
-    selected = sorted((p for p in supported if cost[p] == 0))
+    selected = sorted(p for p in supported if cost[p] == 0)
     remaining = sorted(p for p in supported if cost[p] > 0)
     while True:
         best = None

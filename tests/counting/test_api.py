@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from voting.counting import (RULES, Ballot, Election, Project, RuleNotApplicable, count,
-                             currency, rules_for)
+from voting.counting import RULES, Ballot, Election, Project, RuleNotApplicable, count, currency, rules_for
 from voting.counting.cli import tally
 
 from .conftest import SHARED, expected, shared_available

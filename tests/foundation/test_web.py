@@ -99,3 +99,37 @@ def test_an_error_mid_request_rolls_back_everything_and_shows_a_friendly_page(ap
     assert "Sorry, something went wrong" in response.get_data(as_text=True)
     assert session.scalar(select(Group).where(Group.slug == "half-done")) is None
     assert session.scalar(select(audit.AuditEvent)) is None
+
+
+def test_a_refused_action_shown_as_an_error_changes_nothing_even_on_a_redirect(app, client, session):
+    from flask import Blueprint, flash, redirect
+    from sqlalchemy import select
+
+    from commonpot import audit
+    from commonpot.accounts.policy import PUBLIC, access
+    from commonpot.extensions import db
+    from grants.models import Group
+
+    refusing = Blueprint("refusing", __name__)
+
+    @refusing.route("/refuse")
+    @access(PUBLIC)
+    def half_done():
+        db.session.add(Group(name="Half done", slug="half-done"))
+        audit.record(db.session, "system", "group.created", "group", None)
+        flash("That cannot be done.", "error")
+        return redirect("/")
+
+    @refusing.route("/accept")
+    @access(PUBLIC)
+    def done():
+        db.session.add(Group(name="Done", slug="done"))
+        flash("Saved.", "success")
+        return redirect("/")
+
+    app.register_blueprint(refusing)
+    assert client.get("/refuse").status_code == 302
+    assert session.scalar(select(Group).where(Group.slug == "half-done")) is None
+    assert session.scalar(select(audit.AuditEvent)) is None
+    assert client.get("/accept").status_code == 302
+    assert session.scalar(select(Group).where(Group.slug == "done")) is not None

@@ -19,7 +19,7 @@ def create_fund(session, *, budget_pence: int = 100_000, slug: str | None = None
     funder = Funder(name=f"Funder {n}", identifier_prefix=f"360G-f{n}", org_id=f"GB-CHC-{n:07d}")
     session.add(funder)
     session.flush()
-    fund = Fund(funder_id=funder.id, name=f"Fund {n}", slug=slug or f"fund-{n}", budget_pence=budget_pence)
+    fund = Fund(funder_id=funder.id, name=f"Fund {n}", slug=slug or f"pay-fund-{n}", budget_pence=budget_pence)
     session.add(fund)
     session.flush()
     return fund
@@ -27,7 +27,7 @@ def create_fund(session, *, budget_pence: int = 100_000, slug: str | None = None
 
 def create_group(session, *, admin_user_id: int | None = None) -> Group:
     n = next(_numbers)
-    group = Group(name=f"Group {n}", slug=f"group-{n}")
+    group = Group(name=f"Group {n}", slug=f"pay-group-{n}")
     session.add(group)
     session.flush()
     if admin_user_id:
@@ -48,7 +48,7 @@ def create_award(session, fund: Fund, group: Group, *, amount_pence: int = 10_00
     n = next(_numbers)
     decider = _decider(session)
     now = utcnow()
-    round_ = Round(fund_id=fund.id, slug=f"round-{n}", title=f"Round {n}", max_grant_pence=10**9,
+    round_ = Round(fund_id=fund.id, slug=f"pay-round-{n}", title=f"Round {n}", max_grant_pence=10**9,
                    opens_at=now - timedelta(days=60), closes_at=now - timedelta(days=30),
                    budget_pence=fund.budget_pence, phase=RoundPhase.DECIDED)
     session.add(round_)

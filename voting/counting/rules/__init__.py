@@ -10,9 +10,13 @@ from typing import Any
 from ..money import MoneyFormatter
 from ..outcome import ProjectRecord
 from ..profile import CompiledProfile
+
 # Imported under other names so ``rules.greedy`` etc. stay the submodules.
-from .greedy import greedy as _run_greedy, greedy_fill as _greedy_fill
-from .mes import MesResult, mes as _run_mes, mes_add1 as _run_mes_add1
+from .greedy import greedy as _run_greedy
+from .greedy import greedy_fill as _greedy_fill
+from .mes import MesResult
+from .mes import mes as _run_mes
+from .mes import mes_add1 as _run_mes_add1
 from .mes import mes_exhaustion as _run_mes_exhaustion
 from .phragmen import phragmen as _run_phragmen
 

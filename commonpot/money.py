@@ -1,0 +1,26 @@
+"""Money as people type it and read it. Amounts are integer pence everywhere else."""
+
+from __future__ import annotations
+
+import re
+
+_AMOUNT = re.compile(r"(\d+)(?:\.(\d{1,2}))?")
+
+
+def parse_pounds(text) -> int | None:
+    """'£1,250.50' -> 125050. None when it is not an amount of money (negative, more than
+    two decimal places, words). Exact: no floating point on the way."""
+    cleaned = re.sub(r"[£,\s]", "", str(text if text is not None else ""))
+    match = _AMOUNT.fullmatch(cleaned)
+    if not match:
+        return None
+    pounds, pence = match.group(1), (match.group(2) or "").ljust(2, "0")
+    return int(pounds) * 100 + int(pence)
+
+
+def format_pence(pence: int | None) -> str:
+    """125050 -> '£1,250.50'; whole pounds drop the pence: 125000 -> '£1,250'."""
+    pence = pence or 0
+    whole, part = divmod(abs(pence), 100)
+    text = f"£{whole:,}" if part == 0 else f"£{whole:,}.{part:02d}"
+    return ("-" if pence < 0 else "") + text
