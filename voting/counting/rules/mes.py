@@ -29,8 +29,14 @@ created per (old class, weight) when a project is bought, and its exact value
 the winning project needs only the exact budgets of its supporters who pay
 less than the full price (usually few classes), and the float order is used
 only to guess which supporters those are; the guess is verified exactly at
-the boundary and redone exactly if wrong.  Float budgets are updated from the
-exact prices, so errors do not build up across rounds.
+the boundary and redone exactly if wrong.  Most exact prices are never
+needed at all, so they are only worked out on demand (see ``round_price``).
+
+The iterated variants (add1, exhaustion) rerun MES for a long series of
+starting budgets and stop at the first outcome that overspends or is
+exhaustive.  Runs whose outcome is provably the same as the last one cannot
+stop the series, so they are skipped (``MesEngine.same_outcome_up_to``); the
+series itself, and so the result, is exactly pabutools'.
 """
 from __future__ import annotations
 
@@ -564,6 +570,7 @@ def mes_exhaustion(cp: CompiledProfile, progress=None) -> MesResult:
     previous_budget = budget
     steps = 0
     n = cp.total_mult
+    jump = _Jumps()
     while virtual <= bound and n:
         per_voter = virtual / n
         if per_voter >= eng.supported_total:
@@ -584,6 +591,14 @@ def mes_exhaustion(cp: CompiledProfile, progress=None) -> MesResult:
             # would end up returning this very outcome (after looping forever
             # in the zero-step case).
             break
+        start = virtual
+        skipped = jump.skip(eng, run, lambda k: (start + k * increment) / n)
+        if skipped:
+            virtual += skipped * increment
+            steps += skipped
+            if virtual > bound:
+                break  # the same outcome would stand until pabutools gives up
+            previous, previous_budget = eng.run(virtual / n), virtual
         virtual += increment
         steps += 1
     if previous is None:
