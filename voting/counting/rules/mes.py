@@ -81,10 +81,31 @@ class MesRun:
     per_voter: Fraction
     selected: list[int] = field(default_factory=list)
     upfront: list[int] = field(default_factory=list)
-    rounds: list[MesRound] = field(default_factory=list)
+    #: Per round: (project, exact price or None, float price, weighted
+    #: supporters, weighted full payers).  Kept raw because only the run that
+    #: is finally reported needs :attr:`rounds`, and the add1 loop makes
+    #: thousands of runs.
+    raw_rounds: list[tuple] = field(default_factory=list)
     #: Float budgets per group at the end (only used to explain the outcome;
     #: None when the outcome was derived without running MES).
     final_budgets: np.ndarray | None = None
+    voter_scale: int = 1
+    costs: tuple[Fraction, ...] = ()
+
+    @property
+    def rounds(self) -> list[MesRound]:
+        out = []
+        for j, price, price_f, supporters, full_payers in self.raw_rounds:
+            shown = price if price is not None else Fraction(price_f)
+            out.append(MesRound(
+                project=j,
+                price=shown,
+                rho=shown / self.costs[j],
+                supporters=Fraction(int(round(supporters)), self.voter_scale),
+                full_payers=Fraction(int(round(full_payers)), self.voter_scale),
+                exact=price is not None,
+            ))
+        return out
 
 
 class MesEngine:
@@ -102,6 +123,8 @@ class MesEngine:
         self.msup = tuple(self.mult_f[s] for s in cp.supporters)
         self.mw_f = tuple(m * w for m, w in zip(self.msup, self.wf))
         self.costf = [float(c) for c in cp.costs]
+        self.totalf = [float(t) for t in cp.scores]
+        self.w0 = [int(w[0]) if len(w) else 1 for w in cp.weights]
         self.head_count = [float(m.sum()) for m in self.msup]
         wmax = max((int(w.max()) for w in cp.weights if len(w)), default=1)
         self.key_base = wmax + 1
@@ -133,10 +156,10 @@ class MesEngine:
         top = _Run(self, per_voter)
         bound = {j: 1.0 / cp.scores[j] for j in self.projects}
         alive = set(self.projects)
-        for rnd in run.rounds:
-            p = rnd.project
+        for p, price, price_f, _, _ in run.raw_rounds:
             alive.discard(p)
-            threshold = float(rnd.rho) * (1 + CERT_MARGIN)
+            threshold = price_f / self.costf[p] * (1 + CERT_MARGIN)
+            rho = price / cp.costs[p] if price is not None else None
             for q in list(alive):
                 if bound[q] > threshold:
                     continue
@@ -151,7 +174,7 @@ class MesEngine:
                 # A rival that can never go below the winner's exact rho and
                 # loses the tie on its id (equal vote counts, everyone rich).
                 floor = Fraction(1, cp.scores[q])
-                if rnd.exact and (floor > rnd.rho or (floor == rnd.rho and ids[q] > ids[p])):
+                if rho is not None and (floor > rho or (floor == rho and ids[q] > ids[p])):
                     continue
                 return False
             top.float_pay(p)
@@ -162,6 +185,7 @@ class _Run:
     def __init__(self, eng: MesEngine, b0: Fraction):
         self.eng = eng
         self.b0 = b0
+        self.b0f = float(b0)
         self.cid = np.zeros(eng.cp.n_groups, dtype=np.int64)
         # Class 0: untouched voters (b0); class 1: voters with nothing left.
         self.cbf = np.empty(1024, dtype=np.float64)
@@ -207,13 +231,16 @@ class _Run:
 
     # -- supporters merged by budget class ---------------------------------
     def entries(self, j: int):
+        """Supporters of j merged by (budget class, weight), with the float
+        price (computed once per project and round)."""
         cached = self._entries.get(j)
         if cached is not None:
             return cached
         eng = self.eng
         s = eng.sup[j]
         c = self.cid[s]
-        if eng.unit[j]:
+        unit = eng.unit[j]
+        if unit:
             key = c
             span = self.n_cls
         else:
@@ -221,19 +248,21 @@ class _Run:
             span = self.n_cls * eng.key_base
         if span <= 8 * len(s) + 4096:
             counts = np.bincount(key, weights=eng.msup[j])
-            uniq = np.flatnonzero(counts)
+            uniq = counts.nonzero()[0]
             mult = counts[uniq]
         else:
             uniq, inv = np.unique(key, return_inverse=True)
             mult = np.bincount(inv.reshape(-1), weights=eng.msup[j])
-        if eng.unit[j]:
+        if unit:
             cls = uniq
-            wts = np.full(len(uniq), int(eng.w[j][0]), dtype=np.int64)
+            wts = np.full(len(uniq), eng.w0[j], dtype=np.int64)
+            wtsf: np.ndarray | float = float(eng.w0[j])
         else:
             cls = uniq // eng.key_base
             wts = uniq % eng.key_base
+            wtsf = wts.astype(np.float64)
         fb = self.cbf[cls]
-        price_f, order, k = self._float_price(j, wts, mult, fb)
+        price_f, order, k = self._float_price(j, wtsf, mult, fb)
         out = (key, uniq, cls, wts, mult, fb, price_f, order, k)
         self._entries[j] = out
         return out
@@ -241,19 +270,19 @@ class _Run:
     def _float_price(self, j: int, wts, mult, fb):
         eng = self.eng
         cost = eng.costf[j]
-        total = float(eng.cp.scores[j])
+        total = eng.totalf[j]
         ratio = fb / wts
         if ratio.min() * total >= cost * (1 + TOL):
             # Everyone can pay an equal share: no sorting needed.
             return cost / total, None, 0
-        order = np.argsort(ratio, kind="stable")
+        order = ratio.argsort(kind="stable")
         mb = (mult * fb)[order]
-        mw = (mult * wts)[order]
-        paid = np.cumsum(mb) - mb
-        rest = total - (np.cumsum(mw) - mw)
+        mw = (mult * wts)[order] if not isinstance(wts, float) else mult[order] * wts
+        paid = mb.cumsum() - mb
+        rest = total - (mw.cumsum() - mw)
         pf = (cost - paid) / rest
         ok = pf <= ratio[order]
-        k = int(np.argmax(ok)) if ok.any() else len(order) - 1
+        k = int(ok.argmax()) if ok.any() else len(order) - 1
         return float(pf[k]), order, k
 
     def float_rho(self, j: int) -> float:
@@ -263,7 +292,7 @@ class _Run:
         eng = self.eng
         avail = float(np.dot(eng.msup[j], self.cbf[self.cid[eng.sup[j]]]))
         cost = eng.costf[j]
-        slack = TOL * cost + 1e-12 * eng.head_count[j] * float(self.b0)
+        slack = TOL * cost + 1e-12 * eng.head_count[j] * self.b0f
         if avail > cost + slack:
             return True
         if avail < cost - slack:
@@ -295,8 +324,8 @@ class _Run:
         poor_counts = [int(round(x)) for x in mult[poor].tolist()]
         den = total - sum(m * w for m, w in zip(poor_counts, wts[poor].tolist()))
         ratio = fb / wts
-        slack = TOL * price_f + 1e-10 * (float(self.b0) + price_f)
-        near = np.flatnonzero(np.abs(ratio - price_f) <= slack)
+        slack = TOL * price_f + 1e-10 * (self.b0f + price_f)
+        near = (np.abs(ratio - price_f) <= slack).nonzero()[0]
         if not len(near) and not need_exact and den > 0:
             return None, full, (j, poor_cls, poor_counts, den), price_f
 
@@ -318,7 +347,7 @@ class _Run:
                     break
         if not valid:
             price, full = self._exact_price_slow(j, cls, wts, mult)
-            poor = np.flatnonzero(~full)
+            poor = (~full).nonzero()[0]
             poor_cls = cls[poor].tolist()
             poor_counts = [int(round(x)) for x in mult[poor].tolist()]
             den = total - sum(m * w for m, w in zip(poor_counts, wts[poor].tolist()))
@@ -352,7 +381,7 @@ class _Run:
         self.r_price.append(price)
         self.r_recipe.append(recipe)
         key, uniq, cls, wts, mult, fb, _, _, _ = self.entries(j)
-        rich = np.flatnonzero(full)
+        rich = full.nonzero()[0]
         n_new = len(rich)
         need = self.n_cls + n_new
         if need > len(self.cbf):
@@ -389,7 +418,7 @@ class _Run:
         eng = self.eng
         cp = eng.cp
         ids = cp.ids
-        out = MesRun(per_voter=self.b0)
+        out = MesRun(per_voter=self.b0, voter_scale=cp.voter_scale, costs=cp.costs)
         out.upfront = sorted(eng.zero_cost, key=cp.tie_key)
         out.selected.extend(out.upfront)
         # Heap of (lower bound on rho, id, project): rho only grows as voters
@@ -424,18 +453,7 @@ class _Run:
                     options.append((pr / cp.costs[p], ids[p], p, pr, fl, rc, pf))
                 _, _, j, price, full, recipe, price_f = min(options, key=lambda o: (o[0], o[1]))
             mult = self.entries(j)[4]
-            vs = cp.voter_scale
-            shown = price if price is not None else Fraction(price_f)
-            out.rounds.append(
-                MesRound(
-                    project=j,
-                    price=shown,
-                    rho=shown / cp.costs[j],
-                    supporters=Fraction(int(round(mult.sum())), vs),
-                    full_payers=Fraction(int(round(mult[full].sum())), vs),
-                    exact=price is not None,
-                )
-            )
+            out.raw_rounds.append((j, price, price_f, mult.sum(), mult[full].sum()))
             self.pay(j, price, full, recipe, price_f)
             out.selected.append(j)
             for r, name, p in evaluated:
@@ -541,7 +559,7 @@ class _Jumps:
         self.wait = 0
 
     def skip(self, eng: MesEngine, run: MesRun, budget_at) -> int:
-        if not run.rounds:
+        if not run.raw_rounds:
             return 0
         if self.wait > 0:
             self.wait -= 1
