@@ -118,10 +118,8 @@ class MesEngine:
         self.zero_cost = [j for j in range(cp.n_projects) if cp.scores[j] > 0 and cp.costs[j] == 0]
         self.sup = cp.supporters
         self.w = cp.weights
-        self.wf = tuple(w.astype(np.float64) for w in cp.weights)
         self.unit = tuple(bool(len(w)) and bool((w == w[0]).all()) for w in cp.weights)
         self.msup = tuple(self.mult_f[s] for s in cp.supporters)
-        self.mw_f = tuple(m * w for m, w in zip(self.msup, self.wf))
         self.costf = [float(c) for c in cp.costs]
         self.totalf = [float(t) for t in cp.scores]
         self.w0 = [int(w[0]) if len(w) else 1 for w in cp.weights]
@@ -483,7 +481,10 @@ class MesResult:
 
 
 def _engine(cp: CompiledProfile) -> MesEngine:
-    return MesEngine(cp)
+    # The per-project arrays are the same for every MES variant on a profile.
+    if "mes_engine" not in cp.cache:
+        cp.cache["mes_engine"] = MesEngine(cp)
+    return cp.cache["mes_engine"]
 
 
 def _start(cp: CompiledProfile) -> Fraction:
