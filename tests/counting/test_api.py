@@ -162,3 +162,31 @@ def test_cli_rejects_rule_for_ballot_type(tmp_path) -> None:
     result = CliRunner().invoke(tally, [str(f), "--rule", "mes"])
     assert result.exit_code == 1
     assert "does not count ordinal ballots" in result.output
+
+
+def test_cumulative_and_ordinal_wording() -> None:
+    projects = (Project("a", 10), Project("b", 10), Project("c", 30))
+    cumulative = Election(
+        projects=projects, budget=Fraction(20), vote_type="cumulative",
+        ballots=(Ballot("v1", ("a", "c"), (3, 2)), Ballot("v2", ("b",), (5,))),
+    )
+    out = count(cumulative, "greedy")
+    assert out.explanations["b"] == "Selected 1st with 5 points; 10 left."
+    mes = count(cumulative, "mes")
+    assert "per point" in mes.explanations[mes.selected[0]]
+    ordinal = Election(
+        projects=projects, budget=Fraction(20), vote_type="ordinal", max_length=3,
+        ballots=(Ballot("v1", ("c", "a", "b")), Ballot("v2", ("a", "c"))),
+    )
+    out = count(ordinal, "greedy")
+    assert out.selected == ("a", "b")
+    assert out.explanations["a"] == "Selected 1st with a score of 5; 10 left."
+    assert out.explanations["c"] == "Skipped: cost 30, only 10 left (it had a score of 5)."
+
+
+def test_phragmen_wording() -> None:
+    out = count(pence_election(), "phragmen", money=currency("£", 100))
+    assert out.explanations["bench"] == (
+        "Selected in round 1: the load of its 7 supporters rose to £428.57 each; £47,000 left.")
+    assert out.explanations["library"].startswith("Not selected: it was next in round 4")
+    assert out.records["library"].reason == "phragmen_stopped"

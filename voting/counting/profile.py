@@ -75,15 +75,34 @@ class CompiledProfile:
 
 def compile_election(election: Election) -> CompiledProfile:
     index = {p.id: j for j, p in enumerate(election.projects)}
-    groups: dict[tuple[tuple[int, Number], ...], Fraction | int] = {}
+    # First merge ballots that are literally identical (cheap tuple keys),
+    # then bring the distinct ones to a canonical form and merge again.
+    # Unit weights are counted as ints: Fraction arithmetic per ballot would
+    # dominate the whole count on 90k-voter files.
+    raw: dict[tuple, list] = {}
     for b in election.ballots:
+        raw_key = (b.projects, b.points)
+        weight = b.weight
+        unit = weight.numerator == 1 and weight.denominator == 1
+        entry = raw.get(raw_key)
+        if entry is None:
+            raw[raw_key] = [b, 1, 0] if unit else [b, 0, weight]
+        elif unit:
+            entry[1] += 1
+        else:
+            entry[2] += weight
+    groups: dict[tuple[tuple[int, Number], ...], Fraction | int] = {}
+    for b, units, other in raw.values():
         key = tuple(sorted((index[pid], w) for pid, w in election.ballot_weights(b)))
-        w = b.weight if b.weight != 1 else 1
+        w = units + other if other else units
+        if isinstance(w, Fraction) and w.denominator == 1:
+            w = w.numerator
         groups[key] = groups.get(key, 0) + w
 
-    voter_scale = _lcm_of_denominators([Fraction(m) for m in groups.values()])
+    voter_scale = _lcm_of_denominators([m for m in groups.values() if isinstance(m, Fraction)])
     point_values = {w for key in groups for _, w in key}
-    point_scale = _lcm_of_denominators([Fraction(w) for w in point_values])
+    point_scale = _lcm_of_denominators([w for w in point_values if isinstance(w, Fraction)])
+    scaled_point = {w: int(Fraction(w) * point_scale) for w in point_values}
 
     mult = np.fromiter((int(Fraction(m) * voter_scale) for m in groups.values()),
                        dtype=np.int64, count=len(groups))
@@ -93,13 +112,10 @@ def compile_election(election: Election) -> CompiledProfile:
     for g, key in enumerate(groups):
         for j, w in key:
             sup_lists[j].append(g)
-            w_lists[j].append(int(Fraction(w) * point_scale))
+            w_lists[j].append(scaled_point[w])
     supporters = tuple(np.asarray(s, dtype=np.int64) for s in sup_lists)
     weights = tuple(np.asarray(w, dtype=np.int64) for w in w_lists)
-    scores = tuple(
-        int(sum(int(x) for x in (mult[s] * w))) if len(s) else 0
-        for s, w in zip(supporters, weights)
-    )
+    scores = tuple(int((mult[s] * w).sum()) if len(s) else 0 for s, w in zip(supporters, weights))
     return CompiledProfile(
         ids=tuple(p.id for p in election.projects),
         costs=tuple(p.cost for p in election.projects),

@@ -29,8 +29,14 @@ created per (old class, weight) when a project is bought, and its exact value
 the winning project needs only the exact budgets of its supporters who pay
 less than the full price (usually few classes), and the float order is used
 only to guess which supporters those are; the guess is verified exactly at
-the boundary and redone exactly if wrong.  Float budgets are updated from the
-exact prices, so errors do not build up across rounds.
+the boundary and redone exactly if wrong.  Most exact prices are never
+needed at all, so they are only worked out on demand (see ``round_price``).
+
+The iterated variants (add1, exhaustion) rerun MES for a long series of
+starting budgets and stop at the first outcome that overspends or is
+exhaustive.  Runs whose outcome is provably the same as the last one cannot
+stop the series, so they are skipped (``MesEngine.same_outcome_up_to``); the
+series itself, and so the result, is exactly pabutools'.
 """
 from __future__ import annotations
 
@@ -48,6 +54,8 @@ from ..profile import CompiledProfile, is_exhaustive, total_cost
 #: Float errors here are around 1e-13 relative; anything closer than TOL is
 #: re-decided exactly.
 TOL = 1e-9
+#: Safety margin of the float comparisons in :meth:`MesEngine.same_outcome_up_to`.
+CERT_MARGIN = 1e-7
 _ZERO_CLASS = 1
 
 
@@ -62,6 +70,8 @@ class MesRound:
     #: Weighted number of supporters and how many of them paid the full price.
     supporters: Fraction
     full_payers: Fraction
+    #: Whether ``price``/``rho`` are exact (else rounded floats).
+    exact: bool = True
 
 
 @dataclass
@@ -71,10 +81,31 @@ class MesRun:
     per_voter: Fraction
     selected: list[int] = field(default_factory=list)
     upfront: list[int] = field(default_factory=list)
-    rounds: list[MesRound] = field(default_factory=list)
+    #: Per round: (project, exact price or None, float price, weighted
+    #: supporters, weighted full payers).  Kept raw because only the run that
+    #: is finally reported needs :attr:`rounds`, and the add1 loop makes
+    #: thousands of runs.
+    raw_rounds: list[tuple] = field(default_factory=list)
     #: Float budgets per group at the end (only used to explain the outcome;
     #: None when the outcome was derived without running MES).
     final_budgets: np.ndarray | None = None
+    voter_scale: int = 1
+    costs: tuple[Fraction, ...] = ()
+
+    @property
+    def rounds(self) -> list[MesRound]:
+        out = []
+        for j, price, price_f, supporters, full_payers in self.raw_rounds:
+            shown = price if price is not None else Fraction(price_f)
+            out.append(MesRound(
+                project=j,
+                price=shown,
+                rho=shown / self.costs[j],
+                supporters=Fraction(int(round(supporters)), self.voter_scale),
+                full_payers=Fraction(int(round(full_payers)), self.voter_scale),
+                exact=price is not None,
+            ))
+        return out
 
 
 class MesEngine:
@@ -87,11 +118,11 @@ class MesEngine:
         self.zero_cost = [j for j in range(cp.n_projects) if cp.scores[j] > 0 and cp.costs[j] == 0]
         self.sup = cp.supporters
         self.w = cp.weights
-        self.wf = tuple(w.astype(np.float64) for w in cp.weights)
         self.unit = tuple(bool(len(w)) and bool((w == w[0]).all()) for w in cp.weights)
         self.msup = tuple(self.mult_f[s] for s in cp.supporters)
-        self.mw_f = tuple(m * w for m, w in zip(self.msup, self.wf))
         self.costf = [float(c) for c in cp.costs]
+        self.totalf = [float(t) for t in cp.scores]
+        self.w0 = [int(w[0]) if len(w) else 1 for w in cp.weights]
         self.head_count = [float(m.sum()) for m in self.msup]
         wmax = max((int(w.max()) for w in cp.weights if len(w)), default=1)
         self.key_base = wmax + 1
@@ -103,11 +134,56 @@ class MesEngine:
     def run(self, per_voter: Fraction) -> MesRun:
         return _Run(self, per_voter).execute()
 
+    def same_outcome_up_to(self, run: MesRun, per_voter: Fraction) -> bool:
+        """True if MES selects exactly ``run``'s projects, in the same order,
+        for every starting budget between ``run.per_voter`` and ``per_voter``.
+
+        Why this is enough to check at the top end only: along a fixed order
+        of purchases, every voter's remaining budget at every round is a
+        non-decreasing function of the starting budget, so a project's
+        ``rho`` can only be lower and its supporters' money only higher at
+        the top end.  If at the top end (a) no rival's ``rho`` drops to the
+        winner's ``rho`` at the bottom end, and (b) every project left at the
+        end is still unaffordable, then no budget in between can change a
+        decision.  Floats are compared with a wide margin; any doubt (such as
+        a rival tied with the winner) makes the check fail, and the caller
+        then simply runs MES at the next budget step.
+        """
+        cp = self.cp
+        ids = cp.ids
+        top = _Run(self, per_voter)
+        bound = {j: 1.0 / cp.scores[j] for j in self.projects}
+        alive = set(self.projects)
+        for p, price, price_f, _, _ in run.raw_rounds:
+            alive.discard(p)
+            threshold = price_f / self.costf[p] * (1 + CERT_MARGIN)
+            rho = price / cp.costs[p] if price is not None else None
+            for q in list(alive):
+                if bound[q] > threshold:
+                    continue
+                if top.surely_unaffordable(q):
+                    # Budgets only fall from round to round: it stays out.
+                    alive.discard(q)
+                    continue
+                rq = top.float_rho(q)
+                bound[q] = rq
+                if rq > threshold:
+                    continue
+                # A rival that can never go below the winner's exact rho and
+                # loses the tie on its id (equal vote counts, everyone rich).
+                floor = Fraction(1, cp.scores[q])
+                if rho is not None and (floor > rho or (floor == rho and ids[q] > ids[p])):
+                    continue
+                return False
+            top.float_pay(p)
+        return all(top.surely_unaffordable(q) for q in alive)
+
 
 class _Run:
     def __init__(self, eng: MesEngine, b0: Fraction):
         self.eng = eng
         self.b0 = b0
+        self.b0f = float(b0)
         self.cid = np.zeros(eng.cp.n_groups, dtype=np.int64)
         # Class 0: untouched voters (b0); class 1: voters with nothing left.
         self.cbf = np.empty(1024, dtype=np.float64)
@@ -153,13 +229,16 @@ class _Run:
 
     # -- supporters merged by budget class ---------------------------------
     def entries(self, j: int):
+        """Supporters of j merged by (budget class, weight), with the float
+        price (computed once per project and round)."""
         cached = self._entries.get(j)
         if cached is not None:
             return cached
         eng = self.eng
         s = eng.sup[j]
         c = self.cid[s]
-        if eng.unit[j]:
+        unit = eng.unit[j]
+        if unit:
             key = c
             span = self.n_cls
         else:
@@ -167,19 +246,21 @@ class _Run:
             span = self.n_cls * eng.key_base
         if span <= 8 * len(s) + 4096:
             counts = np.bincount(key, weights=eng.msup[j])
-            uniq = np.flatnonzero(counts)
+            uniq = counts.nonzero()[0]
             mult = counts[uniq]
         else:
             uniq, inv = np.unique(key, return_inverse=True)
             mult = np.bincount(inv.reshape(-1), weights=eng.msup[j])
-        if eng.unit[j]:
+        if unit:
             cls = uniq
-            wts = np.full(len(uniq), int(eng.w[j][0]), dtype=np.int64)
+            wts = np.full(len(uniq), eng.w0[j], dtype=np.int64)
+            wtsf: np.ndarray | float = float(eng.w0[j])
         else:
             cls = uniq // eng.key_base
             wts = uniq % eng.key_base
+            wtsf = wts.astype(np.float64)
         fb = self.cbf[cls]
-        price_f, order, k = self._float_price(j, wts, mult, fb)
+        price_f, order, k = self._float_price(j, wtsf, mult, fb)
         out = (key, uniq, cls, wts, mult, fb, price_f, order, k)
         self._entries[j] = out
         return out
@@ -187,19 +268,19 @@ class _Run:
     def _float_price(self, j: int, wts, mult, fb):
         eng = self.eng
         cost = eng.costf[j]
-        total = float(eng.cp.scores[j])
+        total = eng.totalf[j]
         ratio = fb / wts
         if ratio.min() * total >= cost * (1 + TOL):
             # Everyone can pay an equal share: no sorting needed.
             return cost / total, None, 0
-        order = np.argsort(ratio, kind="stable")
+        order = ratio.argsort(kind="stable")
         mb = (mult * fb)[order]
-        mw = (mult * wts)[order]
-        paid = np.cumsum(mb) - mb
-        rest = total - (np.cumsum(mw) - mw)
+        mw = (mult * wts)[order] if not isinstance(wts, float) else mult[order] * wts
+        paid = mb.cumsum() - mb
+        rest = total - (mw.cumsum() - mw)
         pf = (cost - paid) / rest
         ok = pf <= ratio[order]
-        k = int(np.argmax(ok)) if ok.any() else len(order) - 1
+        k = int(ok.argmax()) if ok.any() else len(order) - 1
         return float(pf[k]), order, k
 
     def float_rho(self, j: int) -> float:
@@ -209,7 +290,7 @@ class _Run:
         eng = self.eng
         avail = float(np.dot(eng.msup[j], self.cbf[self.cid[eng.sup[j]]]))
         cost = eng.costf[j]
-        slack = TOL * cost + 1e-12 * eng.head_count[j] * float(self.b0)
+        slack = TOL * cost + 1e-12 * eng.head_count[j] * self.b0f
         if avail > cost + slack:
             return True
         if avail < cost - slack:
@@ -241,8 +322,8 @@ class _Run:
         poor_counts = [int(round(x)) for x in mult[poor].tolist()]
         den = total - sum(m * w for m, w in zip(poor_counts, wts[poor].tolist()))
         ratio = fb / wts
-        slack = TOL * price_f + 1e-10 * (float(self.b0) + price_f)
-        near = np.flatnonzero(np.abs(ratio - price_f) <= slack)
+        slack = TOL * price_f + 1e-10 * (self.b0f + price_f)
+        near = (np.abs(ratio - price_f) <= slack).nonzero()[0]
         if not len(near) and not need_exact and den > 0:
             return None, full, (j, poor_cls, poor_counts, den), price_f
 
@@ -264,7 +345,7 @@ class _Run:
                     break
         if not valid:
             price, full = self._exact_price_slow(j, cls, wts, mult)
-            poor = np.flatnonzero(~full)
+            poor = (~full).nonzero()[0]
             poor_cls = cls[poor].tolist()
             poor_counts = [int(round(x)) for x in mult[poor].tolist()]
             den = total - sum(m * w for m, w in zip(poor_counts, wts[poor].tolist()))
@@ -298,7 +379,7 @@ class _Run:
         self.r_price.append(price)
         self.r_recipe.append(recipe)
         key, uniq, cls, wts, mult, fb, _, _, _ = self.entries(j)
-        rich = np.flatnonzero(full)
+        rich = full.nonzero()[0]
         n_new = len(rich)
         need = self.n_cls + n_new
         if need > len(self.cbf):
@@ -316,12 +397,26 @@ class _Run:
         new_class[rich] = ids
         self.cid[eng.sup[j]] = new_class[np.searchsorted(uniq, key)]
 
+    def float_pay(self, j: int) -> None:
+        """Buy j at the float price (for certificates, where floats suffice)."""
+        key, uniq, cls, wts, mult, fb, price_f, order, k = self.entries(j)
+        full = np.ones(len(uniq), dtype=bool)
+        if order is not None:
+            full[order[:k]] = False
+        self.pay(j, None, full, None, price_f)
+        self._entries.clear()
+
+    def surely_unaffordable(self, j: int) -> bool:
+        eng = self.eng
+        avail = float(np.dot(eng.msup[j], self.cbf[self.cid[eng.sup[j]]]))
+        return avail < eng.costf[j] * (1 - CERT_MARGIN)
+
     # -- the rule ----------------------------------------------------------
     def execute(self) -> MesRun:
         eng = self.eng
         cp = eng.cp
         ids = cp.ids
-        out = MesRun(per_voter=self.b0)
+        out = MesRun(per_voter=self.b0, voter_scale=cp.voter_scale, costs=cp.costs)
         out.upfront = sorted(eng.zero_cost, key=cp.tie_key)
         out.selected.extend(out.upfront)
         # Heap of (lower bound on rho, id, project): rho only grows as voters
@@ -356,17 +451,7 @@ class _Run:
                     options.append((pr / cp.costs[p], ids[p], p, pr, fl, rc, pf))
                 _, _, j, price, full, recipe, price_f = min(options, key=lambda o: (o[0], o[1]))
             mult = self.entries(j)[4]
-            vs = cp.voter_scale
-            shown = price if price is not None else Fraction(price_f)
-            out.rounds.append(
-                MesRound(
-                    project=j,
-                    price=shown,
-                    rho=shown / cp.costs[j],
-                    supporters=Fraction(int(round(mult.sum())), vs),
-                    full_payers=Fraction(int(round(mult[full].sum())), vs),
-                )
-            )
+            out.raw_rounds.append((j, price, price_f, mult.sum(), mult[full].sum()))
             self.pay(j, price, full, recipe, price_f)
             out.selected.append(j)
             for r, name, p in evaluated:
@@ -396,7 +481,10 @@ class MesResult:
 
 
 def _engine(cp: CompiledProfile) -> MesEngine:
-    return MesEngine(cp)
+    # The per-project arrays are the same for every MES variant on a profile.
+    if "mes_engine" not in cp.cache:
+        cp.cache["mes_engine"] = MesEngine(cp)
+    return cp.cache["mes_engine"]
 
 
 def _start(cp: CompiledProfile) -> Fraction:
@@ -427,8 +515,9 @@ def mes_add1(cp: CompiledProfile, progress=None, unit: Fraction | int = 1) -> Me
         raise ValueError("the add-1 step must be positive")
     previous = _empty_run(eng, per_voter)
     steps = 0
+    jump = _Jumps()
     while True:
-        if per_voter * 1 >= eng.supported_total:
+        if per_voter >= eng.supported_total:
             # From here on every supporter can pay for everything they like,
             # so every supported project is bought: no need to run MES.
             run = _empty_run(eng, per_voter)
@@ -444,9 +533,47 @@ def mes_add1(cp: CompiledProfile, progress=None, unit: Fraction | int = 1) -> Me
             chosen = run
             break
         previous = run
+        # Budget steps that provably give this same outcome would stop
+        # nothing either: skip them (see MesEngine.same_outcome_up_to).
+        skipped = jump.skip(eng, run, lambda k: per_voter + k * step)
+        if skipped:
+            per_voter += skipped * step
+            steps += skipped
+            previous = eng.run(per_voter)
         per_voter += step
         steps += 1
     return MesResult(run=chosen, selected=list(chosen.selected), steps=steps, variant="mes_add1")
+
+
+class _Jumps:
+    """How far ahead to try certifying an unchanged outcome.
+
+    A check costs about one MES run.  It pays off where the outcome stays put
+    for long stretches (Assen: 10x faster) and fails where close rivals swap
+    places every few steps (Toulouse), so the jump grows after each success
+    and, after failures, checks are tried less and less often.
+    """
+
+    def __init__(self) -> None:
+        self.size = 4
+        self.cooldown = 1
+        self.wait = 0
+
+    def skip(self, eng: MesEngine, run: MesRun, budget_at) -> int:
+        if not run.raw_rounds:
+            return 0
+        if self.wait > 0:
+            self.wait -= 1
+            return 0
+        if eng.same_outcome_up_to(run, budget_at(self.size)):
+            done = self.size
+            self.size *= 2
+            self.cooldown = 1
+            return done
+        self.size = max(1, self.size // 4)
+        self.cooldown = min(2 * self.cooldown, 64)
+        self.wait = self.cooldown
+        return 0
 
 
 def mes_exhaustion(cp: CompiledProfile, progress=None) -> MesResult:
@@ -462,6 +589,7 @@ def mes_exhaustion(cp: CompiledProfile, progress=None) -> MesResult:
     previous_budget = budget
     steps = 0
     n = cp.total_mult
+    jump = _Jumps()
     while virtual <= bound and n:
         per_voter = virtual / n
         if per_voter >= eng.supported_total:
@@ -482,6 +610,14 @@ def mes_exhaustion(cp: CompiledProfile, progress=None) -> MesResult:
             # would end up returning this very outcome (after looping forever
             # in the zero-step case).
             break
+        start = virtual
+        skipped = jump.skip(eng, run, lambda k: (start + k * increment) / n)
+        if skipped:
+            virtual += skipped * increment
+            steps += skipped
+            if virtual > bound:
+                break  # the same outcome would stand until pabutools gives up
+            previous, previous_budget = eng.run(virtual / n), virtual
         virtual += increment
         steps += 1
     if previous is None:

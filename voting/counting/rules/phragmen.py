@@ -9,9 +9,10 @@ stops at the first round whose best project (or any project tied with it)
 does not fit: it does not skip it and go on.
 
 Exact and fast: all supporters of a bought project get the same load, so
-voters fall into a few load classes (one per round).  A project's new load is
-``sum(count in class x class load)``, counted with NumPy and summed with
-Fractions over at most one term per round.
+voters fall into a few load classes (one per round).  Every candidate's new
+load is first computed in floats in one vectorised pass; the candidates within
+a relative 1e-9 of the smallest are then compared exactly, as
+``sum(count in class x class load)`` with one Fraction term per class.
 """
 from __future__ import annotations
 
@@ -34,6 +35,10 @@ class PhragmenResult:
     over_budget: list[int] = field(default_factory=list)
 
 
+#: Relative gap under which two float loads are compared again exactly.
+TOL = 1e-9
+
+
 def phragmen(cp: CompiledProfile) -> PhragmenResult:
     budget = cp.budget
     mult_f = cp.mult.astype(np.float64)
@@ -41,32 +46,50 @@ def phragmen(cp: CompiledProfile) -> PhragmenResult:
     over = [j for j in range(cp.n_projects) if cp.costs[j] > budget]
     load_class = np.zeros(cp.n_groups, dtype=np.int64)
     loads: list[Fraction] = [Fraction(0)]
-    cache: dict[int, Fraction | None] = {}
+    loads_f = [0.0]
     result = PhragmenResult(selected=[], over_budget=over)
     spent = Fraction(0)
 
-    def new_load(j: int) -> Fraction | None:
-        score = cp.scores[j]
-        if score == 0:
-            return None  # infinite: nobody shares the cost
+    # All supported candidates' supporters in one flat array, so that every
+    # candidate's new load is one vectorised sum per round.
+    supported = [j for j in remaining if cp.scores[j] > 0]
+    flat_sup = np.concatenate([cp.supporters[j] for j in supported]) if supported else np.zeros(0, np.int64)
+    flat_m = mult_f[flat_sup]
+    sizes = [len(cp.supporters[j]) for j in supported]
+    starts = np.cumsum([0] + sizes[:-1]).astype(np.int64)
+    slot = {j: i for i, j in enumerate(supported)}
+    cost_f = np.array([float(cp.costs[j]) for j in supported])
+    score_f = np.array([float(cp.scores[j]) for j in supported])
+
+    def exact_load(j: int) -> Fraction:
         s = cp.supporters[j]
         counts = np.bincount(load_class[s], weights=mult_f[s], minlength=len(loads))
         total = Fraction(0)
-        for c in np.nonzero(counts)[0].tolist():
+        for c in counts.nonzero()[0].tolist():
             if loads[c]:
                 total += int(round(counts[c])) * loads[c]
-        return (total + cp.costs[j]) / score
+        return (total + cp.costs[j]) / cp.scores[j]
 
     while remaining:
-        for j in remaining:
-            if j not in cache:
-                cache[j] = new_load(j)
-        finite = [cache[j] for j in remaining if cache[j] is not None]
-        best = min(finite) if finite else None
-        tied = [j for j in remaining if cache[j] == best]
+        alive = [j for j in remaining if cp.scores[j] > 0]
+        if alive:
+            group_load = np.asarray(loads_f)[load_class]
+            sums = np.add.reduceat(flat_m * group_load[flat_sup], starts) if len(flat_sup) else np.zeros(0)
+            values = (sums + cost_f) / score_f
+            idx = np.array([slot[j] for j in alive])
+            cand = values[idx]
+            best_f = float(cand.min())
+            near = [alive[i] for i in (cand <= best_f * (1 + TOL)).nonzero()[0].tolist()]
+            exact = {j: exact_load(j) for j in near}
+            best: Fraction | None = min(exact.values())
+            tied = [j for j in near if exact[j] == best]
+        else:
+            # Only projects nobody supports are left: their load is infinite
+            # and they are all tied.
+            best = None
+            tied = list(remaining)
         if any(spent + cp.costs[j] > budget for j in tied):
-            blocker = min(tied, key=cp.tie_key)
-            result.blocked_by = blocker
+            result.blocked_by = min(tied, key=cp.tie_key)
             result.blocked_load = best
             break
         chosen = min(tied, key=cp.tie_key)
@@ -77,10 +100,6 @@ def phragmen(cp: CompiledProfile) -> PhragmenResult:
         s = cp.supporters[chosen]
         if len(s) and best is not None:
             loads.append(best)
+            loads_f.append(float(best))
             load_class[s] = len(loads) - 1
-            touched = np.zeros(cp.n_groups, dtype=bool)
-            touched[s] = True
-            for j in remaining:
-                if cache.get(j) is not None and touched[cp.supporters[j]].any():
-                    del cache[j]
     return result
