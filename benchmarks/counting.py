@@ -22,6 +22,7 @@ runs, pabutools is one run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import signal
 import sys
@@ -53,15 +54,13 @@ def reference_timings(path: Path) -> dict[str, dict[str, float | None]]:
             continue
         name = cells[1].strip("`")
         row: dict[str, float | None] = {}
-        for col, cell in zip(header, cells):
+        for col, cell in zip(header, cells, strict=False):
             if col in RULES or col == "parse":
                 if "600" in cell and ">" in cell:
                     row[col] = None
                 else:
-                    try:
+                    with contextlib.suppress(ValueError):
                         row[col] = float(cell)
-                    except ValueError:
-                        pass
         out[name] = row
     return out
 
@@ -240,7 +239,10 @@ def main(argv: list[str] | None = None) -> int:
             if rule in reference.get(path.name, {}) and ref is None:
                 ref_text = ">600"
             ratio = f"{pabu_s / ours:.0f}x" if pabu_s else "-"
-            ref_ratio = f"{ref / ours:.0f}x" if ref else ("-" if ref_text != ">600" else f">{600 / ours:.0f}x")
+            if ref:
+                ref_ratio = f"{ref / ours:.0f}x"
+            else:
+                ref_ratio = "-" if ref_text != ">600" else f">{600 / ours:.0f}x"
             print(f"{path.name[:46]:<46} {rule:<16} {fmt(ours):>8} {fmt(pabu_s):>8} {ratio:>7} "
                   f"{same:>5} {ref_text:>7} {ref_ratio:>9} {exp_text:>8}", flush=True)
             rows.append({"file": path.name, "rule": rule, "ours_seconds": ours,

@@ -18,9 +18,10 @@ def parse_pounds(text) -> int | None:
     return int(pounds) * 100 + int(pence)
 
 
-def format_pence(pence: int | None) -> str:
-    """125050 -> '£1,250.50'; whole pounds drop the pence: 125000 -> '£1,250'."""
+def format_pence(pence: int | None, *, show_pence: bool = False) -> str:
+    """125050 -> '£1,250.50'; whole pounds drop the pence (125000 -> '£1,250') unless
+    `show_pence` (for statements and reconciliations, where columns of figures line up)."""
     pence = pence or 0
     whole, part = divmod(abs(pence), 100)
-    text = f"£{whole:,}" if part == 0 else f"£{whole:,}.{part:02d}"
+    text = f"£{whole:,}" if part == 0 and not show_pence else f"£{whole:,}.{part:02d}"
     return ("-" if pence < 0 else "") + text

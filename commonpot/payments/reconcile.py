@@ -3,6 +3,8 @@ amount and state, every transfer there is in the ledger, and the ledger's own in
 
 from __future__ import annotations
 
+from functools import partial
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -11,6 +13,9 @@ from commonpot.payments import ledger
 from commonpot.payments.models import LedgerEntry
 from commonpot.payments.states import EntryType
 from grants.models import Award, Fund
+
+# A reconciliation is a statement: every figure in pounds and pence.
+pounds = partial(format_pence, show_pence=True)
 
 
 def reconcile(session: Session, client) -> list[str]:
@@ -27,17 +32,17 @@ def reconcile(session: Session, client) -> list[str]:
         transfer = at_stripe.get(reference)
         if transfer is None:
             differences.append(f"ledger entry {entry.id} records payment {reference} of "
-                               f"{format_pence(entry.amount_pence)} (instalment {entry.instalment_id}) "
+                               f"{pounds(entry.amount_pence)} (instalment {entry.instalment_id}) "
                                "but Stripe has no such transfer")
         elif int(transfer["amount"]) != entry.amount_pence:
-            at_stripe_pence = format_pence(int(transfer["amount"]))
+            at_stripe_pence = pounds(int(transfer["amount"]))
             differences.append(f"transfer {reference} is {at_stripe_pence} at Stripe but "
-                               f"{format_pence(entry.amount_pence)} in ledger entry {entry.id}")
+                               f"{pounds(entry.amount_pence)} in ledger entry {entry.id}")
     for transfer_id, transfer in at_stripe.items():
         metadata = transfer.get("metadata") or {}
         if transfer_id not in sent:
             instalment = metadata.get("instalment_id", "?")
-            differences.append(f"transfer {transfer_id} of {format_pence(int(transfer['amount']))} to "
+            differences.append(f"transfer {transfer_id} of {pounds(int(transfer['amount']))} to "
                                f"{transfer.get('destination')} (instalment {instalment}) "
                                "is at Stripe but not in the ledger")
         reversed_ = bool(transfer.get("reversed"))
@@ -52,10 +57,10 @@ def reconcile(session: Session, client) -> list[str]:
         balance = ledger.fund_balance(session, fund.id)
         if balance.available_pence < 0:
             differences.append(f"fund {fund.id} ({fund.name}) has committed more than it has: "
-                               f"{format_pence(balance.available_pence)} available")
+                               f"{pounds(balance.available_pence)} available")
     for award_id in session.scalars(select(Award.id).order_by(Award.id)):
         balance = ledger.award_balance(session, award_id)
         if balance.paid_pence > balance.committed_pence:
-            differences.append(f"award {award_id} has been paid {format_pence(balance.paid_pence)}, "
-                               f"more than the {format_pence(balance.committed_pence)} committed")
+            differences.append(f"award {award_id} has been paid {pounds(balance.paid_pence)}, "
+                               f"more than the {pounds(balance.committed_pence)} committed")
     return differences

@@ -44,7 +44,7 @@ def naive_mes_run(e: Election, per_unit: Fraction) -> list[str]:
         if best is None:
             return selected
         rho, p = best
-        for i, (m, ws) in enumerate(voters):
+        for i, (_m, ws) in enumerate(voters):
             if p in ws:
                 budget[i] -= min(budget[i], rho * ws[p] * cost[p])
         selected.append(p)
@@ -110,7 +110,7 @@ def naive_phragmen(e: Election) -> list[str]:
         if any(spent + cost[p] > e.budget for p in tied):
             break
         p = min(tied)
-        for i, (m, ws) in enumerate(voters):
+        for i, (_m, ws) in enumerate(voters):
             if p in ws:
                 load[i] = best
         chosen.append(p)

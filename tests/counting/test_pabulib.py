@@ -7,11 +7,11 @@ from fractions import Fraction
 import pytest
 from click.testing import CliRunner
 
-from voting.counting import PabulibError, dumps_pb, parse_pb, read_pb
+from voting.counting import PabulibError, dumps_pb, parse_pb
 from voting.counting.cli import tally
 from voting.counting.pabulib import format_number
 
-from .conftest import SHARED, load, shared_files
+from .conftest import load, shared_files
 
 
 @pytest.mark.parametrize("name", shared_files() or [pytest.param("-", marks=pytest.mark.skip(

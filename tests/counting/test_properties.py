@@ -39,7 +39,7 @@ def elections(draw, kinds=("approval", "cumulative", "ordinal"), weighted=True,
         weight = Fraction(draw(st.sampled_from([1, 1, 1, 2, Fraction(1, 2)]))) if weighted else Fraction(1)
         ballots.append(Ballot(f"v{v}", tuple(chosen), points, weight))
     return Election(
-        projects=tuple(Project(pid, c) for pid, c in zip(ids, costs)),
+        projects=tuple(Project(pid, c) for pid, c in zip(ids, costs, strict=False)),
         budget=budget,
         ballots=tuple(ballots),
         vote_type=kind,

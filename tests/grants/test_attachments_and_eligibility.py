@@ -96,7 +96,7 @@ def test_out_of_area_postcode_is_refused_with_reason(client, grants_world):
 
 
 def test_postcode_prefixes_match_sectors_not_neighbouring_districts():
-    from grants.eligibility import postcode_matches
+    from commonpot.postcodes import matches as postcode_matches
 
     assert postcode_matches("RT2 1XY", "RT2", True)
     assert not postcode_matches("RT21 1XY", "RT2", True)

@@ -19,7 +19,8 @@ def create_fund(session, *, budget_pence: int = 100_000, slug: str | None = None
     funder = Funder(name=f"Funder {n}", identifier_prefix=f"360G-f{n}", org_id=f"GB-CHC-{n:07d}")
     session.add(funder)
     session.flush()
-    fund = Fund(funder_id=funder.id, name=f"Fund {n}", slug=slug or f"pay-fund-{n}", budget_pence=budget_pence)
+    fund = Fund(funder_id=funder.id, name=f"Fund {n}", slug=slug or f"pay-fund-{n}",
+                budget_pence=budget_pence)
     session.add(fund)
     session.flush()
     return fund

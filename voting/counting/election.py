@@ -11,9 +11,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Literal, Union
+from typing import Literal
 
-Number = Union[int, Fraction]
+Number = int | Fraction
 
 #: Counting semantics of a ballot.  ``approval`` also covers choose-1 and
 #: knapsack ballots (a knapsack ballot approves exactly the chosen projects);
@@ -174,7 +174,7 @@ class Election:
         elif kind == "cumulative":
             assert ballot.points is not None
             totals: dict[str, Number] = {}
-            for pid, pts in zip(ballot.projects, ballot.points):
+            for pid, pts in zip(ballot.projects, ballot.points, strict=False):
                 totals[pid] = totals.get(pid, 0) + pts
             for pid, pts in totals.items():
                 if pts > 0:

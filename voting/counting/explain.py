@@ -124,7 +124,8 @@ def explain_mes(cp: CompiledProfile, result: MesResult, money: MoneyFormatter,
         records[j] = _base(cp, j, False, "mes_unaffordable", supporters_money=left)
         count = cp.supporter_count(j)
         if left is None:
-            sentences[j] = f"Not selected: its {plural(count, 'supporter')} could not pay {money(cp.costs[j])}."
+            sentences[j] = (f"Not selected: its {plural(count, 'supporter')} "
+                            f"could not pay {money(cp.costs[j])}.")
         else:
             between = "between them" if count != 1 else "in total"
             note = f" ({context})" if context else ""
@@ -135,7 +136,7 @@ def explain_mes(cp: CompiledProfile, result: MesResult, money: MoneyFormatter,
 def explain_phragmen(cp: CompiledProfile, result: PhragmenResult, money: MoneyFormatter,
                      records: dict[int, ProjectRecord], sentences: dict[int, str]) -> None:
     spent = Fraction(0)
-    for r, (j, load) in enumerate(zip(result.selected, result.loads), start=1):
+    for r, (j, load) in enumerate(zip(result.selected, result.loads, strict=False), start=1):
         spent += cp.costs[j]
         records[j] = _base(cp, j, True, "phragmen_selected", position=r, round=r,
                            budget_left=cp.budget - spent, load=load)
@@ -150,7 +151,8 @@ def explain_phragmen(cp: CompiledProfile, result: PhragmenResult, money: MoneyFo
     stop_round = len(result.selected) + 1
     for j in result.over_budget:
         records[j] = _base(cp, j, False, "over_budget")
-        sentences[j] = f"Not selected: its cost {money(cp.costs[j])} is more than the whole budget {money(cp.budget)}."
+        sentences[j] = (f"Not selected: its cost {money(cp.costs[j])} is more than "
+                        f"the whole budget {money(cp.budget)}.")
     blocker = result.blocked_by
     for j in range(cp.n_projects):
         if j in records:

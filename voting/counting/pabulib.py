@@ -155,7 +155,7 @@ def parse_pb(text: str, source: str | None = None, progress: Progress | None = N
             elif section == "PROJECTS":
                 if len(row) != len(header):
                     raise fail(f"PROJECTS line has {len(row)} fields, the header has {len(header)}")
-                fields = dict(zip(header, row))
+                fields = dict(zip(header, row, strict=False))
                 pid = fields["project_id"].strip()
                 if not pid:
                     raise fail("empty project_id")

@@ -115,7 +115,8 @@ def compile_election(election: Election) -> CompiledProfile:
             w_lists[j].append(scaled_point[w])
     supporters = tuple(np.asarray(s, dtype=np.int64) for s in sup_lists)
     weights = tuple(np.asarray(w, dtype=np.int64) for w in w_lists)
-    scores = tuple(int((mult[s] * w).sum()) if len(s) else 0 for s, w in zip(supporters, weights))
+    scores = tuple(int((mult[s] * w).sum()) if len(s) else 0
+                   for s, w in zip(supporters, weights, strict=True))
     return CompiledProfile(
         ids=tuple(p.id for p in election.projects),
         costs=tuple(p.cost for p in election.projects),

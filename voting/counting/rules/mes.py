@@ -220,7 +220,7 @@ class _Run:
         if price is None:
             j, poor_cls, poor_counts, den = self.r_recipe[r]
             num = Fraction(self.eng.cp.costs[j])
-            for c, m in zip(poor_cls, poor_counts):
+            for c, m in zip(poor_cls, poor_counts, strict=False):
                 if c != _ZERO_CLASS:
                     num -= m * self.budget(c)
             price = num / den
@@ -296,7 +296,7 @@ class _Run:
         if avail < cost - slack:
             return False
         _, _, cls, _, mult, _, _, _, _ = self.entries(j)
-        exact = sum((int(m) * self.budget(int(c)) for c, m in zip(cls.tolist(), mult.tolist())
+        exact = sum((int(m) * self.budget(int(c)) for c, m in zip(cls.tolist(), mult.tolist(), strict=False)
                      if c != _ZERO_CLASS), Fraction(0))
         return exact >= eng.cp.costs[j]
 
@@ -320,7 +320,7 @@ class _Run:
         full[poor] = False
         poor_cls = cls[poor].tolist()
         poor_counts = [int(round(x)) for x in mult[poor].tolist()]
-        den = total - sum(m * w for m, w in zip(poor_counts, wts[poor].tolist()))
+        den = total - sum(m * w for m, w in zip(poor_counts, wts[poor].tolist(), strict=False))
         ratio = fb / wts
         slack = TOL * price_f + 1e-10 * (self.b0f + price_f)
         near = (np.abs(ratio - price_f) <= slack).nonzero()[0]
@@ -330,7 +330,7 @@ class _Run:
         price: Fraction | None = None
         if den > 0:
             num = Fraction(cost)
-            for c, m in zip(poor_cls, poor_counts):
+            for c, m in zip(poor_cls, poor_counts, strict=False):
                 if c != _ZERO_CLASS:
                     num -= m * self.budget(c)
             price = num / den
@@ -348,7 +348,7 @@ class _Run:
             poor = (~full).nonzero()[0]
             poor_cls = cls[poor].tolist()
             poor_counts = [int(round(x)) for x in mult[poor].tolist()]
-            den = total - sum(m * w for m, w in zip(poor_counts, wts[poor].tolist()))
+            den = total - sum(m * w for m, w in zip(poor_counts, wts[poor].tolist(), strict=False))
         assert price is not None
         return price, full, (j, poor_cls, poor_counts, den), float(price)
 
@@ -535,7 +535,7 @@ def mes_add1(cp: CompiledProfile, progress=None, unit: Fraction | int = 1) -> Me
         previous = run
         # Budget steps that provably give this same outcome would stop
         # nothing either: skip them (see MesEngine.same_outcome_up_to).
-        skipped = jump.skip(eng, run, lambda k: per_voter + k * step)
+        skipped = jump.skip(eng, run, lambda k, base=per_voter: base + k * step)
         if skipped:
             per_voter += skipped * step
             steps += skipped
@@ -611,7 +611,7 @@ def mes_exhaustion(cp: CompiledProfile, progress=None) -> MesResult:
             # in the zero-step case).
             break
         start = virtual
-        skipped = jump.skip(eng, run, lambda k: (start + k * increment) / n)
+        skipped = jump.skip(eng, run, lambda k, base=start: (base + k * increment) / n)
         if skipped:
             virtual += skipped * increment
             steps += skipped
