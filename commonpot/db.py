@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, registry
 
 # Named constraints make Alembic migrations portable between SQLite and PostgreSQL.
@@ -19,6 +19,13 @@ NAMING_CONVENTION = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def enum_column(kind, length: int = 20) -> Enum:
+    """A StrEnum stored as its values in a plain string column (with a CHECK), the same on
+    SQLite and PostgreSQL: adding a member needs no ALTER TYPE."""
+    return Enum(kind, native_enum=False, length=length,
+                values_callable=lambda members: [m.value for m in members])
 
 
 class UTCDateTime(TypeDecorator):

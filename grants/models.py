@@ -14,7 +14,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -23,14 +22,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from commonpot.db import utcnow
+from commonpot.db import enum_column, utcnow
 from commonpot.extensions import db
 from grants.states import ApplicationStatus, RoundPhase
-
-
-def _enum(enum_class, length: int = 20) -> Enum:
-    return Enum(enum_class, native_enum=False, length=length,
-                values_callable=lambda e: [m.value for m in e])
 
 
 class OrgType(enum.StrEnum):
@@ -176,7 +170,7 @@ class Round(db.Model):
     max_grant_pence: Mapped[int] = mapped_column(BigInteger)
     # The total this round may award.
     budget_pence: Mapped[int] = mapped_column(BigInteger)
-    phase: Mapped[RoundPhase] = mapped_column(_enum(RoundPhase), default=RoundPhase.DRAFT,
+    phase: Mapped[RoundPhase] = mapped_column(enum_column(RoundPhase), default=RoundPhase.DRAFT,
                                               index=True)
     phase_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Eligibility: the fund's area applies when restrict_to_area is set.
@@ -229,7 +223,7 @@ class Question(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("grant_round.id"), index=True)
     key: Mapped[str] = mapped_column(String(60))
-    type: Mapped[QuestionType] = mapped_column(_enum(QuestionType))
+    type: Mapped[QuestionType] = mapped_column(enum_column(QuestionType))
     label: Mapped[str] = mapped_column(String(300))
     hint: Mapped[str] = mapped_column(Text, default="")
     required: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -254,7 +248,7 @@ class Group(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     # Server defaults let the migration add these columns to a table that holds rows.
-    org_type: Mapped[OrgType] = mapped_column(_enum(OrgType), default=OrgType.UNINCORPORATED,
+    org_type: Mapped[OrgType] = mapped_column(enum_column(OrgType), default=OrgType.UNINCORPORATED,
                                               server_default=OrgType.UNINCORPORATED.value)
     charity_number: Mapped[str | None] = mapped_column(String(20))
     company_number: Mapped[str | None] = mapped_column(String(20))
@@ -327,7 +321,7 @@ class Application(db.Model):
     group_id: Mapped[int] = mapped_column(ForeignKey("community_group.id"), index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     status: Mapped[ApplicationStatus] = mapped_column(
-        _enum(ApplicationStatus), default=ApplicationStatus.DRAFT, index=True)
+        enum_column(ApplicationStatus), default=ApplicationStatus.DRAFT, index=True)
     title: Mapped[str] = mapped_column(String(200), default="")
     requested_amount_pence: Mapped[int | None] = mapped_column(BigInteger)
     # Exactly what was typed, keyed by Question.key (strings, or lists for multiple choice).

@@ -17,7 +17,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -26,15 +25,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from commonpot.db import utcnow
+from commonpot.db import enum_column, utcnow
 from commonpot.extensions import db
 from voting.ballots import BallotType
 from voting.states import RoundState
-
-
-def _enum(kind, length=20):
-    return Enum(kind, native_enum=False, length=length,
-                values_callable=lambda e: [m.value for m in e])
 
 
 class VotingRound(db.Model):
@@ -53,8 +47,8 @@ class VotingRound(db.Model):
     fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
-    state: Mapped[RoundState] = mapped_column(_enum(RoundState), default=RoundState.DRAFT)
-    ballot_type: Mapped[BallotType] = mapped_column(_enum(BallotType), default=BallotType.APPROVAL)
+    state: Mapped[RoundState] = mapped_column(enum_column(RoundState), default=RoundState.DRAFT)
+    ballot_type: Mapped[BallotType] = mapped_column(enum_column(BallotType), default=BallotType.APPROVAL)
     counting_rule: Mapped[str] = mapped_column(String(40), default="greedy")
     max_choices: Mapped[int | None] = mapped_column(Integer)
     min_choices: Mapped[int] = mapped_column(Integer, default=0)
@@ -147,7 +141,7 @@ class Proposal(db.Model):
     # What the proposer asked for; review replaces cost_pence with the staff estimate.
     requested_pence: Mapped[int] = mapped_column(BigInteger)
     cost_pence: Mapped[int] = mapped_column(BigInteger)
-    state: Mapped[ProposalState] = mapped_column(_enum(ProposalState), default=ProposalState.SUBMITTED)
+    state: Mapped[ProposalState] = mapped_column(enum_column(ProposalState), default=ProposalState.SUBMITTED)
     review_reason: Mapped[str] = mapped_column(Text, default="")
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     group_id: Mapped[int | None] = mapped_column(ForeignKey("community_group.id"))
@@ -242,7 +236,7 @@ class VoterRollEntry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("voting_round.id"), index=True)
     voter_key: Mapped[str] = mapped_column(String(80))
-    channel: Mapped[Channel] = mapped_column(_enum(Channel, 10))
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel, 10))
     district_id: Mapped[int] = mapped_column(ForeignKey("voting_district.id"))
     voted_on: Mapped[date] = mapped_column(Date)
 

@@ -6,10 +6,10 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from commonpot.db import utcnow
+from commonpot.db import enum_column, utcnow
 from commonpot.extensions import db
 
 
@@ -51,9 +51,7 @@ class FundRole(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
-    role: Mapped[FundRoleKind] = mapped_column(
-        Enum(FundRoleKind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
-    )
+    role: Mapped[FundRoleKind] = mapped_column(enum_column(FundRoleKind))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="fund_roles")

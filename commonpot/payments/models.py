@@ -12,7 +12,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -21,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from commonpot.db import utcnow
+from commonpot.db import enum_column, utcnow
 from commonpot.extensions import db
 from commonpot.payments.states import (
     DonationStatus,
@@ -29,10 +28,6 @@ from commonpot.payments.states import (
     InstalmentStatus,
     InstalmentTrigger,
 )
-
-
-def _enum(kind, length: int = 30):
-    return Enum(kind, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class LedgerEntry(db.Model):
@@ -47,7 +42,7 @@ class LedgerEntry(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    entry_type: Mapped[EntryType] = mapped_column(_enum(EntryType), index=True)
+    entry_type: Mapped[EntryType] = mapped_column(enum_column(EntryType, 30), index=True)
     amount_pence: Mapped[int] = mapped_column(BigInteger)
     fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
     award_id: Mapped[int | None] = mapped_column(ForeignKey("award.id"), index=True)
@@ -88,7 +83,8 @@ class Donation(db.Model):
     gift_aid_declared_at: Mapped[datetime | None]
     gift_aid_address: Mapped[str | None] = mapped_column(String(300))
     gift_aid_postcode: Mapped[str | None] = mapped_column(String(12))
-    status: Mapped[DonationStatus] = mapped_column(_enum(DonationStatus), default=DonationStatus.PENDING)
+    status: Mapped[DonationStatus] = mapped_column(enum_column(DonationStatus, 30),
+                                                   default=DonationStatus.PENDING)
     checkout_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     donor_email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -145,9 +141,9 @@ class Instalment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     award_id: Mapped[int] = mapped_column(ForeignKey("award.id"), index=True)
     sequence: Mapped[int] = mapped_column(Integer)
-    trigger: Mapped[InstalmentTrigger] = mapped_column(_enum(InstalmentTrigger))
+    trigger: Mapped[InstalmentTrigger] = mapped_column(enum_column(InstalmentTrigger, 30))
     amount_pence: Mapped[int] = mapped_column(BigInteger)
-    status: Mapped[InstalmentStatus] = mapped_column(_enum(InstalmentStatus),
+    status: Mapped[InstalmentStatus] = mapped_column(enum_column(InstalmentStatus, 30),
                                                      default=InstalmentStatus.SCHEDULED)
     # Bumped each time a reversed instalment is released again, so the retry gets fresh
     # idempotency keys while every retry of one attempt reuses the same ones.

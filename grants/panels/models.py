@@ -9,7 +9,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
-    Enum,
     ForeignKey,
     Integer,
     Text,
@@ -17,14 +16,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from commonpot.db import utcnow
+from commonpot.db import enum_column, utcnow
 from commonpot.extensions import db
 from grants.panels.states import ConflictReason, Outcome, PanelRole, Recommendation, ReviewStatus
-
-
-def _enum(enum_class, length: int = 20) -> Enum:
-    return Enum(enum_class, native_enum=False, length=length,
-                values_callable=lambda e: [m.value for m in e])
 
 
 class Panel(db.Model):
@@ -70,7 +64,7 @@ class PanelMember(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     panel_id: Mapped[int] = mapped_column(ForeignKey("panel.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    role: Mapped[PanelRole] = mapped_column(_enum(PanelRole), default=PanelRole.MEMBER)
+    role: Mapped[PanelRole] = mapped_column(enum_column(PanelRole), default=PanelRole.MEMBER)
     is_resident: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Stood down: keeps their past scores but takes no new work.
@@ -112,7 +106,7 @@ class ConflictDeclaration(db.Model):
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     has_conflict: Mapped[bool] = mapped_column(Boolean)
-    reason: Mapped[ConflictReason | None] = mapped_column(_enum(ConflictReason))
+    reason: Mapped[ConflictReason | None] = mapped_column(enum_column(ConflictReason))
     details: Mapped[str] = mapped_column(Text, default="")
     declared_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -133,8 +127,8 @@ class Review(db.Model):
     panel_id: Mapped[int] = mapped_column(ForeignKey("panel.id"), index=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    status: Mapped[ReviewStatus] = mapped_column(_enum(ReviewStatus), default=ReviewStatus.DRAFT)
-    recommendation: Mapped[Recommendation | None] = mapped_column(_enum(Recommendation))
+    status: Mapped[ReviewStatus] = mapped_column(enum_column(ReviewStatus), default=ReviewStatus.DRAFT)
+    recommendation: Mapped[Recommendation | None] = mapped_column(enum_column(Recommendation))
     note_to_applicant: Mapped[str] = mapped_column(Text, default="")
     submitted_at: Mapped[datetime | None]
     reopened_at: Mapped[datetime | None]
@@ -178,7 +172,7 @@ class PanelDecision(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("grant_round.id"), index=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"))
-    outcome: Mapped[Outcome] = mapped_column(_enum(Outcome))
+    outcome: Mapped[Outcome] = mapped_column(enum_column(Outcome))
     amount_pence: Mapped[int | None] = mapped_column(BigInteger)
     # Why a partial award is partial; required for one.
     reason: Mapped[str] = mapped_column(Text, default="")
