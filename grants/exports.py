@@ -9,16 +9,9 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from commonpot.spreadsheets import safe_cell
 from grants.models import Application, Round
 from grants.timefmt import london
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def application_rows(round_: Round, applications: list[Application]) -> list[list]:
@@ -52,7 +45,7 @@ def to_csv(rows: list[list]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in rows:
-        writer.writerow([neutralise(cell) for cell in row])
+        writer.writerow([safe_cell(cell) for cell in row])
     # A byte-order mark so Excel reads the £ sign and accents correctly.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -62,7 +55,7 @@ def to_xlsx(rows: list[list], title: str) -> bytes:
     sheet = workbook.active
     sheet.title = title[:31]
     for row in rows:
-        sheet.append([neutralise(cell) for cell in row])
+        sheet.append([safe_cell(cell) for cell in row])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     buffer = io.BytesIO()

@@ -22,6 +22,7 @@ from commonpot.accounts.policy import (
     require,
 )
 from commonpot.extensions import db
+from commonpot.spreadsheets import safe_cell
 from grants import uploads
 from grants.models import Application, Attachment, Round
 from grants.panels import operations, queries, resident_vote
@@ -265,14 +266,6 @@ def show_meeting(round_id: int):
                            vote_outcomes=resident_vote.vote_outcomes(db.session, round_))
 
 
-def _csv_cell(value) -> str:
-    # A spreadsheet would run a cell starting with one of these as a formula.
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 @bp.route("/rounds/<int:round_id>/scores.csv")
 @access(OBJECT_CHECKED)
 def export_scores(round_id: int):
@@ -300,7 +293,7 @@ def export_scores(round_id: int):
             continue
         for score in review.scores:
             criterion = weights.get(score.criterion_id)
-            writer.writerow([_csv_cell(v) for v in (
+            writer.writerow([safe_cell(v) for v in (
                 application.reference, application.title, review.reviewer.display_name,
                 review.status.value, criterion.name if criterion else score.criterion_id,
                 criterion.weight if criterion else "", score.value, score.comment,
