@@ -29,6 +29,7 @@ from commonpot import postcodes
 from commonpot.audit import record
 from commonpot.db import utcnow
 from commonpot.money import format_pence
+from commonpot.spreadsheets import safe_cell
 from voting import ballots
 from voting.ballots import BallotError, BallotRules, BallotType, Project
 from voting.models import (
@@ -565,7 +566,7 @@ def codes_csv(voting_round: VotingRound, district: District, codes: list[str]) -
     writer = csv.writer(out)
     writer.writerow(["code", "round", "district"])
     for code in codes:
-        writer.writerow([code, voting_round.title, district.name])
+        writer.writerow([code, safe_cell(voting_round.title), safe_cell(district.name)])
     return out.getvalue()
 
 

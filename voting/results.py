@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from commonpot.spreadsheets import safe_cell
 from voting.ballots import PABULIB_VOTE_TYPE, BallotType, pabulib_vote
 from voting.counting.count import count as engine_count
 from voting.counting.money import currency
@@ -201,9 +202,9 @@ def results_csv(session: Session, voting_round: VotingRound) -> str:
                      "selected", "explanation"])
     for result in round_results(session, voting_round):
         for row in result.rows:
-            writer.writerow([result.district.name, row.proposal_id, row.proposal.title,
-                             row.proposal.cost_pence, row.supporters, row.score,
-                             "yes" if row.selected else "no", row.explanation])
+            writer.writerow([safe_cell(result.district.name), row.proposal_id,
+                             safe_cell(row.proposal.title), row.proposal.cost_pence, row.supporters,
+                             row.score, "yes" if row.selected else "no", safe_cell(row.explanation)])
     return out.getvalue()
 
 

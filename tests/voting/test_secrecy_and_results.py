@@ -149,3 +149,15 @@ def test_recounting_the_published_download_reproduces_the_result(app, client, se
     assert "<svg" in page and 'role="img"' in page
     assert "Selected" in page and "Turnout" in page
     assert "Online</td><td class=\"numeric\">5" in page
+
+
+def test_results_csv_neutralises_formulas_in_typed_titles(client, session):
+    from tests.voting.factories import create_round
+    from voting.states import RoundState
+
+    round_id = create_round(session, state=RoundState.PUBLISHED, area_wide=False,
+                            projects=[("North", '=HYPERLINK("http://evil.example")', 100_000)]).id
+    session.commit()
+    text = client.get(f"/vote/{round_id}/results.csv").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [row["project"] for row in rows] == ['\'=HYPERLINK("http://evil.example")']
