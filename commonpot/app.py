@@ -58,18 +58,18 @@ def _import_models() -> None:
     import commonpot.accounts.models  # noqa: F401
     import commonpot.audit  # noqa: F401
     import commonpot.mail  # noqa: F401
-    import commonpot.payments.models  # noqa: F401
     import grants.models  # noqa: F401
     import grants.panels.models  # noqa: F401
+    import payments.models  # noqa: F401
     import voting.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
     from commonpot.accounts.views import bp as accounts_bp
-    from commonpot.payments.views import bp as payments_bp
     from commonpot.public.views import bp as public_bp
     from grants.panels.views import bp as panels_bp
     from grants.views import bp as grants_bp
+    from payments.views import bp as payments_bp
     from voting.views import bp as voting_bp
 
     for blueprint in (public_bp, accounts_bp, grants_bp, panels_bp, voting_bp, payments_bp):

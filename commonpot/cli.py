@@ -129,7 +129,7 @@ def _domain_commands() -> list[click.Command]:
         pass
     else:
         commands.append(tally)
-    from commonpot.payments.cli import payments_group
+    from payments.cli import payments_group
 
     commands.append(payments_group)
     return commands

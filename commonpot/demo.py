@@ -91,7 +91,7 @@ def seed_people(session: Session) -> bool:
 def _seeders():
     """The foundation's people first, then each domain's data."""
     seeders = [seed_people]
-    for module_name in ("grants.demo", "grants.panels.demo", "voting.demo", "commonpot.payments.demo"):
+    for module_name in ("grants.demo", "grants.panels.demo", "voting.demo", "payments.demo"):
         try:
             module = __import__(module_name, fromlist=["seed"])
         except ImportError:

@@ -11,7 +11,6 @@ from commonpot.accounts.models import User
 from commonpot.accounts.operations import grant_fund_role
 from commonpot.db import utcnow
 from commonpot.mail import send_email
-from commonpot.payments import ledger
 from grants.models import Application, Award, GroupMembership, Round
 from grants.panels.assignment import Plan, plan_assignments
 from grants.panels.models import (
@@ -34,6 +33,7 @@ from grants.panels.states import (
     check_review_transition,
 )
 from grants.states import ApplicationStatus, RoundPhase, check_application_transition, check_round_transition
+from payments import ledger
 
 # Applications the panel considers: passed screening (and, later, decided).
 REVIEWABLE_STATUSES = (ApplicationStatus.ELIGIBLE, ApplicationStatus.AWARDED,

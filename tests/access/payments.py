@@ -7,9 +7,9 @@ def build(session, world):
     """A committed award (with its schedule) for the world group, and a pending donation."""
     from sqlalchemy import select
 
-    from commonpot.payments.donations import start_donation
-    from commonpot.payments.models import Instalment
     from grants.models import Fund, Group
+    from payments.donations import start_donation
+    from payments.models import Instalment
     from tests.payments import factories
 
     fund = session.get(Fund, world["fund_id"])

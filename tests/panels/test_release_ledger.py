@@ -2,11 +2,11 @@
 
 from sqlalchemy import select
 
-from commonpot.payments import ledger
-from commonpot.payments.models import Instalment, LedgerEntry
-from commonpot.payments.states import EntryType
 from grants.models import Award, Fund, Round
 from grants.states import RoundPhase
+from payments import ledger
+from payments.models import Instalment, LedgerEntry
+from payments.states import EntryType
 from tests.helpers import post_form, sign_in
 from tests.panels.test_scoring_and_decisions import _assign, _decide
 

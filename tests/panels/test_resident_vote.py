@@ -5,11 +5,11 @@ decisions, which release commits in the ledger."""
 from sqlalchemy import select
 
 from commonpot.accounts.models import User
-from commonpot.payments.models import LedgerEntry
-from commonpot.payments.states import EntryType
 from grants.models import Application, Award, Round
 from grants.panels.models import PanelDecision
 from grants.states import RoundPhase
+from payments.models import LedgerEntry
+from payments.states import EntryType
 from tests.helpers import post_form, sign_in
 from tests.panels import factories as f
 from tests.voting.factories import ADULT_BIRTHDAY, NORTH_POSTCODE

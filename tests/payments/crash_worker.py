@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from commonpot.app import create_app
 from commonpot.extensions import db
-from commonpot.payments import payouts, stripe_client
+from payments import payouts, stripe_client
 
 
 def main() -> None:

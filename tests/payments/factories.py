@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from commonpot.accounts import operations as accounts
 from commonpot.db import utcnow
-from commonpot.payments import ledger, payouts, stripe_client
 from grants.models import Application, Award, Fund, Funder, Group, GroupMembership, Round
 from grants.states import ApplicationStatus, RoundPhase
+from payments import ledger, payouts, stripe_client
 
 _numbers = itertools.count(1)
 

@@ -7,10 +7,10 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
-from commonpot.payments import donations, ledger
-from commonpot.payments.models import Donation, LedgerEntry, MatchPledge, StripeEvent
-from commonpot.payments.states import DonationStatus, EntryType
 from grants.models import Fund
+from payments import donations, ledger
+from payments.models import Donation, LedgerEntry, MatchPledge, StripeEvent
+from payments.states import DonationStatus, EntryType
 from tests.helpers import post_form, sign_in
 from tests.payments import factories
 

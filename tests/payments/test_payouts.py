@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import func, select
 
 from commonpot.extensions import db
-from commonpot.payments import ledger, payouts, stripe_client
-from commonpot.payments.models import GroupPaymentAccount, Instalment, LedgerEntry
-from commonpot.payments.reconcile import reconcile
-from commonpot.payments.states import EntryType, IllegalTransition, InstalmentStatus
+from payments import ledger, payouts, stripe_client
+from payments.models import GroupPaymentAccount, Instalment, LedgerEntry
+from payments.reconcile import reconcile
+from payments.states import EntryType, IllegalTransition, InstalmentStatus
 from tests.helpers import post_form, run_cli, sign_in
 from tests.payments import factories
 from tests.payments.fake_stripe import SECRET_KEY
@@ -78,7 +78,7 @@ def test_committing_beyond_what_is_available_is_refused(session):
 
 
 def test_donations_and_match_make_more_available(session):
-    from commonpot.payments import donations
+    from payments import donations
 
     fund = factories.create_fund(session, budget_pence=1_000)
     donations.pledge_match(session, "system", fund, funder_name="Council", ratio_percent=100, cap_pence=500)

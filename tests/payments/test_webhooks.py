@@ -8,8 +8,8 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from commonpot.payments.models import Donation, LedgerEntry, StripeEvent
-from commonpot.payments.states import DonationStatus
+from payments.models import Donation, LedgerEntry, StripeEvent
+from payments.states import DonationStatus
 from tests.helpers import post_form
 from tests.payments import factories
 from tests.payments.fake_stripe import sign

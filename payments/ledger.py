@@ -19,9 +19,9 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from commonpot import audit
-from commonpot.payments.models import Instalment, LedgerEntry
-from commonpot.payments.states import EntryType, InstalmentTrigger
 from grants.models import Award, Fund
+from payments.models import Instalment, LedgerEntry
+from payments.states import EntryType, InstalmentTrigger
 
 
 class LedgerError(Exception):

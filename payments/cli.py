@@ -19,8 +19,8 @@ def payments_group() -> None:
 @with_appcontext
 def reconcile_command() -> None:
     """Compare the ledger with Stripe's transfers; exit 1 listing every difference."""
-    from commonpot.payments import stripe_client
-    from commonpot.payments.reconcile import reconcile
+    from payments import stripe_client
+    from payments.reconcile import reconcile
 
     try:
         client = stripe_client.make_client()
@@ -41,7 +41,7 @@ def reconcile_command() -> None:
 @with_appcontext
 def pay_released_command() -> None:
     """Send every released instalment through Stripe (safe to run again at any time)."""
-    from commonpot.payments import payouts, stripe_client
+    from payments import payouts, stripe_client
 
     try:
         client = stripe_client.make_client()

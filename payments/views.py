@@ -16,21 +16,21 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
-import commonpot.payments.policy  # noqa: F401 - registers the payments rules
+import payments.policy  # noqa: F401 - registers the payments rules
 from commonpot.accounts.policy import OBJECT_CHECKED, PUBLIC, SIGNED_REQUEST, access, can, require
 from commonpot.extensions import csrf, db
-from commonpot.payments import donations, ledger, payouts, stripe_client, webhooks
-from commonpot.payments.forms import (
+from commonpot.transaction import after_commit
+from grants.models import Application, Award, Fund, Group
+from payments import donations, ledger, payouts, stripe_client, webhooks
+from payments.forms import (
     BankTransferForm,
     ConnectForm,
     DonateForm,
     MatchPledgeForm,
     ReleaseForm,
 )
-from commonpot.payments.models import Donation, Instalment, LedgerEntry, MatchPledge
-from commonpot.payments.states import TRIGGER_LABELS, IllegalTransition
-from commonpot.transaction import after_commit
-from grants.models import Application, Award, Fund, Group
+from payments.models import Donation, Instalment, LedgerEntry, MatchPledge
+from payments.states import TRIGGER_LABELS, IllegalTransition
 
 bp = Blueprint("payments", __name__)
 

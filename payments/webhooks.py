@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from commonpot.payments import donations, payouts
-from commonpot.payments.models import GroupPaymentAccount, StripeEvent
+from payments import donations, payouts
+from payments.models import GroupPaymentAccount, StripeEvent
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from commonpot.db import enum_column, utcnow
 from commonpot.extensions import db
-from commonpot.payments.states import (
+from payments.states import (
     DonationStatus,
     EntryType,
     InstalmentStatus,

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from commonpot import audit
 from commonpot.db import utcnow
-from commonpot.payments import ledger
-from commonpot.payments.models import Donation, MatchPledge
-from commonpot.payments.states import DONATION_TRANSITIONS, DonationStatus, EntryType, check_transition
 from grants.models import Fund
+from payments import ledger
+from payments.models import Donation, MatchPledge
+from payments.states import DONATION_TRANSITIONS, DonationStatus, EntryType, check_transition
 
 MIN_DONATION_PENCE = 100
 MAX_DONATION_PENCE = 1_000_000

@@ -7,9 +7,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commonpot.payments import donations, ledger, payouts
-from commonpot.payments.models import Donation, Instalment, MatchPledge
 from grants.models import Award, Fund
+from payments import donations, ledger, payouts
+from payments.models import Donation, Instalment, MatchPledge
 
 DEMO_FUND_SLUG = "rivertown-neighbourhood-fund"
 

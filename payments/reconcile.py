@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot.money import format_pence
-from commonpot.payments import ledger
-from commonpot.payments.models import LedgerEntry
-from commonpot.payments.states import EntryType
 from grants.models import Award, Fund
+from payments import ledger
+from payments.models import LedgerEntry
+from payments.states import EntryType
 
 # A reconciliation is a statement: every figure in pounds and pence.
 pounds = partial(format_pence, show_pence=True)

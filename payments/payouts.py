@@ -17,15 +17,15 @@ from sqlalchemy.orm import Session
 
 from commonpot import audit
 from commonpot.db import utcnow
-from commonpot.payments import ledger
-from commonpot.payments.models import GroupPaymentAccount, Instalment, LedgerEntry
-from commonpot.payments.states import (
+from grants.models import Application, Award, Group
+from payments import ledger
+from payments.models import GroupPaymentAccount, Instalment, LedgerEntry
+from payments.states import (
     INSTALMENT_TRANSITIONS,
     EntryType,
     InstalmentStatus,
     check_transition,
 )
-from grants.models import Application, Award, Group
 
 log = logging.getLogger(__name__)
 

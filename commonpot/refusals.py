@@ -1,0 +1,21 @@
+"""The one exception an operation raises to refuse what a person asked for.
+
+An operation that cannot do what it was asked raises `Refused` with a message written for
+the person (and the form field it concerns, where there is one). One handler, installed by
+the app factory, rolls the transaction back and shows the message; the CLI prints it and
+exits 1. Nothing else decides whether a request's changes are kept.
+"""
+
+from __future__ import annotations
+
+
+class Refused(Exception):
+    """A refusal with a message for the person; `field` names the form field, if any."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return self.message
