@@ -52,16 +52,12 @@ def add_generated_awards(session, count: int, *, start: int = 0) -> None:
         group = Group(name=f"Group {start}-{i} & Friends \"Ltd\"", slug=f"gen-group-{start}-{i}",
                       postcode="RT1 4AB", charity_number=f"{1100000 + i}" if kind == 1 else None,
                       company_number=f"{i:06d}" if kind == 2 else None)
-        session.add(group)
-        session.flush()
         application = Application(
-            round_id=round_.id, group_id=group.id, created_by_id=creator.id,
+            round=round_, group=group, created_by_id=creator.id,
             status=ApplicationStatus.AWARDED, title=f"=Project {i} (£{i},{i % 100:02d})",
             requested_amount_pence=100_000 + i * 101, reference=f"GEN-{start}-{i:06d}",
             submitted_at=now - timedelta(days=350), theme="Generated")
-        session.add(application)
-        session.flush()
-        session.add(Award(application_id=application.id, round_id=round_.id, fund_id=fund.id,
+        session.add(Award(application=application, round=round_, fund=fund,
                           amount_pence=100_000 + i * 101 - (i % 7), status="accepted",
                           decided_by_id=creator.id, decided_at=now - timedelta(days=200 - i % 100),
                           released_at=now - timedelta(days=199 - i % 100)))
