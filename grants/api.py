@@ -21,8 +21,9 @@ _MAYBE_MONEY = {"type": ["integer", "null"],
 api.schema("Fund", {
     "type": "object", "additionalProperties": False,
     "required": ["slug", "name", "description", "funder", "themes", "budget_pence", "awarded_pence",
-                 "awards", "raised_pence", "paid_pence", "remaining_pence"],
+                 "awards", "raised_pence", "paid_pence", "remaining_pence", "api_url", "web_url"],
     "properties": {
+        "api_url": {"type": "string"}, "web_url": {"type": "string"},
         "slug": {"type": "string"}, "name": {"type": "string"}, "description": {"type": "string"},
         "funder": {"type": "object", "additionalProperties": False,
                    "required": ["name", "org_id", "grant_prefix"],
@@ -39,8 +40,10 @@ api.schema("Round", {
     "type": "object", "additionalProperties": False,
     "required": ["slug", "title", "description", "fund", "phase", "phase_label", "opens_at",
                  "closes_at", "min_grant_pence", "max_grant_pence", "budget_pence", "criteria",
-                 "outcome"],
+                 "outcome", "api_url", "web_url", "grants_url"],
     "properties": {
+        "api_url": {"type": "string"}, "web_url": {"type": "string"},
+        "grants_url": {"type": "string", "description": "This round's awarded grants."},
         "slug": {"type": "string"}, "title": {"type": "string"},
         "description": {"type": "string"}, "fund": {"type": "string", "description": "Fund slug."},
         "phase": {"type": "string", "enum": [p.value for p in RoundPhase if p != RoundPhase.DRAFT]},
@@ -117,6 +120,7 @@ def fund_dict(fund: Fund, money: dict | None) -> dict:
         "raised_pence": figures.raised_pence if figures else None,
         "paid_pence": figures.paid_pence if figures else None,
         "remaining_pence": (fund.budget_pence + figures.raised_pence - awarded) if figures else None,
+        "api_url": f"/api/v1/funds/{fund.slug}", "web_url": f"/funds/{fund.slug}",
     }
 
 
@@ -152,6 +156,8 @@ def round_dict(round_: Round) -> dict:
             "awards": len(outcome.awards), "awarded_pence": outcome.awarded_pence,
             "received": outcome.received, "declined": outcome.declined,
             "ineligible": outcome.ineligible},
+        "api_url": f"/api/v1/rounds/{round_.slug}", "web_url": f"/grants/rounds/{round_.slug}",
+        "grants_url": f"/api/v1/grants?round={round_.slug}",
     }
 
 

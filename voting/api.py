@@ -17,8 +17,9 @@ _MONEY = {"type": "integer", "description": "Pence."}
 api.schema("VotingRound", {
     "type": "object", "additionalProperties": False,
     "required": ["id", "title", "description", "fund", "state", "state_label", "ballot_type",
-                 "counting_rule", "districts", "results_url"],
+                 "counting_rule", "districts", "results_url", "api_url", "web_url"],
     "properties": {
+        "api_url": {"type": "string"}, "web_url": {"type": "string"},
         "id": {"type": "integer"}, "title": {"type": "string"}, "description": {"type": "string"},
         "fund": {"type": ["string", "null"], "description": "Fund slug."},
         "state": {"type": "string", "enum": [s.value for s in RoundState if s != RoundState.DRAFT]},
@@ -70,6 +71,7 @@ def round_dict(voting_round: VotingRound, fund_slugs: dict[int, str]) -> dict:
         "districts": [{"id": d.id, "name": d.name, "budget_pence": d.budget_pence,
                        "area_wide": bool(d.is_area_wide)} for d in voting_round.districts],
         "results_url": f"/api/v1/voting-rounds/{voting_round.id}/results" if published else None,
+        "api_url": f"/api/v1/voting-rounds/{voting_round.id}", "web_url": f"/vote/{voting_round.id}",
     }
 
 

@@ -16,6 +16,7 @@ from grants import operations as grants_operations
 from grants.models import Application, Group, Round
 from grants.panels import operations as panel_operations
 from grants.states import ApplicationStatus, RoundPhase
+from voting.states import RoundState
 from tests.conftest import SHARED
 from tests.panels import factories as f
 
@@ -154,6 +155,18 @@ def open_world(db_scope, make_user) -> OpenWorld:
         panel_operations.declare_conflict(s, f.user(s, reviewer), application, has_conflict=True,
                                           reason="family", details=PRIVATE["conflict_details"])
     return world
+
+
+@pytest.fixture
+def api_world(db_scope, open_world):
+    """The open world plus a published resident vote on the same fund."""
+    from tests.voting import factories as voting_factories
+
+    with db_scope() as s:
+        voting_round = voting_factories.create_round(s, fund_id=open_world.fund_id,
+                                                     state=RoundState.PUBLISHED)
+        open_world.voting_round_id = voting_round.id
+    return open_world
 
 
 def load_schemas():

@@ -4,24 +4,11 @@ open to any origin."""
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from sqlalchemy import select
 
 from commonpot.api import ENDPOINTS
 from tests.open.conftest import assert_valid, validators
-from voting.states import RoundState
-
-
-@pytest.fixture
-def api_world(db_scope, open_world):
-    from tests.voting import factories as voting_factories
-
-    with db_scope() as s:
-        voting_round = voting_factories.create_round(s, fund_id=open_world.fund_id,
-                                                     state=RoundState.PUBLISHED)
-        open_world.voting_round_id = voting_round.id
-    return open_world
 
 
 def _openapi_path(rule: str) -> str:
