@@ -51,7 +51,7 @@ PHRASES = {
     "panels.panel_configured": "set up {subject}",
     "panels.member_added": "added a member to {subject}",
     "panels.member_removed": "removed a member from {subject}",
-    "panels.conflict_declared": "declared on a conflict of interest for {subject}",
+    "panels.conflict_declared": "made a conflict-of-interest declaration on {subject}",
     "panels.reviewers_assigned": "assigned reviewers on {subject}",
     "panels.review_reassigned": "reassigned a review of {subject}",
     "panels.review_submitted": "submitted a review of {subject}",

@@ -16,9 +16,9 @@ from grants import operations as grants_operations
 from grants.models import Application, Group, Round
 from grants.panels import operations as panel_operations
 from grants.states import ApplicationStatus, RoundPhase
-from voting.states import RoundState
 from tests.conftest import SHARED
 from tests.panels import factories as f
+from voting.states import RoundState
 
 GIVING360 = SHARED / "360giving"
 GRANT_SCHEMA_URLS = (

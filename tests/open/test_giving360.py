@@ -136,7 +136,7 @@ def _titles(schema: dict, defs: dict, prefix: str = "") -> set[str]:
     """Every column title the standard's flattened templates use: parent title, a colon,
     then the child's title, for the fields the schema rolls up into one row."""
     titles = set()
-    for name, spec in schema["properties"].items():
+    for spec in schema["properties"].values():
         if "$ref" in spec:
             spec = {**defs[spec["$ref"].rsplit("/", 1)[-1]], **spec}
         title = spec.get("title")
