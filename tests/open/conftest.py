@@ -89,7 +89,6 @@ def build_decided_round(session, *, applicant: int, chair: int, reviewer: int, m
     fund = fund or f.create_fund(session)
     round_ = f.create_round(session, fund, budget_pence=500_000)
     round_.title = f"{slug_title} round"
-    round_.questions[0].key = "summary"
     gardeners = _group(session, "Riverside Gardeners", applicant)
     rowers = _group(session, "Canal Rowing Club", applicant, charity="1234567")
     hidden = _group(session, PRIVATE["declined_group"], applicant)
