@@ -16,8 +16,13 @@ from grants.models import Application, Fund, Round
 bp = Blueprint("action_log", __name__)
 
 
+def _text(name: str) -> str:
+    """A filter as typed, less NUL characters (which PostgreSQL refuses)."""
+    return request.args.get(name, "")[:100].replace("\x00", "").strip()
+
+
 def _date(name: str) -> tuple[date | None, str | None]:
-    raw = request.args.get(name, "").strip()
+    raw = _text(name)
     if not raw:
         return None, None
     try:
@@ -35,11 +40,11 @@ def list_actions():
     if fund_ids is not None:
         rounds_query = rounds_query.where(Round.fund_id.in_(fund_ids))
     rounds = list(db.session.scalars(rounds_query))
-    round_slug = request.args.get("round", "")
+    round_slug = _text("round")
     chosen_round = next((r for r in rounds if r.slug == round_slug), None)
     if round_slug and chosen_round is None:
         problems.append("There is no round with that name among yours.")
-    reference = request.args.get("application", "").strip()
+    reference = _text("application")
     application = None
     if reference:
         application = db.session.scalar(select(Application).where(Application.reference == reference.upper()))
@@ -53,7 +58,7 @@ def list_actions():
     filters = action_log.LogFilters(
         round_id=chosen_round.id if chosen_round else None,
         application_id=application.id if application else None,
-        person=request.args.get("person", "")[:100], action=request.args.get("action", ""),
+        person=_text("person"), action=_text("action"),
         since=since, until=until)
     page = request.args.get("page", "1")
     found = None if problems else action_log.search(

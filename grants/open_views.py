@@ -27,6 +27,11 @@ def _open_data_helpers():
             "score_display": score_display}
 
 
+def _text_arg(name: str) -> str:
+    """A query-string value as typed, less NUL characters (which PostgreSQL refuses)."""
+    return request.args.get(name, "")[:100].replace("\x00", "")
+
+
 def _int_arg(name: str) -> int | None:
     raw = request.args.get(name, "")
     return int(raw) if raw.isdigit() and len(raw) < 7 else None
@@ -36,9 +41,8 @@ def _int_arg(name: str) -> int | None:
 @access(PUBLIC)
 def list_awards():
     filters = public_awards.AwardFilters(
-        text=request.args.get("q", "")[:100], fund=request.args.get("fund", ""),
-        round=request.args.get("round", ""), theme=request.args.get("theme", ""),
-        area=request.args.get("area", ""), year=_int_arg("year"))
+        text=_text_arg("q"), fund=_text_arg("fund"), round=_text_arg("round"),
+        theme=_text_arg("theme"), area=_text_arg("area"), year=_int_arg("year"))
     found = public_awards.search_awards(db.session, filters, page=_int_arg("page") or 1)
     return render_template("public/awards.html", found=found, filters=filters,
                            choices=public_awards.filter_choices(db.session))
@@ -47,7 +51,7 @@ def list_awards():
 @bp.route("/funds/<slug>")
 @access(PUBLIC)
 def show_fund(slug: str):
-    fund = db.session.scalar(select(Fund).where(Fund.slug == slug))
+    fund = None if "\x00" in slug else db.session.scalar(select(Fund).where(Fund.slug == slug))
     if fund is None:
         abort(404)
     money = (money_figures.fund_money(db.session, [fund.id]) or {}).get(fund.id)
@@ -90,7 +94,7 @@ class PublicationForm(FlaskForm):
 @bp.route("/grants/rounds/<slug>/publication", methods=["GET", "POST"])
 @access(OBJECT_CHECKED)
 def edit_round_publication(slug: str):
-    round_ = db.session.scalar(select(Round).where(Round.slug == slug))
+    round_ = None if "\x00" in slug else db.session.scalar(select(Round).where(Round.slug == slug))
     if round_ is None:
         abort(404)
     require(can(current_user, "grants.manage_round", round_))

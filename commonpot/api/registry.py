@@ -115,7 +115,11 @@ def _query_values(endpoint: Endpoint) -> dict:
         if parameter.kind == "integer":
             values[parameter.name] = _integer(parameter.name, parameter.minimum)
         else:
-            values[parameter.name] = request.args.get(parameter.name, "").strip()
+            value = request.args.get(parameter.name, "").strip()
+            # PostgreSQL refuses text holding NUL; no real name or slug contains one.
+            if "\x00" in value:
+                raise BadQuery(f"{parameter.name} must not contain a NUL character")
+            values[parameter.name] = value
     return values
 
 
@@ -157,6 +161,8 @@ def resource(path: str, *, name: str, schema: str, summary: str, tag: str, pagin
 
     def decorate(fn: Callable):
         def view(**path_args):
+            if any("\x00" in str(value) for value in path_args.values()):
+                return error(404, "Nothing here: check the address.")
             try:
                 values = _query_values(endpoint)
                 page = _page_request() if paginated else None
