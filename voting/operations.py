@@ -254,7 +254,7 @@ def _district_of(voting_round: VotingRound, district_id: int | None) -> District
 
 def submit_proposal(session: Session, user, voting_round: VotingRound, *, title: str, summary: str,
                     cost_pence: int, district_id: int, group_id: int | None = None) -> Proposal:
-    from commonpot.accounts.policy import is_group_member
+    from grants.policy import is_group_member
 
     if voting_round.state != RoundState.PROPOSALS:
         raise VotingError("This round is not taking proposals at the moment.")

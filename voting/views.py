@@ -23,7 +23,9 @@ from commonpot.accounts.policy import (
 from commonpot.extensions import db, limiter
 from commonpot.money import parse_pounds
 from grants.models import Fund, Group, GroupMembership
-from voting import operations, results
+from grants.panels.operations import PanelError
+from grants.panels.views import _managed_round as _managed_grants_round
+from voting import operations, resident_vote, results
 from voting.ballots import BallotError, BallotType, tally
 from voting.forms import (
     BallotForm,
@@ -657,3 +659,40 @@ def discard_paper_keying(batch_id: int):
     operations.discard_keying(db.session, current_user, batch, form.serial.data)
     flash(f"Both keyings of ballot {form.serial.data} removed: key it again.", "success")
     return redirect(url_for("voting.compare_paper", batch_id=batch.id))
+
+
+# --- a grants round's resident vote (the panel meeting page posts here) --------------------
+
+@bp.route("/grant-rounds/<int:round_id>/shortlist/send", methods=["POST"])
+@access(OBJECT_CHECKED)
+def send_shortlist(round_id: int):
+    round_ = _managed_grants_round(round_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    voting_round = db.session.get(VotingRound, request.form.get("voting_round_id", type=int) or 0)
+    if voting_round is None:
+        flash("Choose the vote to send the shortlist to.", "error")
+        return redirect(url_for("panels.show_meeting", round_id=round_.id))
+    try:
+        count = resident_vote.send_shortlist(db.session, current_user, round_, voting_round)
+    except PanelError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"{count} project(s) added to “{voting_round.title}”.", "success")
+    return redirect(url_for("panels.show_meeting", round_id=round_.id))
+
+
+@bp.route("/grant-rounds/<int:round_id>/vote-decisions", methods=["POST"])
+@access(OBJECT_CHECKED)
+def decide_from_vote(round_id: int):
+    round_ = _managed_grants_round(round_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        awarded, declined = resident_vote.decide_from_vote(db.session, current_user, round_)
+    except PanelError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Decisions recorded from the vote: {awarded} award(s), {declined} decline(s). "
+              "Check them, then release.", "success")
+    return redirect(url_for("panels.show_meeting", round_id=round_.id))

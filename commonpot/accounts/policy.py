@@ -91,26 +91,6 @@ def is_panel_member(user, fund_id: int | None = None) -> bool:
     return has_fund_role(user, fund_id, "panel_member")
 
 
-def group_role(user, group_id: int) -> str | None:
-    from grants.models import GroupMembership
-
-    if not is_signed_in(user):
-        return None
-    return db.session.scalar(
-        select(GroupMembership.role).where(
-            GroupMembership.user_id == user.id, GroupMembership.group_id == group_id
-        )
-    )
-
-
-def is_group_member(user, group_id: int) -> bool:
-    return group_role(user, group_id) is not None
-
-
-def is_group_admin(user, group_id: int) -> bool:
-    return group_role(user, group_id) == "group_admin"
-
-
 # --- route rules ---------------------------------------------------------------------------
 
 class RouteRule:

@@ -32,8 +32,8 @@ from grants.panels.states import (
     ReviewStatus,
     check_review_transition,
 )
+from grants.signals import awards_released
 from grants.states import ApplicationStatus, RoundPhase, check_application_transition, check_round_transition
-from payments import ledger
 
 # Applications the panel considers: passed screening (and, later, decided).
 REVIEWABLE_STATUSES = (ApplicationStatus.ELIGIBLE, ApplicationStatus.AWARDED,
@@ -404,7 +404,9 @@ def awarded_total(session: Session, round_id: int, *, excluding_application_id: 
 
 def _lock_round(session: Session, round_id: int) -> Round:
     # On PostgreSQL two chairs deciding at once queue here, so each sees the other's award
-    # before checking the budget. SQLite already serialises writers (BEGIN IMMEDIATE).
+    # before checking the budget. SQLite ignores FOR UPDATE and nothing here starts a
+    # BEGIN IMMEDIATE transaction, so on SQLite two simultaneous deciders are not queued:
+    # that guarantee holds on PostgreSQL only.
     return session.scalars(
         select(Round).where(Round.id == round_id).with_for_update()
         .execution_options(populate_existing=True)).one()
@@ -414,7 +416,7 @@ def decide_award(session: Session, actor, application: Application, amount_pence
                  reason: str = "") -> Award:
     """Award money to an application, refusing anything beyond the round's budget.
 
-    This is the one place an award is made, so a ledger commitment can be added here."""
+    This is the one place an award is made; the ledger commits it when it is released."""
     round_ = _lock_round(session, application.round_id)
     requested = application.requested_amount_pence or 0
     if amount_pence <= 0:
@@ -533,9 +535,9 @@ def _decision_email(session: Session, panel: Panel | None, application: Applicat
 
 def release_decisions(session: Session, actor, round_: Round) -> int:
     """Release every decision of the round at once: applicants are emailed and can see
-    them; the round moves to decided. Each award is committed in the fund's ledger here,
-    so the money is set aside when the offer goes out; if the fund cannot cover every
-    award, nothing is released."""
+    them; the round moves to decided. Each award is announced (`awards_released`) and
+    payments commits it in the fund's ledger in this transaction, so the money is set aside
+    when the offer goes out; if the fund cannot cover every award, nothing is released."""
     round_ = _lock_round(session, round_.id)
     if round_.phase != RoundPhase.DECIDING:
         raise PanelError("Decisions are released when the round is in the deciding phase.")
@@ -556,10 +558,7 @@ def release_decisions(session: Session, actor, round_: Round) -> int:
             target = ApplicationStatus.AWARDED
             award = session.scalar(select(Award).where(Award.application_id == application.id))
             award.released_at = now
-            try:
-                ledger.commit_award(session, actor, award)
-            except ledger.InsufficientFunds as exc:
-                raise PanelError(f"Decisions not released: {exc}") from exc
+            awards_released.send(award, session=session, actor=actor)
         elif decision.outcome == Outcome.DECLINE:
             target = ApplicationStatus.NOT_AWARDED
         else:

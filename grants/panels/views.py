@@ -25,7 +25,7 @@ from commonpot.extensions import db
 from commonpot.spreadsheets import safe_cell
 from grants import uploads
 from grants.models import Application, Attachment, Round
-from grants.panels import operations, queries, resident_vote
+from grants.panels import operations, queries
 from grants.panels.aggregation import display
 from grants.panels.forms import (
     AddMemberForm,
@@ -41,7 +41,7 @@ from grants.panels.forms import (
 )
 from grants.panels.models import ConflictDeclaration, PanelMember, Review, ReviewAssignment
 from grants.panels.states import Outcome, ReviewLocked, ReviewStatus, ReviewTransitionError
-from voting.models import VotingRound
+from grants.signals import panel_meeting_context
 
 bp = Blueprint("panels", __name__, url_prefix="/panels")
 
@@ -258,12 +258,14 @@ def show_meeting(round_id: int):
     data = queries.meeting(db.session, panel, round_, current_user.id)
     shortlist = ShortlistForm()
     shortlist.application_ids.choices = [(r.application.id, r.application.title) for r in data.rows]
+    extra = {"voting_rounds": [], "vote_outcomes": {}}
+    for _receiver, values in panel_meeting_context.send(round_, session=db.session):
+        extra.update(values or {})
     return render_template("panels/meeting.html", round=round_, meeting=data, confirm=ConfirmForm(),
                            shortlist_form=shortlist,
                            shortlisted={v["source_application_id"]
                                         for v in operations.shortlist_for_vote(db.session, round_.id)},
-                           voting_rounds=resident_vote.voting_rounds_for(db.session, round_),
-                           vote_outcomes=resident_vote.vote_outcomes(db.session, round_))
+                           **extra)
 
 
 @bp.route("/rounds/<int:round_id>/scores.csv")
@@ -319,41 +321,6 @@ def set_shortlist(round_id: int):
         flash(str(exc), "error")
         return redirect(url_for("panels.show_meeting", round_id=round_.id))
     flash(f"{len(chosen)} application(s) shortlisted for the resident vote.", "success")
-    return redirect(url_for("panels.show_meeting", round_id=round_.id))
-
-
-@bp.route("/rounds/<int:round_id>/shortlist/send", methods=["POST"])
-@access(OBJECT_CHECKED)
-def send_shortlist(round_id: int):
-    round_ = _managed_round(round_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    voting_round = db.session.get(VotingRound, request.form.get("voting_round_id", type=int) or 0)
-    if voting_round is None:
-        flash("Choose the vote to send the shortlist to.", "error")
-        return redirect(url_for("panels.show_meeting", round_id=round_.id))
-    try:
-        count = resident_vote.send_shortlist(db.session, current_user, round_, voting_round)
-    except operations.PanelError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(f"{count} project(s) added to “{voting_round.title}”.", "success")
-    return redirect(url_for("panels.show_meeting", round_id=round_.id))
-
-
-@bp.route("/rounds/<int:round_id>/vote-decisions", methods=["POST"])
-@access(OBJECT_CHECKED)
-def decide_from_vote(round_id: int):
-    round_ = _managed_round(round_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        awarded, declined = resident_vote.decide_from_vote(db.session, current_user, round_)
-    except operations.PanelError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(f"Decisions recorded from the vote: {awarded} award(s), {declined} decline(s). "
-              "Check them, then release.", "success")
     return redirect(url_for("panels.show_meeting", round_id=round_.id))
 
 
