@@ -17,6 +17,7 @@ from commonpot import money, postcodes
 from commonpot.audit import record
 from commonpot.db import utcnow
 from commonpot.mail import send_email
+from commonpot.refusals import Refused
 from grants import eligibility
 from grants.models import (
     Application,
@@ -73,12 +74,8 @@ DEFAULT_ASSET_QUESTIONS = [
 ]
 
 
-class GrantsError(ValueError):
+class GrantsError(Refused, ValueError):
     """A rule refused the action; `field` names the form field it concerns, if any."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 class ValidationFailed(GrantsError):
@@ -104,12 +101,12 @@ def set_fund_themes(session: Session, actor, fund: Fund, themes: list[str]) -> N
 
 def import_areas_csv(session: Session, actor, fund: Fund, text: str) -> dict:
     """Read rows of `area,kind,postcode[,code]`. A value ending in '*' or without an inward
-    code is a prefix. Existing areas gain the new postcodes; nothing is removed."""
-    reader = csv.reader(io.StringIO(text))
-    added = areas_created = 0
+    code is a prefix. Existing areas gain the new postcodes; nothing is removed.
+
+    All or nothing: a file with any bad row imports nothing and refuses with every problem."""
+    rows: list[tuple[str, str, str, str, bool]] = []
     problems: list[str] = []
-    areas = {area.name: area for area in fund.areas}
-    for number, row in enumerate(reader, start=1):
+    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
         if not row or not any(cell.strip() for cell in row):
             continue
         cells = [cell.strip() for cell in row] + ["", "", "", ""]
@@ -125,6 +122,13 @@ def import_areas_csv(session: Session, actor, fund: Fund, text: str) -> dict:
         if is_prefix and not postcodes.is_prefix(compact):
             problems.append(f"Row {number}: {value!r} is not a postcode or postcode prefix.")
             continue
+        rows.append((name, kind, code, compact, is_prefix))
+    if problems:
+        raise GrantsError("Nothing was imported. Fix these lines and import the file again.",
+                          "file", details=problems)
+    added = areas_created = 0
+    areas = {area.name: area for area in fund.areas}
+    for name, kind, code, compact, is_prefix in rows:
         area = areas.get(name)
         if area is None:
             area = FundArea(fund_id=fund.id, name=name[:120], kind=kind, code=code[:12] or None)
@@ -139,11 +143,9 @@ def import_areas_csv(session: Session, actor, fund: Fund, text: str) -> dict:
             session.add(AreaPostcode(area_id=area.id, value=compact, is_prefix=is_prefix))
             session.flush()
             added += 1
-    summary = {"areas_created": areas_created, "postcodes_added": added, "problems": problems}
     record(session, actor, "grants.areas_imported", "fund", fund.id,
-           {"areas_created": areas_created, "postcodes_added": added,
-            "rows_refused": len(problems)})
-    return summary
+           {"areas_created": areas_created, "postcodes_added": added})
+    return {"areas_created": areas_created, "postcodes_added": added}
 
 
 def area_for_postcode(session: Session, fund_id: int, postcode: str) -> FundArea | None:

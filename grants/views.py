@@ -310,10 +310,14 @@ def edit_application_step(application_id: int, step: str):
     if request.method == "POST":
         # CSRF is checked globally by Flask-WTF before this view runs.
         try:
-            _save_step(application, step, questions)
+            file_refusals = _save_step(application, step, questions)
         except operations.GrantsError as exc:
-            db.session.commit()  # keep the typed answers even when a file is refused
-            flash(str(exc), "error")
+            file_refusals = [str(exc)]
+        if file_refusals:
+            # What was typed is kept (the request commits it; a draft is never lost); a
+            # refused file undid only itself, in its own savepoint. "warning" does not roll back.
+            for message in file_refusals:
+                flash(message, "warning")
             return redirect(request.path)
         checked = True
         problems = _step_problems(application, step,
@@ -352,7 +356,8 @@ def _budget_rows(application: Application) -> list[dict]:
     return lines
 
 
-def _save_step(application: Application, step: str, questions) -> None:
+def _save_step(application: Application, step: str, questions) -> list[str]:
+    """Save one step's answers; returns why any uploaded file was refused."""
     data = request.form
     if step == "project":
         operations.save_answers(db.session, current_user, application,
@@ -370,12 +375,19 @@ def _save_step(application: Application, step: str, questions) -> None:
     else:
         operations.save_answers(db.session, current_user, application,
                                 forms.typed_answers(data, questions))
+        refusals = []
         for question in questions:
             upload = request.files.get(question.key)
             if QuestionType(question.type) == QuestionType.FILE and upload and upload.filename:
-                uploads.store_attachment(db.session, current_user, application,
-                                         file_name=upload.filename, data=upload.read(),
-                                         question_key=question.key)
+                try:
+                    with db.session.begin_nested():
+                        uploads.store_attachment(db.session, current_user, application,
+                                                 file_name=upload.filename, data=upload.read(),
+                                                 question_key=question.key)
+                except operations.GrantsError as exc:
+                    refusals.append(str(exc))
+        return refusals
+    return []
 
 
 @bp.route("/applications/<int:application_id>/check")
@@ -508,16 +520,10 @@ def import_areas(fund_id: int):
     form = forms.AreasImportForm()
     if form.validate_on_submit() and form.file.data:
         text = form.file.data.read().decode("utf-8-sig", errors="replace")
+        # A file with any bad row is refused whole (the refusal handler shows the problems).
         summary = operations.import_areas_csv(db.session, current_user, fund, text)
-        if summary["problems"]:
-            # Flashing an error rolls the whole request back: a file with mistakes imports
-            # nothing, so the area never ends up half-defined.
-            flash("Nothing was imported. Fix these lines and import the file again.", "error")
-            for problem in summary["problems"][:20]:
-                flash(problem, "error")
-        else:
-            flash(f"{summary['areas_created']} area(s) created and {summary['postcodes_added']} "
-                  f"postcode(s) added.", "success")
+        flash(f"{summary['areas_created']} area(s) created and {summary['postcodes_added']} "
+              f"postcode(s) added.", "success")
     else:
         flash("Choose a CSV file to import.", "error")
     return redirect(url_for("grants.manage_fund", fund_id=fund.id))

@@ -20,12 +20,13 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from commonpot import audit
+from commonpot.refusals import Refused
 from grants.models import Award, Fund
 from payments.models import Instalment, LedgerEntry
 from payments.states import EntryType, InstalmentTrigger
 
 
-class LedgerError(Exception):
+class LedgerError(Refused):
     """A movement of money the rules do not allow."""
 
 

@@ -29,6 +29,7 @@ from commonpot import postcodes
 from commonpot.audit import record
 from commonpot.db import utcnow
 from commonpot.money import format_pence
+from commonpot.refusals import Refused
 from commonpot.spreadsheets import safe_cell
 from voting import ballots
 from voting.ballots import BallotError, BallotRules, BallotType, Project
@@ -55,7 +56,7 @@ CODE_LENGTH = 12
 MAX_CODES_PER_BATCH = 50_000
 
 
-class VotingError(ValueError):
+class VotingError(Refused, ValueError):
     """A rule of the vote was broken; the message says what to do."""
 
 

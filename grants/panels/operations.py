@@ -11,6 +11,7 @@ from commonpot.accounts.models import User
 from commonpot.accounts.operations import grant_fund_role
 from commonpot.db import utcnow
 from commonpot.mail import send_email
+from commonpot.refusals import Refused
 from grants.models import Application, Award, GroupMembership, Round
 from grants.panels.assignment import Plan, plan_assignments
 from grants.panels.models import (
@@ -45,7 +46,7 @@ AWARD_OFFERED = "offered"
 AWARD_RESCINDED = "rescinded"
 
 
-class PanelError(Exception):
+class PanelError(Refused):
     """A panel rule refused the change; the message is shown to the person."""
 
 
