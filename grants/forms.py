@@ -25,6 +25,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from commonpot import money
+from commonpot.forms import options
 from grants import eligibility
 from grants.models import ORG_TYPE_LABELS, Application, Question, QuestionType
 
@@ -103,12 +104,12 @@ def _field_for(question: Question, answers: dict):
             options["description"] = f"{question.hint} {limit}".strip()
         return TextAreaField(**options)
     if kind == QuestionType.SINGLE_CHOICE:
-        return RadioField(choices=[(o, o) for o in question.options], validate_choice=False,
+        return RadioField(choices=options([(o, o) for o in question.options]), validate_choice=False,
                           **options)
     if kind == QuestionType.YES_NO:
-        return RadioField(choices=YES_NO, validate_choice=False, **options)
+        return RadioField(choices=options(YES_NO), validate_choice=False, **options)
     if kind == QuestionType.MULTIPLE_CHOICE:
-        return MultiCheckboxField(choices=[(o, o) for o in question.options], **options)
+        return MultiCheckboxField(choices=options([(o, o) for o in question.options]), **options)
     if kind == QuestionType.FILE:
         return FileField(**options)
     return StringField(**options)
@@ -189,7 +190,7 @@ ORG_TYPE_CHOICES = [(value.value, label) for value, label in ORG_TYPE_LABELS.ite
 class GroupForm(FlaskForm):
     name = StringField("Group name", validators=[DataRequired("Enter the group's name."),
                                                  Length(max=200)])
-    org_type = RadioField("What type of organisation is the group?", choices=ORG_TYPE_CHOICES,
+    org_type = RadioField("What type of organisation is the group?", choices=options(ORG_TYPE_CHOICES),
                           validators=[InputRequired("Choose the type of organisation.")])
     charity_number = StringField("Charity number (if registered)",
                                  validators=[Optional(), Length(max=20)])
@@ -210,7 +211,7 @@ class GroupForm(FlaskForm):
 class InviteForm(FlaskForm):
     email = StringField("Email address", validators=[
         DataRequired("Enter the email address to invite."), Email("Enter a real email address.")])
-    role = RadioField("Role", choices=[("member", "Member"), ("group_admin", "Group admin")],
+    role = RadioField("Role", choices=options([("member", "Member"), ("group_admin", "Group admin")]),
                       default="member", validators=[InputRequired("Choose a role.")])
 
 
@@ -227,7 +228,7 @@ class RoundForm(FlaskForm):
     budget = StringField("Total this round may award (£)",
                          validators=[InputRequired("Enter an amount.")])
     allowed_org_types = MultiCheckboxField(
-        "Organisation types that may apply", choices=ORG_TYPE_CHOICES,
+        "Organisation types that may apply", choices=options(ORG_TYPE_CHOICES),
         description="Leave all unticked to allow every type.")
     max_applications_per_group = IntegerField(
         "Applications each group may make", default=1,
@@ -248,7 +249,7 @@ class CriterionForm(FlaskForm):
 
 class QuestionDefinitionForm(FlaskForm):
     type = SelectField("Type of question",
-                       choices=[(t.value, t.label) for t in QuestionType])
+                       choices=options([(t.value, t.label) for t in QuestionType]))
     label = StringField("Question", validators=[DataRequired("Enter the question."),
                                                 Length(max=300)])
     hint = TextAreaField("Hint (optional)", validators=[Optional()])
@@ -273,10 +274,10 @@ class PhaseForm(FlaskForm):
 
 class ScreeningForm(FlaskForm):
     eligible = RadioField("Is this application eligible?",
-                          choices=[("yes", "Eligible"), ("no", "Not eligible")],
+                          choices=options([("yes", "Eligible"), ("no", "Not eligible")]),
                           validators=[InputRequired("Choose eligible or not eligible.")])
     reason_code = RadioField("Reason (if not eligible)",
-                             choices=list(eligibility.SCREENING_REASONS.items()),
+                             choices=options(list(eligibility.SCREENING_REASONS.items())),
                              validators=[Optional()], validate_choice=False)
     reason_text = TextAreaField("Explain to the group (sent to them if not eligible)",
                                 validators=[Optional(), Length(max=2000)])

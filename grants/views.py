@@ -31,6 +31,7 @@ from commonpot.accounts.policy import (
     require,
 )
 from commonpot.extensions import db
+from commonpot.forms import options
 from grants import eligibility, exports, forms, operations, queries, uploads
 from grants.models import (
     ORG_TYPE_LABELS,
@@ -113,7 +114,7 @@ def show_round(slug: str):
         groups = queries.groups_for(db.session, current_user.id)
         if groups:
             start_form = forms.StartApplicationForm()
-            start_form.group_id.choices = [(g.id, g.name) for g in groups]
+            start_form.group_id.choices = options([(g.id, g.name) for g in groups])
     return render_template("grants/round.html", round=round_, start_form=start_form,
                            accepting=operations.accepting_applications(round_),
                            areas=round_.fund.areas)
@@ -261,7 +262,7 @@ def start_application(slug: str):
     round_ = _round_or_404(slug)
     require(can(current_user, "grants.view_round", round_))
     form = forms.StartApplicationForm()
-    form.group_id.choices = [(g.id, g.name) for g in queries.groups_for(db.session, current_user.id)]
+    form.group_id.choices = options([(g.id, g.name) for g in queries.groups_for(db.session, current_user.id)])
     if not form.validate_on_submit():
         flash("Choose one of your groups to apply.", "error")
         return redirect(url_for("grants.show_round", slug=slug))
@@ -592,13 +593,13 @@ def manage_round(slug: str):
     round_ = _round_or_404(slug)
     require(can(current_user, "grants.manage_round", round_))
     phase_form = forms.PhaseForm()
-    phase_form.target.choices = [(p.value, p.label) for p in
-                                 sorted(allowed_round_targets(round_.phase))]
+    phase_form.target.choices = options([(p.value, p.label) for p in
+                                 sorted(allowed_round_targets(round_.phase))])
     copy_form = forms.CopyQuestionsForm()
-    copy_form.source_round_id.choices = [
+    copy_form.source_round_id.choices = options([
         (r.id, f"{r.title} ({r.fund.name})") for r in db.session.scalars(
             select(Round).where(Round.id != round_.id).order_by(Round.created_at.desc()))
-        if can(current_user, "grants.manage_round", r)]
+        if can(current_user, "grants.manage_round", r)])
     applications = db.session.scalars(select(Application).where(
         Application.round_id == round_.id).order_by(Application.id)).all()
     return render_template(
@@ -614,7 +615,7 @@ def change_round_phase(slug: str):
     round_ = _round_or_404(slug)
     require(can(current_user, "grants.manage_round", round_))
     form = forms.PhaseForm()
-    form.target.choices = [(p.value, p.label) for p in RoundPhase]
+    form.target.choices = options([(p.value, p.label) for p in RoundPhase])
     if not form.validate_on_submit():
         flash("Choose a phase and say why.", "error")
         return redirect(url_for("grants.manage_round", slug=slug))

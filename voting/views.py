@@ -21,6 +21,7 @@ from commonpot.accounts.policy import (
     require,
 )
 from commonpot.extensions import db, limiter
+from commonpot.forms import options
 from commonpot.money import parse_pounds
 from grants.models import Fund, Group, GroupMembership
 from grants.panels.operations import PanelError
@@ -207,10 +208,10 @@ def edit_details(round_id: int):
 def submit_proposal(round_id: int):
     voting_round = _visible_round(round_id)
     form = ProposalForm()
-    form.district_id.choices = [(d.id, d.name) for d in voting_round.districts]
+    form.district_id.choices = options([(d.id, d.name) for d in voting_round.districts])
     groups = db.session.scalars(select(Group).join(GroupMembership).where(
         GroupMembership.user_id == current_user.id).order_by(Group.name)).all()
-    form.group_id.choices = [(0, "Myself")] + [(g.id, g.name) for g in groups]
+    form.group_id.choices = options([(0, "Myself")] + [(g.id, g.name) for g in groups])
     if voting_round.state != RoundState.PROPOSALS:
         return render_template("voting/message.html", round=voting_round, title="Not taking proposals",
                                message="This round is not taking proposals at the moment."), 409
@@ -377,13 +378,13 @@ def _settings_from(form: RoundForm) -> RoundSettings:
 
 def _round_form(**kwargs) -> RoundForm:
     form = RoundForm(**kwargs)
-    form.counting_rule.choices = results.rule_choices()
+    form.counting_rule.choices = options(results.rule_choices())
     if is_admin(current_user):
         funds = db.session.scalars(select(Fund).order_by(Fund.name)).all()
     else:
         ids = fund_ids_with_role(current_user, "fund_manager")
         funds = db.session.scalars(select(Fund).where(Fund.id.in_(ids)).order_by(Fund.name)).all()
-    form.fund_id.choices = [(f.id, f.name) for f in funds]
+    form.fund_id.choices = options([(f.id, f.name) for f in funds])
     return form
 
 
@@ -424,7 +425,7 @@ def _manage_page(voting_round, status=200, **forms):
     district_form = forms.get("district_form") or DistrictForm(formdata=None)
     postcode_form = forms.get("postcode_form") or PostcodeImportForm(formdata=None)
     codes_form = forms.get("codes_form") or GenerateCodesForm(formdata=None)
-    codes_form.district_id.choices = [(d.id, d.name) for d in voting_round.local_districts]
+    codes_form.district_id.choices = options([(d.id, d.name) for d in voting_round.local_districts])
     target = next_state(voting_round.state)
     return render_template(
         "voting/manage.html", round=voting_round, district_form=district_form,
@@ -501,7 +502,7 @@ def advance_round(round_id: int):
 def generate_codes(round_id: int):
     voting_round = _managed_round(round_id)
     form = GenerateCodesForm()
-    form.district_id.choices = [(d.id, d.name) for d in voting_round.local_districts]
+    form.district_id.choices = options([(d.id, d.name) for d in voting_round.local_districts])
     if form.validate_on_submit():
         try:
             codes = operations.generate_codes(db.session, current_user, voting_round,
@@ -565,7 +566,7 @@ def _batch(batch_id: int) -> PaperBatch:
 def paper_batches(round_id: int):
     voting_round = _paper_round(round_id)
     form = PaperBatchForm()
-    form.district_id.choices = [(d.id, d.name) for d in voting_round.local_districts]
+    form.district_id.choices = options([(d.id, d.name) for d in voting_round.local_districts])
     status = 200
     if form.validate_on_submit():
         try:

@@ -106,7 +106,6 @@ class RouteRule:
 
 PUBLIC = RouteRule("public", lambda user, args: True)
 SIGNED_IN = RouteRule("signed_in", lambda user, args: is_signed_in(user))
-ANONYMOUS_ONLY = RouteRule("anonymous_only", lambda user, args: True)
 RESIDENT = RouteRule("resident", lambda user, args: is_resident(user))
 ADMIN = RouteRule("admin", lambda user, args: is_admin(user))
 ANY_FUND_MANAGER = RouteRule("any_fund_manager", lambda user, args: is_fund_manager(user))

@@ -24,6 +24,7 @@ from commonpot.accounts.policy import ADMIN, PUBLIC, SIGNED_IN, access
 from commonpot.accounts.signals import funds_to_offer
 from commonpot.accounts.tokens import TokenError, make_token, read_token
 from commonpot.extensions import db, limiter
+from commonpot.forms import options
 from commonpot.mail import OutboxMessage, send_email
 
 bp = Blueprint("accounts", __name__)
@@ -245,7 +246,7 @@ def admin_user(user_id: int):
     user = db.get_or_404(User, user_id)
     role_form = RoleForm(prefix="roles", obj=user)
     fund_form = FundRoleForm(prefix="fund")
-    fund_form.fund_id.choices = funds_to_offer(db.session)
+    fund_form.fund_id.choices = options(funds_to_offer(db.session))
     if request.method == "POST":
         if "roles-submit" in request.form and role_form.validate_on_submit():
             operations.set_admin(db.session, current_user, user, role_form.is_admin.data)

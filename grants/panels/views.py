@@ -22,6 +22,7 @@ from commonpot.accounts.policy import (
     require,
 )
 from commonpot.extensions import db
+from commonpot.forms import options
 from commonpot.spreadsheets import safe_cell
 from grants import uploads
 from grants.models import Application, Attachment, Round
@@ -121,10 +122,10 @@ def manage_panel(round_id: int):
 
 def _reassign_form(members, applications, formdata=None) -> ReassignForm:
     form = ReassignForm(formdata=formdata)
-    form.application_id.choices = [(a.id, f"{a.reference} {a.title}") for a in applications]
+    form.application_id.choices = options([(a.id, f"{a.reference} {a.title}") for a in applications])
     people = [(m.user_id, m.user.display_name) for m in members]
-    form.from_user_id.choices = [(0, "Nobody")] + people
-    form.to_user_id.choices = people
+    form.from_user_id.choices = options([(0, "Nobody")] + people)
+    form.to_user_id.choices = options(people)
     return form
 
 
@@ -134,7 +135,7 @@ def edit_panel(round_id: int):
     round_ = _managed_round(round_id)
     panel = operations.panel_for_round(db.session, round_.id)
     form = PanelSettingsForm(obj=panel)
-    form.identifying_question_keys.choices = [(q.key, q.label) for q in round_.questions]
+    form.identifying_question_keys.choices = options([(q.key, q.label) for q in round_.questions])
     if request.method == "GET" and panel is not None:
         form.disagreement_threshold.data = Decimal(panel.disagreement_threshold_hundredths) / 100
     if form.validate_on_submit():
@@ -257,7 +258,7 @@ def show_meeting(round_id: int):
     panel = _panel_or_404(round_)
     data = queries.meeting(db.session, panel, round_, current_user.id)
     shortlist = ShortlistForm()
-    shortlist.application_ids.choices = [(r.application.id, r.application.title) for r in data.rows]
+    shortlist.application_ids.choices = options([(r.application.id, r.application.title) for r in data.rows])
     extra = {"voting_rounds": [], "vote_outcomes": {}}
     for _receiver, values in panel_meeting_context.send(round_, session=db.session):
         extra.update(values or {})
@@ -311,8 +312,8 @@ def set_shortlist(round_id: int):
     round_ = _managed_round(round_id)
     _panel_or_404(round_)
     form = ShortlistForm()
-    form.application_ids.choices = [(a.id, a.title) for a in
-                                    operations.reviewable_applications(db.session, round_.id)]
+    form.application_ids.choices = options([(a.id, a.title) for a in
+                                    operations.reviewable_applications(db.session, round_.id)])
     if not form.validate_on_submit():
         abort(400)
     try:
