@@ -5,7 +5,7 @@ release of awards in the same transaction."""
 
 from __future__ import annotations
 
-from grants.panels.operations import PanelError
+from grants.panels.errors import PanelError
 from grants.signals import awards_released
 from payments import ledger
 

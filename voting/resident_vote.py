@@ -14,12 +14,15 @@ from sqlalchemy.orm import Session
 
 from commonpot import audit
 from grants.models import Application, Round
-from grants.panels.operations import PanelError, decision_for, record_decision, shortlist_for_vote
+from grants.panels.decisions import decision_for, record_decision
+from grants.panels.errors import PanelError
+from grants.panels.shortlist import shortlist_for_vote
 from grants.panels.states import Outcome
 from grants.signals import panel_meeting_context
 from grants.states import RoundPhase
-from voting import operations as voting_operations
+from voting.errors import VotingError
 from voting.models import Proposal, ResultRow, VotingRound
+from voting.proposals import add_proposals_from_shortlist
 from voting.states import RoundState
 
 ACCEPTING_PROPOSALS = (RoundState.DRAFT, RoundState.PROPOSALS, RoundState.REVIEW)
@@ -41,8 +44,8 @@ def send_shortlist(session: Session, actor, round_: Round, voting_round: VotingR
     if not items:
         raise PanelError("Shortlist some applications first.")
     try:
-        added = voting_operations.add_proposals_from_shortlist(session, actor, voting_round, items)
-    except voting_operations.VotingError as exc:
+        added = add_proposals_from_shortlist(session, actor, voting_round, items)
+    except VotingError as exc:
         raise PanelError(str(exc)) from exc
     audit.record(session, actor, "panels.shortlist_sent", "round", round_.id,
                  {"voting_round_id": voting_round.id, "proposal_ids": [p.id for p in added]})

@@ -24,7 +24,7 @@ from commonpot.extensions import db, limiter
 from commonpot.forms import options
 from commonpot.money import parse_pounds
 from grants.models import Fund, Group, GroupMembership
-from grants.panels.operations import PanelError
+from grants.panels.errors import PanelError
 from grants.panels.views import _managed_round as _managed_grants_round
 from voting import operations, resident_vote, results
 from voting.ballots import BallotError, BallotType, tally
