@@ -12,6 +12,7 @@ from commonpot import money, postcodes
 from commonpot.audit import record
 from commonpot.db import utcnow
 from commonpot.mail import send_email
+from grants.answers import question_problems
 from grants.errors import GrantsError, ValidationFailed
 from grants.funds import area_for_postcode, fund_has_area
 from grants.models import (
@@ -215,7 +216,6 @@ def project_problems(session: Session, application: Application) -> dict[str, st
 
 def submission_problems(session: Session, application: Application) -> dict[str, str]:
     """Everything that stops submission, keyed by field; empty when it may be submitted."""
-    from grants.forms import question_problems
 
     problems = project_problems(session, application)
     problems.update(question_problems(application))
