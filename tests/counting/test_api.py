@@ -36,8 +36,9 @@ def pence_election() -> Election:
 
 def test_registry_lists_every_rule_with_ballot_types() -> None:
     assert list(RULES) == ["greedy", "mes", "mes_add1", "mes_add1_greedy", "mes_greedy",
-                           "mes_exhaustion", "phragmen"]
-    assert [r.name for r in rules_for("ordinal")] == ["greedy"]
+                           "mes_exhaustion", "phragmen", "greedy-threshold", "greedy-no-skip",
+                           "equalshares", "equalshares/add1", "equalshares/add1-comparison"]
+    assert [r.name for r in rules_for("ordinal")] == ["greedy", "greedy-threshold", "greedy-no-skip"]
     assert "phragmen" not in [r.name for r in rules_for("cumulative")]
     for rule in RULES.values():
         assert rule.label and rule.description and callable(rule.function)

@@ -10,6 +10,7 @@ NumPy sums exact.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -45,6 +46,8 @@ class CompiledProfile:
     #: Number of ballots (not weighted); pabutools' bound for budget increase.
     n_ballots: int
     ballot_type: str
+    #: The election's META (Pabulib keys such as ``rule``, ``min_project_score_threshold``).
+    meta: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     #: Results shared between rules on the same profile (mes_add1 and
     #: mes_add1_greedy run the same, expensive, first stage).
     cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -129,6 +132,7 @@ def compile_election(election: Election) -> CompiledProfile:
         point_scale=point_scale,
         n_ballots=len(election.ballots),
         ballot_type=election.ballot_type,
+        meta=election.meta,
     )
 
 
