@@ -110,6 +110,7 @@ def parse_pb(text: str, source: str | None = None, progress: Progress | None = N
     header: list[str] | None = None
     seen: dict[str, int] = {}
     meta: dict[str, str] = {}
+    meta_lines: dict[str, int] = {}
     projects: list[Project] = []
     project_ids: set[str] = set()
     project_columns: list[str] = []
@@ -152,6 +153,7 @@ def parse_pb(text: str, source: str | None = None, progress: Progress | None = N
                     # An unquoted ';' inside a value: keep the text whole.
                     value = ";".join(row[1:])
                 meta[key] = value.strip()
+                meta_lines[key] = reader.line_num
             elif section == "PROJECTS":
                 if len(row) != len(header):
                     raise fail(f"PROJECTS line has {len(row)} fields, the header has {len(header)}")
@@ -164,9 +166,11 @@ def parse_pb(text: str, source: str | None = None, progress: Progress | None = N
                 try:
                     cost = parse_number(fields["cost"])
                 except (ValueError, ZeroDivisionError):
-                    raise fail(f"project {pid!r}: cost {fields['cost']!r} is not a number") from None
+                    problem = _not_a_number(fields["cost"])
+                    raise fail(f"project {pid!r}: cost {fields['cost']!r} {problem}") from None
                 if cost < 0:
                     raise fail(f"project {pid!r}: negative cost")
+                _check_amount(cost, f"project {pid!r}: cost", fail)
                 project_ids.add(pid)
                 projects.append(
                     Project(
@@ -194,7 +198,9 @@ def parse_pb(text: str, source: str | None = None, progress: Progress | None = N
     try:
         budget = parse_number(meta["budget"])
     except (ValueError, ZeroDivisionError):
-        raise fail(f"budget {meta['budget']!r} is not a number", seen["META"]) from None
+        raise fail(f"budget {meta['budget']!r} {_not_a_number(meta['budget'])}",
+                   meta_lines.get("budget", seen["META"])) from None
+    _check_meta(meta, meta_lines, budget, fail)
     vote_type = meta.get("vote_type", "approval").strip() or "approval"
     if vote_type not in BALLOT_TYPE_OF_VOTE_TYPE:
         raise fail(f"unknown vote_type {vote_type!r}", seen["META"])
@@ -224,6 +230,7 @@ def parse_pb(text: str, source: str | None = None, progress: Progress | None = N
         for pid in chosen:
             if pid not in project_ids:
                 raise fail(f"voter {voter!r} votes for unknown project {pid!r}", line)
+        _check_repeats(chosen, voter, line, fail)
         points: tuple[Number, ...] | None = None
         if with_points:
             assert i_points is not None
@@ -231,19 +238,21 @@ def parse_pb(text: str, source: str | None = None, progress: Progress | None = N
             try:
                 values = [parse_number(x) for x in pts_text.split(",")] if pts_text else []
             except (ValueError, ZeroDivisionError):
-                raise fail(f"voter {voter!r}: points {pts_text!r} are not numbers", line) from None
+                raise fail(f"voter {voter!r}: points {pts_text!r} are not all finite numbers", line) from None
             if len(values) != len(chosen):
                 raise fail(
                     f"voter {voter!r}: {len(chosen)} projects but {len(values)} point values", line
                 )
             if any(v < 0 for v in values):
                 raise fail(f"voter {voter!r}: negative points", line)
+            _check_points(values, voter, line, fail)
             points = tuple(_int_or_fraction(v) for v in values)
         extra = {c: row[i] for i, c in extra_cols}
         if i_points is not None and not with_points:
             extra["points"] = row[i_points]
         ballots.append(Ballot(voter, chosen, points, extra=extra))
 
+    _check_counts(meta, meta_lines, len(projects), len(ballots), fail)
     return Election(
         projects=tuple(projects),
         budget=budget,
@@ -254,6 +263,76 @@ def parse_pb(text: str, source: str | None = None, progress: Progress | None = N
         project_columns=tuple(project_columns),
         vote_columns=tuple(vote_columns),
     )
+
+
+# -- checks of absurd input (each raises through ``fail(message, line)``) ---------------
+
+#: Amounts at or beyond this are refused: no real budget comes near, and floats (used to
+#: guide the exact arithmetic) must stay finite.
+MAX_AMOUNT = 10**100
+#: The most points one ballot may give one project (sums of them are exact Python ints).
+MAX_POINTS = 10**15
+
+_Fail = Callable[..., PabulibError]
+
+
+def _not_a_number(text: str) -> str:
+    lowered = text.strip().lower().lstrip("+-")
+    if lowered in ("inf", "infinity", "nan"):
+        return "is not a finite number"
+    return "is not a number"
+
+
+def _check_amount(value: Fraction, what: str, fail: _Fail, line: int | None = None) -> None:
+    if abs(value) >= MAX_AMOUNT:
+        raise fail(f"{what} {format_number(value)[:20]}... is too large to count "
+                   f"(amounts must be below 10^100)", line)
+
+
+def _check_meta(meta: dict[str, str], lines: dict[str, int], budget: Fraction, fail: _Fail) -> None:
+    """The budget and the META numbers the counting rules use."""
+    if budget < 0:
+        raise fail(f"the budget {meta['budget']!r} is negative", lines.get("budget"))
+    _check_amount(budget, "the budget", fail, lines.get("budget"))
+    for key in ("min_project_score_threshold", "num_projects", "num_votes"):
+        text = meta.get(key, "").strip()
+        if not text:
+            continue
+        try:
+            value = parse_number(text)
+        except (ValueError, ZeroDivisionError):
+            raise fail(f"META {key} {text!r} {_not_a_number(text)}", lines.get(key)) from None
+        if value < 0:
+            raise fail(f"META {key} {text!r} is negative", lines.get(key))
+        _check_amount(value, f"META {key}", fail, lines.get(key))
+
+
+def _check_counts(meta: dict[str, str], lines: dict[str, int], n_projects: int, n_votes: int,
+                  fail: _Fail) -> None:
+    """``num_projects`` and ``num_votes`` must say what the file holds."""
+    for key, actual, section in (("num_projects", n_projects, "PROJECTS"), ("num_votes", n_votes, "VOTES")):
+        text = meta.get(key, "").strip()
+        if text and parse_number(text) != actual:
+            raise fail(f"META {key} says {text} but the {section} section has {actual} lines",
+                       lines.get(key))
+
+
+def _check_points(values: list[Fraction], voter: str, line: int, fail: _Fail) -> None:
+    for v in values:
+        if v >= MAX_POINTS:
+            raise fail(f"voter {voter!r}: {format_number(v)[:20]} points on one project is too many "
+                       f"(at most 10^15)", line)
+
+
+def _check_repeats(chosen: tuple[str, ...], voter: str, line: int, fail: _Fail) -> None:
+    """A ballot naming a project twice is refused: summing (as Commonpot once did), keeping
+    the last (as pabutools does) and keeping the first are all guesses about the voter."""
+    if len(set(chosen)) != len(chosen):
+        seen: set[str] = set()
+        for pid in chosen:
+            if pid in seen:
+                raise fail(f"voter {voter!r} names project {pid!r} more than once", line)
+            seen.add(pid)
 
 
 def read_pb(path: str | Path, progress: Progress | None = None) -> Election:

@@ -186,6 +186,10 @@ def _phragmen(cp: CompiledProfile, money: MoneyFormatter, progress: StepProgress
 _ALL = frozenset({"approval", "cumulative", "ordinal"})
 _MES_TYPES = frozenset({"approval", "cumulative"})
 _ADD1 = CountOptions(completion="add1")
+#: The equalshares.net tool's add1, which the Pabulib-named rules follow: start from the
+#: whole-unit share and raise it until the next step would overspend (no exhaustive stop).
+#: Wieliczka 2023's official result needs the latter; Assen 2024's agrees either way.
+_TOOL_ADD1 = CountOptions(completion="add1", add1=frozenset({"integral"}))
 
 _RULE_LIST = [
     Rule("greedy", "Greedy (most support first)", _ALL,
@@ -226,11 +230,12 @@ _RULE_LIST = [
          _mes_family()),
     Rule("equalshares/add1", "Equal Shares with the add-1 completion", _MES_TYPES,
          "Equal Shares, every voter's share raised step by step while the result fits the budget.",
-         _mes_family(), defaults=_ADD1),
+         _mes_family(), defaults=_TOOL_ADD1),
     Rule("equalshares/add1-comparison", "Equal Shares (add 1), compared with greedy", _MES_TYPES,
          "Equal Shares with the add-1 completion; greedy's result is taken instead if more "
          "voters prefer it.",
-         _mes_family(), defaults=CountOptions(completion="add1", comparison="satisfaction")),
+         _mes_family(), defaults=CountOptions(completion="add1", add1=frozenset({"integral"}),
+                                              comparison="satisfaction")),
 ]
 
 #: name -> rule, in the order the web app should list them.
