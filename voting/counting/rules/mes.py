@@ -132,8 +132,12 @@ class MesEngine:
         self.totalf = [float(t) for t in cp.scores]
         self.w0 = [int(w[0]) if len(w) else 1 for w in cp.weights]
         self.head_count = [float(m.sum()) for m in self.msup]
-        wmax = max((int(w.max()) for w in cp.weights if len(w)), default=1)
-        self.key_base = wmax + 1
+        # Supporters are merged by (budget class, weight): keys use a dense code per
+        # distinct weight, so huge point values cannot overflow int64 keys.
+        values = np.unique(np.concatenate([w for w in cp.weights if len(w)] or [np.ones(1, np.int64)]))
+        self.w_values = values.astype(np.int64)
+        self.w_code = tuple(np.searchsorted(values, w).astype(np.int64) for w in cp.weights)
+        self.key_base = len(values)
         self.supported_total = total_cost(cp, self.projects + self.zero_cost)
         # Exact budgets are worked out recursively through earlier rounds.
         sys.setrecursionlimit(max(sys.getrecursionlimit(), 4 * cp.n_projects + 1000))
@@ -250,7 +254,7 @@ class _Run:
             key = c
             span = self.n_cls
         else:
-            key = c * eng.key_base + eng.w[j]
+            key = c * eng.key_base + eng.w_code[j]
             span = self.n_cls * eng.key_base
         if span <= 8 * len(s) + 4096:
             counts = np.bincount(key, weights=eng.msup[j])
@@ -265,7 +269,7 @@ class _Run:
             wtsf: np.ndarray | float = float(eng.w0[j])
         else:
             cls = uniq // eng.key_base
-            wts = uniq % eng.key_base
+            wts = eng.w_values[uniq % eng.key_base]
             wtsf = wts.astype(np.float64)
         fb = self.cbf[cls]
         price_f, order, k = self._float_price(j, wtsf, mult, fb)
