@@ -181,4 +181,5 @@ def test_options_round_trip_and_refuse_nonsense() -> None:
         with pytest.raises(OptionError):
             parse_options(**bad)
     words = describe(o)
-    assert words[0] == "Ties go to the project with most votes, then lowest cost, then the smaller project number."
+    assert words[0] == ("Ties go to the project with most votes, then lowest cost, "
+                        "then the smaller project number.")

@@ -283,9 +283,15 @@ def _not_a_number(text: str) -> str:
     return "is not a number"
 
 
+def _rough(value: Fraction) -> str:
+    """A huge number in a few characters (``1e+400``); floats would overflow."""
+    digits = len(str(abs(value.numerator) // value.denominator))
+    return f"about 1e+{digits - 1}"
+
+
 def _check_amount(value: Fraction, what: str, fail: _Fail, line: int | None = None) -> None:
     if abs(value) >= MAX_AMOUNT:
-        raise fail(f"{what} {format_number(value)[:20]}... is too large to count "
+        raise fail(f"{what} {_rough(value)} is too large to count "
                    f"(amounts must be below 10^100)", line)
 
 
@@ -320,7 +326,7 @@ def _check_counts(meta: dict[str, str], lines: dict[str, int], n_projects: int, 
 def _check_points(values: list[Fraction], voter: str, line: int, fail: _Fail) -> None:
     for v in values:
         if v >= MAX_POINTS:
-            raise fail(f"voter {voter!r}: {format_number(v)[:20]} points on one project is too many "
+            raise fail(f"voter {voter!r}: {_rough(v)} points on one project is too many "
                        f"(at most 10^15)", line)
 
 
