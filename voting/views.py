@@ -169,7 +169,9 @@ def show_results(round_id: int):
     voting_round = _published_round(round_id)
     return render_template("voting/results.html", round=voting_round,
                            results=results.round_results(db.session, voting_round),
-                           turnout=results.turnout(db.session, voting_round))
+                           turnout=results.turnout(db.session, voting_round),
+                           rule_label=results.rule_label(voting_round.counting_rule),
+                           counting_words=results.describe_counting(voting_round))
 
 
 @bp.route("/<int:round_id>/results.csv")
@@ -370,12 +372,19 @@ def _settings_from(form: RoundForm) -> RoundSettings:
         max_points_per_project=form.max_points_per_project.data, minimum_age=form.minimum_age.data,
         allow_online=form.allow_online.data, allow_codes=form.allow_codes.data,
         allow_paper=form.allow_paper.data, allow_revote=form.allow_revote.data,
-        board_hashes_receipts=form.board_hashes_receipts.data)
+        board_hashes_receipts=form.board_hashes_receipts.data,
+        counting_options=results.options_json(
+            tie_breaking=form.tie_breaking.data, completion=form.completion.data, add1=form.add1.data,
+            add1_step=form.add1_step.data, comparison=form.comparison.data,
+            threshold=form.vote_threshold.data))
 
 
 def _round_form(**kwargs) -> RoundForm:
     form = RoundForm(**kwargs)
     form.counting_rule.choices = results.rule_choices()
+    voting_round = kwargs.get("obj")
+    if voting_round is not None and not form.is_submitted():
+        results.fill_option_fields(form, voting_round.count_options)
     if is_admin(current_user):
         funds = db.session.scalars(select(Fund).order_by(Fund.name)).all()
     else:

@@ -197,8 +197,9 @@ def describe(options: CountOptions, *, mes: bool = True, ballot_type: str = "app
     else:
         lines.append("Ties go to the project with the smaller project number.")
     if o.threshold:
-        lines.append(f"A project needs at least {o.threshold} "
-                     f"{'points' if ballot_type == 'cumulative' else 'votes'} to win.")
+        unit = "point" if ballot_type == "cumulative" else "vote"
+        lines.append(f"A project needs at least {o.threshold} {unit}{'' if o.threshold == 1 else 's'} "
+                     f"to win.")
     if mes:
         lines.append("Equal Shares: " + _COMPLETION_WORDS[o.completion] + ".")
         if o.completion in ("add1", "add1u"):
