@@ -64,8 +64,8 @@ def _criterion_key(cp: CompiledProfile, criterion: str, j: int):
 
 def tie_rank(cp: CompiledProfile, tie_breaking: Sequence[str]) -> tuple[int, ...]:
     """Rank of each project in the tie-breaking order (0 goes first among equals)."""
-    key = cache_key = ("tie_rank", tuple(tie_breaking))
-    cached = cp.cache.get(cache_key)
+    key = ("tie_rank", tuple(tie_breaking))
+    cached = cp.cache.get(key)
     if cached is not None:
         return cached
     order = sorted(range(cp.n_projects),

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from ..profile import CompiledProfile, total_cost
-from ..ties import Tie, make_tie
+from ..ties import Tie, make_tie, tie_rank
 
 
 @dataclass
@@ -74,8 +74,6 @@ def greedy_fill(cp: CompiledProfile, initial: list[int], tie_breaking: Sequence[
                 threshold: Fraction = Fraction(0), no_skip: bool = False,
                 stage: str = "greedy") -> GreedyResult:
     """Greedy starting from ``initial`` (used alone and as MES completion)."""
-    from ..ties import tie_rank
-
     chosen = list(initial)
     left = cp.budget - total_cost(cp, chosen)
     steps: list[GreedyStep] = []
