@@ -67,7 +67,13 @@ def test_assen_tie_is_recorded_explained_and_refused_without_tie_breaking() -> N
     assert data["explanations"]["2"].endswith(
         "Projects 2 and 11 had the same cost per vote to their supporters in round 3; "
         "2 went first because the round breaks ties by lower cost.")
-    assert data["summary"][0].startswith("Each of the 84 voters started with a share of 1,190")
+    assert data["summary"] == [
+        "Each of the 84 voters started with a share of 1,190 (the budget 100,000 divided by 84, "
+        "rounded down to a whole unit).",
+        "The add-1 completion raised every share step by step to 2,033: one more step would have "
+        "chosen projects costing more than the budget."]
+    # META's comment mentions ages 12 and 27: not a note about project 12.
+    assert "Note from the file" not in data["explanations"]["12"]
     refused = CliRunner().invoke(tally, [str(SHARED / ASSEN), "--rule", "official", "--json"])
     assert refused.exit_code == 1
     assert "Projects 11, 2 are tied" in refused.output

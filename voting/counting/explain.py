@@ -127,9 +127,11 @@ def explain_notes(cp: CompiledProfile, sentences: dict[int, str]) -> None:
         return
     remarks = [r.strip() for r in re.split(r"#\d+:", comment) if r.strip()]
     for j, pid in enumerate(cp.ids):
-        pattern = re.compile(rf"(?<![\w/.]){re.escape(pid)}(?![\w/])")
+        # A bare number ("12") is too likely to be an age or a count: only "project 12".
+        lead = r"(?i:project|projekt)\s+" if pid.isdigit() else r"(?<![\w/.])"
+        pattern = re.compile(rf"{lead}{re.escape(pid)}(?![\w/])")
         for remark in remarks:
-            if len(pid) > 1 and pattern.search(remark):
+            if pattern.search(remark):
                 sentences[j] = f"{sentences[j]} Note from the file: {remark}"
 
 
@@ -162,10 +164,12 @@ def summary(cp: CompiledProfile, rule, details: dict, money: MoneyFormatter) -> 
         lines.append(f"Each of the {format_amount(voters)} voters started with a share of "
                      f"{money(start)} (the budget {money(cp.budget)} divided by {format_amount(voters)}"
                      f"{', rounded down to a whole unit' if start * voters != cp.budget else ''}).")
-        if final != start and "virtual_budget" not in details:
+        why = {"overspend": "one more step would have chosen projects costing more than the budget",
+               "exhaustive": "by then no supported project that was left still fitted the budget",
+               "everything": "by then every supported project could be paid for"}
+        if "add1_stop" in details and final != start:
             lines.append(f"The add-1 completion raised every share step by step to {money(final)}: "
-                         f"with more, Equal Shares would have chosen projects costing more than "
-                         f"the budget, or everything supported that fits was already chosen.")
+                         f"{why[details['add1_stop']]}.")
         elif "virtual_budget" in details and details["virtual_budget"] != cp.budget:
             lines.append(f"Equal Shares was run on a budget raised to {money(details['virtual_budget'])} "
                          f"so that the result uses the real budget up.")

@@ -153,6 +153,8 @@ def _mes_family(exhaustion: bool = False) -> RuleFunction:
         }
         if result.variant != "mes":
             details["steps"] = result.steps
+        if result.stop:
+            details["add1_stop"] = result.stop
         if result.virtual_budget is not None:
             details["virtual_budget"] = result.virtual_budget
         if not exhaustion and o.comparison != "none":

@@ -502,6 +502,9 @@ class MesResult:
     variant: str = "mes"
     #: Each voter's starting share per unit of weight (before any add1 step).
     start: Fraction = Fraction(0)
+    #: Why add1 stopped: ``overspend`` (the next step would cost more than the budget),
+    #: ``exhaustive`` (nothing supported still fits) or ``everything`` (all supported bought).
+    stop: str = ""
 
 
 def _engine(cp: CompiledProfile, tie_breaking: tuple[str, ...] = (), exact: bool = True) -> MesEngine:
@@ -566,11 +569,11 @@ def mes_add1(cp: CompiledProfile, progress=None, unit: Fraction | int = 1, *,
         if progress is not None:
             progress(steps)
         if total_cost(cp, run.selected) > cp.budget:
-            chosen = previous
+            chosen, stop = previous, "overspend"
             break
         if (exhaustive and is_exhaustive(cp, run.selected, eng.projects)) or constant:
             # (Without the exhaustive stop, a constant outcome would repeat forever.)
-            chosen = run
+            chosen, stop = run, "everything" if constant else "exhaustive"
             break
         previous = run
         # Budget steps that provably give this same outcome would stop
@@ -583,7 +586,7 @@ def mes_add1(cp: CompiledProfile, progress=None, unit: Fraction | int = 1, *,
         per_voter += step
         steps += 1
     return MesResult(run=chosen, selected=list(chosen.selected), steps=steps, variant="mes_add1",
-                     start=first)
+                     start=first, stop=stop)
 
 
 class _Jumps:
