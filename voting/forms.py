@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from commonpot.forms import options
 from commonpot.money import parse_pounds
 from voting.ballots import BallotType
 
@@ -73,16 +74,18 @@ class RoundForm(FlaskForm):
     fund_id = SelectField("Fund", coerce=int)
     title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200)])
     description = TextAreaField("What the vote is for", validators=[Optional(), Length(max=5000)])
-    ballot_type = RadioField("Ballot type", choices=BALLOT_TYPE_CHOICES,
+    ballot_type = RadioField("Ballot type", choices=options(BALLOT_TYPE_CHOICES),
                              default=BallotType.APPROVAL.value)
     counting_rule = SelectField("Counting rule")
-    tie_breaking = SelectField("Ties between projects go to", choices=TIE_BREAKING_CHOICES, default="")
-    completion = SelectField("Equal Shares: completion", choices=COMPLETION_CHOICES, default="")
-    add1 = SelectField("Equal Shares: how shares are raised", choices=ADD1_CHOICES, default="")
+    tie_breaking = SelectField("Ties between projects go to", choices=options(TIE_BREAKING_CHOICES),
+                               default="")
+    completion = SelectField("Equal Shares: completion", choices=options(COMPLETION_CHOICES), default="")
+    add1 = SelectField("Equal Shares: how shares are raised", choices=options(ADD1_CHOICES), default="")
     add1_step = StringField("Equal Shares: raise each voter's share by (pounds per step)",
                             validators=[Optional(), Pounds()],
                             description="Leave blank for 1p per step, as pabutools does.")
-    comparison = SelectField("Equal Shares: compare with greedy", choices=COMPARISON_CHOICES, default="")
+    comparison = SelectField("Equal Shares: compare with greedy", choices=options(COMPARISON_CHOICES),
+                             default="")
     vote_threshold = IntegerField("Least votes (or points) a project needs to win", validators=[
         Optional(), NumberRange(min=0, max=10_000_000)],
         description="For the rules ‘Greedy with a vote threshold’ and ‘Greedy, stopping at the first "
@@ -135,8 +138,8 @@ class ProposalForm(FlaskForm):
 
 
 class ReviewForm(FlaskForm):
-    decision = RadioField("Decision", choices=[("feasible", "Feasible: it goes on the ballot"),
-                                               ("not_feasible", "Not feasible")],
+    decision = RadioField("Decision", choices=options([("feasible", "Feasible: it goes on the ballot"),
+                                               ("not_feasible", "Not feasible")]),
                           validators=[InputRequired("Choose feasible or not feasible")])
     reason = TextAreaField("Reason", validators=[DataRequired("Give the reason"), Length(max=2000)])
     cost = StringField("Cost estimate in pounds", validators=[Optional(), Pounds()],
@@ -184,7 +187,8 @@ class PaperBatchForm(FlaskForm):
 class PaperBallotForm(FlaskForm):
     serial = IntegerField("Serial number on the ballot paper",
                           validators=[InputRequired("Enter the serial number"), NumberRange(min=1)])
-    keying = SelectField("Keying", choices=[("1", "First keying"), ("2", "Second keying")], default="1")
+    keying = SelectField("Keying", choices=options([("1", "First keying"), ("2", "Second keying")]),
+                         default="1")
 
 
 class DiscardKeyingForm(FlaskForm):
