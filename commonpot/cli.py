@@ -165,13 +165,9 @@ def audit_export_command(path: str) -> None:
     """Write the public log as JSON lines (header, events, checkpoints) for commonpot-verify."""
     from commonpot.audit.export import export_lines
 
-    out = click.get_text_stream("stdout") if path == "-" else open(path, "w", encoding="utf-8")  # noqa: SIM115
-    try:
+    with click.open_file(path, "w", encoding="utf-8") as out:
         for line in export_lines(db.session):
             out.write(line + "\n")
-    finally:
-        if out is not click.get_text_stream("stdout"):
-            out.close()
 
 
 @audit_group.command("witness")

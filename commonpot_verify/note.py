@@ -86,7 +86,8 @@ def generate_signer(name: str) -> Signer:
 
 
 def _split_key(text: str, parts_expected: int) -> list[str]:
-    parts = text.strip().split("+")
+    # Base64 may itself hold '+': only the separators before it count (as Go's note does).
+    parts = text.strip().split("+", parts_expected - 1)
     if len(parts) != parts_expected:
         raise NoteError("that is not a key in name+id+key form")
     return parts
