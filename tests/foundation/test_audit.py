@@ -118,3 +118,15 @@ def test_concurrent_writers_keep_one_tree(app, database_url):
     with app.app_context():
         report = verify_database(db.session)
         assert report.ok and report.checked == 40
+
+
+def test_production_refuses_to_start_without_a_signing_key(monkeypatch, database_url):
+    from commonpot.app import create_app
+    from commonpot.config import ConfigError
+
+    monkeypatch.setenv("COMMONPOT_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    monkeypatch.delenv("AUDIT_SIGNING_KEY", raising=False)
+    monkeypatch.delenv("AUDIT_SIGNING_KEY_FILE", raising=False)
+    with pytest.raises(ConfigError, match="commonpot audit keygen"):
+        create_app({"SQLALCHEMY_DATABASE_URI": database_url})
