@@ -20,7 +20,7 @@ from pathlib import Path
 
 from commonpot_verify import cli as verify_cli
 from commonpot_verify import merkle
-from commonpot_verify.log import canonical_json, event_bytes, signature_message
+from commonpot_verify.log import canonical_json, event_bytes, export_line, signature_message
 from commonpot_verify.note import Checkpoint, generate_signer, sign_checkpoint
 
 
@@ -78,8 +78,7 @@ def build_export(path: Path, count: int, every: int = 10_000) -> str:
             leaf = merkle.leaf_hash(event_bytes(event))
             merkle.compact_append(compact, index, leaf)
             signature = base64.b64encode(signer.sign(signature_message(leaf))).decode()
-            out.write(canonical_json({"type": "event", **event, "leaf_hash": leaf.hex(),
-                                      "signature": signature}) + "\n")
+            out.write(export_line({**event, "leaf_hash": leaf.hex(), "signature": signature}) + "\n")
             if (index + 1) % every == 0:
                 checkpoints.append(sign_checkpoint(
                     Checkpoint(origin, index + 1, merkle.compact_root(compact)), signer))
@@ -106,11 +105,24 @@ def bench_verify(count: int) -> None:
     print(f"  with --all-signatures (every Ed25519 signature): {time.perf_counter() - started:.1f} s")
 
 
+def calibrate() -> None:
+    """How fast this machine is right now (shared machines vary): a fixed amount of hashing."""
+    import hashlib
+
+    data = b"x" * 200
+    started = time.perf_counter()
+    for _ in range(200_000):
+        hashlib.sha256(data).digest()
+    print(f"calibration: 200,000 SHA-256 of 200 bytes took {time.perf_counter() - started:.2f} s "
+          f"(about 0.1 s on an idle laptop); load average {os.getloadavg()[0]:.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--appends", type=int, default=100_000)
     parser.add_argument("--verify", type=int, default=1_000_000)
     args = parser.parse_args()
+    calibrate()
     if args.appends:
         bench_appends(args.appends)
     if args.verify:

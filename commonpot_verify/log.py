@@ -91,15 +91,13 @@ def verify_log(events: Iterable[dict], checkpoint_notes: Iterable[str], verifier
     signatures: list[str | None] = []
     signed_from = None  # position of the first signed event; unsigned ones may only come before
     sha256 = hashlib.sha256
-    for position, event in enumerate(events, start=1):
-        if event.get("seq") != position:
-            return report.fail(f"event at position {position} says it is #{event.get('seq')}: "
+    for position, (seq, data, stated, signature) in enumerate(_as_leaves(events), start=1):
+        if seq != position:
+            return report.fail(f"event at position {position} says it is #{seq}: "
                                f"events are missing or out of order")
-        leaf = sha256(b"\x00" + event_bytes(event)).digest()
-        stated = event.get("leaf_hash")
+        leaf = sha256(b"\x00" + data).digest()
         if stated is not None and stated != leaf.hex():
             return report.fail(f"event #{position}: its contents do not match its leaf hash")
-        signature = event.get("signature")
         if signature:
             if signed_from is None:
                 signed_from = position
@@ -142,6 +140,53 @@ def verify_log(events: Iterable[dict], checkpoint_notes: Iterable[str], verifier
         report.notes.append(f"events 1 to {signed_from - 1} predate event signatures; "
                             f"a signed checkpoint covers them")
     return report
+
+
+class RawEvent(tuple):
+    """(seq, leaf bytes, stated leaf hash, signature) read straight from an export line, so a
+    million events are hashed without re-encoding each one's JSON."""
+
+    __slots__ = ()
+
+
+def _as_leaves(events: Iterable):
+    for event in events:
+        if isinstance(event, RawEvent):
+            yield event
+        else:
+            yield (event.get("seq"), event_bytes(event), event.get("leaf_hash"), event.get("signature"))
+
+
+def export_line(event: dict) -> str:
+    """One event as an export line: canonical JSON whose first member is the leaf's own
+    canonical JSON, so a reader can hash that slice of the line as it stands."""
+    return canonical_json({"event": {name: event[name] for name in LEAF_FIELDS},
+                           "leaf_hash": event.get("leaf_hash"), "signature": event.get("signature"),
+                           "type": "event"})
+
+
+_EVENT_PREFIX = '{"event":'
+_LEAF_HASH_MARK = ',"leaf_hash":'
+_SEQ_MARK = ',"seq":'
+
+
+def parse_export_line(line: str) -> RawEvent:
+    """The inverse of export_line, without decoding the event: its leaf bytes are the slice
+    between the prefix and the leaf hash (sorted keys put the leaf first). The last ',"seq":'
+    in that slice is the event's own (payload comes before seq in sorted order, and the
+    fields after seq are strings, in which a quote is always escaped)."""
+    end = line.rfind(_LEAF_HASH_MARK)
+    if not line.startswith(_EVENT_PREFIX) or end < 0:
+        raise ValueError("not an event line of a Commonpot export")
+    leaf_json = line[len(_EVENT_PREFIX):end]
+    at = leaf_json.rfind(_SEQ_MARK) + len(_SEQ_MARK)
+    seq_end = leaf_json.find(",", at)
+    # The rest is hex, base64 or null: no quotes or escapes inside, so plain splitting is exact.
+    stated, _, rest = line[end + len(_LEAF_HASH_MARK):].partition(',"signature":')
+    signature = rest.partition(',"type":')[0]
+    return RawEvent((int(leaf_json[at:seq_end]), leaf_json.encode("utf-8"),
+                     None if stated == "null" else stated.strip('"'),
+                     None if signature == "null" else signature.strip('"')))
 
 
 def _first_bad_signature(verifier: Verifier, leaves: list[bytes], signatures: list, start: int,

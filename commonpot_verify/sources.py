@@ -8,6 +8,8 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from commonpot_verify.log import parse_export_line
+
 Fetch = Callable[[str], bytes]
 
 
@@ -77,13 +79,17 @@ class ExportFile:
         with self.path.open(encoding="utf-8") as handle:
             handle.readline()
             for line in handle:
-                if marker in line:
+                if marker in line and not line.startswith('{"event":'):
                     item = loads(line)
                     if item.get("type") == kind:
                         yield item
 
-    def events(self) -> Iterator[dict]:
-        return self._lines("event")
+    def events(self) -> Iterator:
+        with self.path.open(encoding="utf-8") as handle:
+            handle.readline()
+            for line in handle:
+                if line.startswith('{"event":'):
+                    yield parse_export_line(line.rstrip("\n"))
 
     def checkpoint_notes(self) -> list[str]:
         return [item["note"] for item in self._lines("checkpoint")]

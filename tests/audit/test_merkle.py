@@ -119,3 +119,16 @@ def test_incremental_root_matches_the_rfc_definition(size, data):
     older = data.draw(st.integers(min_value=1, max_value=prefix))
     merkle.verify_consistency(older, prefix, merkle.consistency_proof(older, prefix, subtree),
                               merkle.naive_root(leaves[:older]), merkle.naive_root(leaves[:prefix]))
+
+
+def test_export_lines_hash_exactly_the_leaf_bytes():
+    """The verifier's fast reader slices the leaf out of each export line; it must give the same
+    bytes as encoding the event, whatever the payload holds."""
+    from commonpot_verify.log import event_bytes, export_line, parse_export_line
+
+    tricky = {"seq": 12, "occurred_at": "2026-12-01T12:00:00.000000Z", "actor": 'a "quoted" ,"seq":9',
+              "action": "x.y", "subject_type": "t", "subject_id": ',"seq":3,',
+              "payload": {"seq": 99, "text": 'ünï ,"seq":7 \\ "', "nested": {"seq": 1}},
+              "private_digest": None, "leaf_hash": "ab" * 32, "signature": None}
+    seq, data, stated, signature = parse_export_line(export_line(tricky))
+    assert (seq, data, stated, signature) == (12, event_bytes(tricky), "ab" * 32, None)
