@@ -169,6 +169,8 @@ def _rewrite_events(bind, old_rows):
     pseudonyms = {}
 
     def person(user_id):
+        if isinstance(user_id, str) and not user_id.isdigit():
+            return user_id  # already a pseudonym (a log that was downgraded and comes back)
         user_id = int(user_id)
         if user_id not in pseudonyms:
             salt = secrets.token_hex(16)
