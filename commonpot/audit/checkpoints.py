@@ -20,7 +20,8 @@ from commonpot.audit.log import compact_range, events_page, serialise_appends, t
 from commonpot.audit.models import AuditCheckpoint
 from commonpot_verify import merkle
 from commonpot_verify.log import event_bytes, event_signature_ok
-from commonpot_verify.note import Checkpoint, sign_checkpoint as sign_note_checkpoint
+from commonpot_verify.note import Checkpoint
+from commonpot_verify.note import sign_checkpoint as sign_note_checkpoint
 
 
 class AuditTampered(RuntimeError):

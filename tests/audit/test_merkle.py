@@ -83,7 +83,7 @@ def test_every_mutation_of_every_happy_proof_is_rejected():
         index, size = case["leafIdx"], case["treeSize"]
         leaf, root = _b64(case["leafHash"]), _b64(case["root"])
         proof = [_b64(p) for p in case["proof"] or []]
-        mutants = [(index + d, size, leaf, proof, root) for d in (-1, 1) if 0 <= index + d]
+        mutants = [(index + d, size, leaf, proof, root) for d in (-1, 1) if index + d >= 0]
         mutants += [(index, size * 2, leaf, proof, root), (index, size, _flip(leaf, 3), proof, root),
                     (index, size, leaf, proof, _flip(root, 9)), (index, size, leaf, proof + [root], root)]
         mutants += [(index, size, leaf, proof[:i] + [_flip(p, 5)] + proof[i + 1:], root)

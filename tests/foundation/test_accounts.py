@@ -62,7 +62,8 @@ def test_wrong_password_says_so_and_is_audited_without_the_email(client, make_us
     page = post_form(client, "/login", {"email": "sam@example.org", "password": "nope-nope-nope"})
     assert page.status_code == 200
     assert "email address or password is not right" in page.get_data(as_text=True)
-    failed = session.scalars(select(SecurityEvent).where(SecurityEvent.action == "account.sign_in_failed")).one()
+    failed = session.scalars(select(SecurityEvent)
+                             .where(SecurityEvent.action == "account.sign_in_failed")).one()
     assert "sam@example.org" not in failed.payload
 
 

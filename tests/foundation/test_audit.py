@@ -22,7 +22,9 @@ def test_each_event_is_a_signed_leaf_and_the_stored_tree_is_the_rfc_tree(session
     events = session.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all()
     leaves = [event_leaf_hash(e.as_public_dict()) for e in events]
     assert [e.leaf_hash for e in events] == [leaf.hex() for leaf in leaves]
-    assert all(event_signature_ok(keys().verifier, leaf, e.signature) for leaf, e in zip(leaves, events))
+    verifier = keys().verifier
+    assert all(event_signature_ok(verifier, leaf, e.signature)
+               for leaf, e in zip(leaves, events, strict=True))
     for size in range(1, 8):
         assert audit.root_at(session, size) == merkle.naive_root(leaves[:size])
     assert verify_database(session).ok
