@@ -132,3 +132,16 @@ def test_production_refuses_to_start_without_a_signing_key(monkeypatch, database
     monkeypatch.delenv("AUDIT_SIGNING_KEY_FILE", raising=False)
     with pytest.raises(ConfigError, match="commonpot audit keygen"):
         create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+
+
+def test_keygen_writes_a_private_key_file_and_prints_the_public_key(app, tmp_path):
+    from commonpot_verify.note import parse_signer
+
+    path = tmp_path / "audit.key"
+    result = run_cli(app, "audit", "keygen", "--out", str(path))
+    assert result.exit_code == 0, result.output
+    signer = parse_signer(path.read_text())
+    assert str(signer.verifier) in result.output and str(signer) not in result.output
+    assert path.stat().st_mode & 0o777 == 0o600
+    again = run_cli(app, "audit", "keygen", "--out", str(path))
+    assert again.exit_code != 0 and "not overwriting" in again.output
