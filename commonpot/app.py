@@ -36,6 +36,8 @@ def create_app(config: dict | None = None) -> Flask:
         _configure_sqlite(db.engine)
 
     _import_models()
+    from commonpot import audit
+    audit.init_app(app)
     _connect_domains()
     _register_blueprints(app)
     _register_request_hooks(app)
