@@ -60,7 +60,9 @@ def _import_models() -> None:
     import commonpot.mail  # noqa: F401
     import grants.models  # noqa: F401
     import grants.panels.models  # noqa: F401
+    import grants.reports.models  # noqa: F401
     import payments.models  # noqa: F401
+    import voting.delivery  # noqa: F401
     import voting.models  # noqa: F401
 
 
@@ -68,11 +70,14 @@ def _register_blueprints(app: Flask) -> None:
     from commonpot.accounts.views import bp as accounts_bp
     from commonpot.public.views import bp as public_bp
     from grants.panels.views import bp as panels_bp
+    from grants.reports.views import bp as reports_bp
     from grants.views import bp as grants_bp
     from payments.views import bp as payments_bp
+    from voting.delivery_views import bp as delivery_bp
     from voting.views import bp as voting_bp
 
-    for blueprint in (public_bp, accounts_bp, grants_bp, panels_bp, voting_bp, payments_bp):
+    for blueprint in (public_bp, accounts_bp, grants_bp, panels_bp, reports_bp, voting_bp,
+                      delivery_bp, payments_bp):
         app.register_blueprint(blueprint)
 
 
