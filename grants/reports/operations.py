@@ -291,9 +291,9 @@ def submit_report(session: Session, actor, report: GrantReport, *, now: datetime
     if problems:
         raise Refused(" ".join(message for _, message in problems), problems[0][0])
     again = report.state == ReportState.CHANGES_REQUESTED
-    _move(session, actor, report, ReportState.SUBMITTED, {"resubmitted": again})
+    check_report_transition(report.state, ReportState.SUBMITTED)
     report.submitted_at = now
-    session.flush()
+    _move(session, actor, report, ReportState.SUBMITTED, {"resubmitted": again})
     for address in manager_recipients(session, report.award.fund_id):
         send_email(session, address, f"End-of-grant report {'updated' if again else 'received'}: "
                    f"{report.group.name}", f"{report.group.name} sent its report on "
