@@ -22,6 +22,12 @@ def can_review_report(user, report) -> bool:
     return report.state == ReportState.SUBMITTED and is_fund_manager(user, report.award.fund_id)
 
 
+@rule("reports.decide")
+def can_decide_report(user, report) -> bool:
+    """May accept or ask for changes (the state machine then says whether it can be now)."""
+    return is_fund_manager(user, report.award.fund_id)
+
+
 @rule("reports.manage_round")
 def can_manage_round_reports(user, round_) -> bool:
     return is_fund_manager(user, round_.fund_id)

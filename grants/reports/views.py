@@ -196,7 +196,7 @@ def remove_photo(report_id: int, photo_id: int):
 @access(OBJECT_CHECKED)
 def accept_report(report_id: int):
     report = _report_or_404(report_id)
-    require(can(current_user, "reports.review", report))
+    require(can(current_user, "reports.decide", report))
     if not forms.ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -212,7 +212,7 @@ def accept_report(report_id: int):
 @access(OBJECT_CHECKED)
 def request_changes(report_id: int):
     report = _report_or_404(report_id)
-    require(can(current_user, "reports.review", report))
+    require(can(current_user, "reports.decide", report))
     form = forms.ChangesForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from commonpot.accounts.models import User
 from commonpot.db import utcnow
@@ -76,7 +76,8 @@ def accepted_report(session, award: Award, *, group_user_id: int, manager_id: in
                     ends_on: date, people: dict[tuple[str, str], int], volunteers=0, hours=0,
                     spent: list[int] | None = None, assets_value="0", now=None):
     """Schedule, write, submit and accept a report through the operations."""
-    now = now or utcnow()
+    # The activity must have ended for the report to open.
+    now = now or max(utcnow(), datetime.combine(ends_on, time(12), UTC))
     user, manager = session.get(User, group_user_id), session.get(User, manager_id)
     report = reports.schedule_report(session, manager, award, ends_on, now=now)
     lines = award.application.budget_lines
