@@ -81,10 +81,10 @@ EXPECT = {
     "reports.add_photo": Rule(_report("editable_report", "/photos"), MEMBER, method="POST"),
     "reports.show_photo": Rule(lambda w: f"/grants/reports/{w['editable_report']}/photos/{w['photo_id']}",
                                READERS),
-    # The member removes the photo; after that it is gone for everyone (404).
+    # The member removes this photo; after that it is gone for everyone (404).
     "reports.remove_photo": Rule(
-        lambda w: f"/grants/reports/{w['editable_report']}/photos/{w['removable_photo_id']}/remove", MEMBER,
-        method="POST", refused_also=(404,)),
+        lambda w: f"/grants/reports/{w['editable_report']}/photos/{w['removable_photo_id']}/remove",
+        MEMBER, method="POST", refused_also=(404,)),
     "reports.accept_report": Rule(_report("submitted_report", "/accept"), MANAGERS, method="POST"),
     "reports.request_changes": Rule(_report("submitted_report", "/changes"), MANAGERS, method="POST"),
     "reports.round_reports": Rule(lambda w: f"/grants/rounds/{w['reports_round']}/reports", MANAGERS),

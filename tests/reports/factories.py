@@ -85,7 +85,8 @@ def accepted_report(session, award: Award, *, group_user_id: int, manager_id: in
     reports.save_report(session, user, report, reports.ReportContent(
         what_happened="It went well.", learned="Start earlier.", volunteers=str(volunteers),
         volunteer_hours=str(hours), assets_value=assets_value,
-        spending={line.id: f"{pence // 100}.{pence % 100:02d}" for line, pence in zip(lines, spent, strict=True)},
+        spending={line.id: f"{pence // 100}.{pence % 100:02d}"
+                  for line, pence in zip(lines, spent, strict=True)},
         participation={key: str(n) for key, n in people.items()}))
     reports.submit_report(session, user, report, now=now)
     reports.accept_report(session, manager, report, now=now)
