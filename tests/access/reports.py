@@ -62,8 +62,8 @@ def build(session, world):
     milestone = delivery.add_milestone(session, manager, winner, title="Started",
                                        happened_on=date(2026, 11, 1), photo=("m.png", PNG),
                                        photo_consent=True, folder=upload_folder())
-    world.update(editable_report=editable.id, submitted_report=submitted.id, photo_id=photo.id, removable_photo_id=removable.id,
-                 reports_round=round_.slug, reports_award=editable_award.id,
+    world.update(editable_report=editable.id, submitted_report=submitted.id, photo_id=photo.id,
+                 removable_photo_id=removable.id, reports_round=round_.slug, reports_award=editable_award.id,
                  area_id=fund.areas[0].id, winner_id=winner.id, milestone_id=milestone.id)
 
 
