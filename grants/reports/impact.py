@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, fields
+from decimal import Decimal
 from fractions import Fraction
 
 from sqlalchemy import extract, func, select
@@ -64,7 +65,8 @@ def _accepted(stmt, filters: dict):
 
 
 def _key(row, width: int) -> tuple:
-    return tuple(int(v) if isinstance(v, float) else v for v in row[:width])
+    # Years come back as float (SQLite) or Decimal (PostgreSQL); keys hold plain ints.
+    return tuple(int(v) if isinstance(v, float | Decimal) else v for v in row[:width])
 
 
 def aggregate(session: Session, by: tuple[str, ...] = (), **filters) -> dict[tuple, Totals]:

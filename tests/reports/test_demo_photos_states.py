@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -78,14 +78,14 @@ def test_demo_has_a_monitoring_round_with_accepted_overdue_and_waiting_reports(a
     assert "Your gardening and growing sessions reached 83 of the 83 people" in page
 
 
-def _editable_report(session, make_user):
+def _editable_report(session, make_user, ends_on=date(2026, 1, 1)):
     fund = create_fund(session)
     session.commit()
     manager = make_user("manager@example.org", fund_roles=[(fund.id, "fund_manager")])
     member = make_user("gwen@example.org")
     group = create_group(session, member)
     _, (award,) = funded_round(session, fund, manager, [entry(member, group, "Dance")])
-    report = reports.schedule_report(session, session.get(User, manager), award, date(2026, 1, 1),
+    report = reports.schedule_report(session, session.get(User, manager), award, ends_on,
                                      now=reports_now())
     session.commit()
     return report.id
@@ -155,3 +155,19 @@ def test_a_report_cannot_be_sent_incomplete_or_changed_after_sending(session, ma
         reports.save_report(session, member, report, reports.ReportContent(what_happened="later"))
     with pytest.raises(Refused, match="cannot be changed"):
         reports.submit_report(session, member, report, now=reports_now())
+
+
+def test_the_reminders_command_can_be_told_the_time(app, session, make_user):
+    from tests.helpers import run_cli
+
+    report_id = _editable_report(session, make_user, ends_on=reports_now().date())
+    assert session.get(GrantReport, report_id).state == ReportState.DUE
+    session.rollback()
+    assert run_cli(app, "reports", "remind", "--now", "not a time").exit_code != 0
+    late = (reports_now() + timedelta(weeks=10)).replace(hour=9, minute=0, microsecond=0)
+    result = run_cli(app, "reports", "remind", "--now", late.isoformat())
+    assert f"report {report_id}: overdue" in result.output
+    session.rollback()
+    assert session.get(GrantReport, report_id).state == ReportState.OVERDUE
+    an_hour_on = (late + timedelta(hours=1)).isoformat()
+    assert "No reports" in run_cli(app, "reports", "remind", "--now", an_hour_on).output
