@@ -224,12 +224,13 @@ def save_report(session: Session, actor, report: GrantReport, content: ReportCon
     hours = _count(content.volunteer_hours, "Volunteer hours", "volunteer_hours")
     assets_value = _pence(content.assets_value, "What your assets were worth", "assets_value")
     lines = {line.id: line for line in report.award.application.budget_lines}
-    spending: dict[int, int] = {}
+    spending: dict[int, int | None] = {}
     for line_id, typed in content.spending.items():
         if line_id not in lines:
             raise Refused("That budget line is not part of this grant.", "spending")
-        spending[line_id] = _pence(typed, f"Spent on {lines[line_id].description}",
-                                   f"spent_{line_id}")
+        # Blank means "not answered yet" (kept apart from 0, which is an answer).
+        spending[line_id] = None if not (typed or "").strip() else _pence(
+            typed, f"Spent on {lines[line_id].description}", f"spent_{line_id}")
     people: dict[tuple[str, str], int] = {}
     for (activity, band), typed in content.participation.items():
         if activity not in ACTIVITY_TYPES or band not in AGE_BANDS:
@@ -248,7 +249,10 @@ def save_report(session: Session, actor, report: GrantReport, content: ReportCon
     report.assets_contribution = assets
     existing = {s.budget_line_id: s for s in report.spending}
     for line_id, pence in spending.items():
-        if line_id in existing:
+        if pence is None:
+            if line_id in existing:
+                report.spending.remove(existing[line_id])
+        elif line_id in existing:
             existing[line_id].spent_pence = pence
         else:
             report.spending.append(ReportSpending(budget_line_id=line_id, spent_pence=pence))

@@ -171,3 +171,19 @@ def test_the_reminders_command_can_be_told_the_time(app, session, make_user):
     assert session.get(GrantReport, report_id).state == ReportState.OVERDUE
     an_hour_on = (late + timedelta(hours=1)).isoformat()
     assert "No reports" in run_cli(app, "reports", "remind", "--now", an_hour_on).output
+
+
+def test_a_blank_spending_line_is_not_yet_answered_but_zero_is(session, make_user):
+    report = session.get(GrantReport, _editable_report(session, make_user))
+    member = session.scalar(select(User).where(User.email == "gwen@example.org"))
+    first, second = report.award.application.budget_lines
+    content = reports.ReportContent(what_happened="x", learned="y",
+                                    spending={first.id: "12.50", second.id: ""},
+                                    participation={("Dance", "19 to 64"): "4"})
+    reports.save_report(session, member, report, content)
+    assert [(s.budget_line_id, s.spent_pence) for s in report.spending] == [(first.id, 1250)]
+    assert ("spending", "Say what you spent on each budget line (0 if nothing).") in \
+        reports.missing_parts(report)
+    content.spending[second.id] = "0"
+    reports.save_report(session, member, report, content)
+    assert reports.missing_parts(report) == []
