@@ -330,8 +330,20 @@ def accept_report(session: Session, actor, report: GrantReport, *, now: datetime
     report_accepted.send(report, session=session, actor=actor)
     _email_group(session, report, f"Your report on {_project(report)} is accepted",
                  f"Thank you: the fund has accepted your end-of-grant report. Any part of the "
-                 f"grant held for it is now released.\n\n{_report_link(report)}\n")
+                 f"grant held for it is now released.\n\n{_share_text(session, report, now)}"
+                 f"{_report_link(report)}\n")
     return report
+
+
+def _share_text(session: Session, report: GrantReport, now: datetime) -> str:
+    """The group's part in its area's totals, for the confirmation email."""
+    from grants.reports import impact
+
+    area_id = report.award.application.area_id
+    lines = [sentence for share in impact.group_shares(session, report.group)
+             if share.area.id == area_id and share.year == report.activity_ends_on.year
+             for sentence in impact.share_sentences(share, _today(now).year)]
+    return "".join(f"{line}\n" for line in lines) + ("\n" if lines else "")
 
 
 # --- photos ----------------------------------------------------------------------------------

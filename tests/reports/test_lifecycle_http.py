@@ -145,7 +145,9 @@ def test_report_lifecycle_through_http(app, session, client, make_client, make_u
     assert held.status == InstalmentStatus.RELEASED
     assert ledger.award_balance(session, world["award_id"]).released_pence == held.amount_pence
 
-    # The confirmation gives the group its share of its area's totals.
+    # The confirmation (email and page) gives the group its share of its area's totals.
+    assert any("reached 135 of the 135 people taking part in dance in Riverside" in body
+               for _, subject, body in outbox("gwen@example.org") if "accepted" in subject)
     page = group.get(url).get_data(as_text=True)
     assert "Report accepted" in page
     assert "Your dance sessions reached 135 of the 135 people taking part in dance in Riverside" in page
