@@ -76,6 +76,7 @@ def test_demo_has_a_monitoring_round_with_accepted_overdue_and_waiting_reports(a
     sign_in(client, "group@demo.commonpot.org", "demo-password-2026")
     page = client.get(f"/grants/groups/{group_id}").get_data(as_text=True)
     assert "Your gardening and growing sessions reached 83 of the 83 people" in page
+    assert "<title>Riverside Gardeners – Commonpot</title>" in page
 
 
 def _editable_report(session, make_user, ends_on=date(2026, 1, 1)):
