@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from commonpot.refusals import Refused
 from grants.reports.models import GrantReport
-from grants.reports.signals import report_accepted
 from grants.reports.states import ReportState
+from grants.signals import report_accepted
 from payments.models import Instalment
 from payments.states import InstalmentStatus, InstalmentTrigger
 

@@ -27,8 +27,8 @@ from grants.reports.models import (
     ReportPhoto,
     ReportSpending,
 )
-from grants.reports.signals import report_accepted
 from grants.reports.states import EDITABLE, ReportState, check_report_transition
+from grants.signals import report_accepted
 from grants.timefmt import LONDON
 
 # The group has this long after its activity ends to send the report.
