@@ -240,6 +240,8 @@ def _domain_commands() -> list[click.Command]:
     commands.append(rounds_group)
     from grants.open_data_cli import export_group
     commands.append(export_group)
+    from grants.reports.cli import reports_group
+    commands.append(reports_group)
     try:
         from voting.counting.cli import tally
     except ImportError:  # the counting engine lands in its own issue

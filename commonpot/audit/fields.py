@@ -51,6 +51,7 @@ ACTIONS: dict[str, dict[str, str]] = {
     "grants.question_added": {"question_id": PUBLIC, "key": PUBLIC, "type": PUBLIC},
     "grants.questions_copied": {"source_round_id": PUBLIC, "copied": PUBLIC},
     "grants.round_phase_changed": {"from": PUBLIC, "to": PUBLIC, "reason": PRIVATE},
+    "grants.round_publication_set": {"publish_scores": PUBLIC, "publish_declined_names": PUBLIC},
     "grants.group_created": {"name": PUBLIC, "org_type": PUBLIC, "org_id": PUBLIC},
     "grants.group_updated": {"org_type": PUBLIC, "org_id": PUBLIC},
     "grants.group_payment_ready": {"ready": PUBLIC},
@@ -83,11 +84,12 @@ ACTIONS: dict[str, dict[str, str]] = {
     "panels.shortlist_sent": {"voting_round_id": PUBLIC, "proposal_ids": PUBLIC},
     # voting
     "voting.round_created": {"fund_id": PUBLIC, "title": PUBLIC, "ballot_type": PUBLIC,
-                             "counting_rule": PUBLIC},
+                             "counting_rule": PUBLIC, "counting_options": PUBLIC},
     "voting.round_updated": {name: PUBLIC for name in (
         "title", "description", "ballot_type", "counting_rule", "max_choices", "min_choices",
         "min_share_percent", "points_total", "max_points_per_project", "minimum_age",
-        "allow_online", "allow_codes", "allow_paper", "allow_revote", "board_hashes_receipts")},
+        "allow_online", "allow_codes", "allow_paper", "allow_revote", "board_hashes_receipts",
+        "counting_options")},
     "voting.district_added": {"district_id": PUBLIC, "name": PUBLIC, "budget_pence": PUBLIC,
                               "area_wide": PUBLIC},
     "voting.postcodes_imported": {"rows": PUBLIC},
