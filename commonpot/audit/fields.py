@@ -52,6 +52,17 @@ ACTIONS: dict[str, dict[str, str]] = {
     "grants.questions_copied": {"source_round_id": PUBLIC, "copied": PUBLIC},
     "grants.round_phase_changed": {"from": PUBLIC, "to": PUBLIC, "reason": PRIVATE},
     "grants.round_publication_set": {"publish_scores": PUBLIC, "publish_declined_names": PUBLIC},
+    # end-of-grant reports: figures are public once given; a request for changes keeps its
+    # reason between the group and the fund team
+    "grants.report_scheduled": {"award_id": PUBLIC, "activity_ends_on": PUBLIC, "due_on": PUBLIC},
+    "grants.report_reminded_again": {"reminders_sent": PUBLIC},
+    "grants.report_saved": {"people": PUBLIC, "volunteers": PUBLIC, "volunteer_hours": PUBLIC,
+                            "spent_pence": PUBLIC, "assets_value_pence": PUBLIC},
+    "grants.report_photo_added": {"photo_id": PUBLIC, "sha256": PUBLIC, "consent": PUBLIC},
+    "grants.report_photo_removed": {"photo_id": PUBLIC},
+    **{f"grants.report_{state}": {"award_id": PUBLIC, "from": PUBLIC, "to": PUBLIC,
+                                  "resubmitted": PUBLIC, "reason": PRIVATE}
+       for state in ("due", "reminded", "overdue", "submitted", "changes_requested", "accepted")},
     "grants.group_created": {"name": PUBLIC, "org_type": PUBLIC, "org_id": PUBLIC},
     "grants.group_updated": {"org_type": PUBLIC, "org_id": PUBLIC},
     "grants.group_payment_ready": {"ready": PUBLIC},
@@ -83,6 +94,10 @@ ACTIONS: dict[str, dict[str, str]] = {
     "panels.shortlist_set": {"application_ids": PUBLIC},
     "panels.shortlist_sent": {"voting_round_id": PUBLIC, "proposal_ids": PUBLIC},
     # voting
+    "voting.delivery_updated": {"before": PUBLIC, "after": PUBLIC, "reason": PUBLIC},
+    "voting.delivery_milestone_added": {"milestone_id": PUBLIC, "title": PUBLIC, "happened_on": PUBLIC,
+                                        "photo_sha256": PUBLIC},
+    "voting.delivery_update_posted": {"update_id": PUBLIC},
     "voting.round_created": {"fund_id": PUBLIC, "title": PUBLIC, "ballot_type": PUBLIC,
                              "counting_rule": PUBLIC, "counting_options": PUBLIC},
     "voting.round_updated": {name: PUBLIC for name in (
