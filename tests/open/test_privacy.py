@@ -12,10 +12,6 @@ from urllib.parse import urlsplit
 
 from tests.open.conftest import PRIVATE
 
-# The raw audit feed publishes payloads as recorded today, including free-text reasons;
-# making it public-safe is the audit issue's work (#16: public/private fields). Remove this
-# exclusion once that has landed.
-NOT_CRAWLED_HERE = {"public.audit_events"}
 _HREF = re.compile(r'href="([^"#]+)')
 
 
@@ -54,8 +50,6 @@ def crawl(app, client, seeds: list[str], limit: int = 600) -> dict[str, str]:
         try:
             endpoint, _args = adapter.match(urlsplit(url).path, method="GET")
         except Exception:  # noqa: BLE001 - not one of our routes (or not a GET)
-            continue
-        if endpoint in NOT_CRAWLED_HERE:
             continue
         response = client.get(url)
         if response.status_code != 200:
