@@ -12,6 +12,22 @@ import enum
 from commonpot.refusals import Refused
 
 
+class GroupRole(enum.StrEnum):
+    """What a person may do in a community group: admins edit it and apply for it."""
+
+    GROUP_ADMIN = "group_admin"
+    MEMBER = "member"
+
+
+class AwardStatus(enum.StrEnum):
+    """Where an award stands. The panels' decisions module moves it; payments reads it."""
+
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED_BY_GROUP = "declined_by_group"
+    RESCINDED = "rescinded"
+
+
 class RoundPhase(enum.StrEnum):
     DRAFT = "draft"
     OPEN = "open"
