@@ -157,6 +157,18 @@ RECEIVED_STATUSES = frozenset(ApplicationStatus) - {ApplicationStatus.DRAFT,
                                                     ApplicationStatus.WITHDRAWN}
 
 
+def withdrawable(status: ApplicationStatus, phase: RoundPhase) -> bool:
+    """Whether a group may still withdraw an application: its state machine allows it and
+    the round has not reached its decisions."""
+    return ApplicationStatus.WITHDRAWN in APPLICATION_TRANSITIONS[ApplicationStatus(status)] \
+        and phase not in DECISION_PHASES
+
+
+# Statuses a fund manager may (re)decide eligibility for, during screening.
+SCREENABLE_STATUSES = frozenset({ApplicationStatus.SUBMITTED, ApplicationStatus.ELIGIBLE,
+                                 ApplicationStatus.INELIGIBLE})
+
+
 def check_application_transition(current: ApplicationStatus, target: ApplicationStatus) -> None:
     current, target = ApplicationStatus(current), ApplicationStatus(target)
     if target not in APPLICATION_TRANSITIONS[current]:

@@ -22,6 +22,7 @@ def _grants_helpers():
             "org_type_labels": {k.value: v for k, v in ORG_TYPE_LABELS.items()},
             "screening_reasons": eligibility.SCREENING_REASONS,
             "status_labels": {s.value: s.label for s in ApplicationStatus},
+            "ApplicationStatus": ApplicationStatus,
             "budget_categories": operations.BUDGET_CATEGORIES}
 
 

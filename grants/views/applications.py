@@ -97,11 +97,7 @@ def show_application(application_id: int):
         "grants/application.html", application=application, steps=steps, problems=problems,
         editable=can(current_user, "grants.edit_application", application)
         and operations.accepting_applications(application.round),
-        withdraw_form=forms.WithdrawForm(),
-        can_withdraw=can(current_user, "grants.withdraw_application", application)
-        and application.status.value in ("draft", "submitted", "eligible")
-        and application.round.phase not in ("deciding", "decided", "monitoring", "archived"),
-        is_manager=can(current_user, "grants.screen_application", application))
+        withdraw_form=forms.WithdrawForm())
 
 
 @bp.route("/applications/<int:application_id>/steps/<step>", methods=["GET", "POST"])
@@ -241,7 +237,7 @@ def submit_application(application_id: int):
 @bp.route("/applications/<int:application_id>/withdraw", methods=["POST"])
 @access(OBJECT_CHECKED)
 def withdraw_application(application_id: int):
-    application = load_or_404(Application, application_id, "grants.withdraw_application")
+    application = load_or_404(Application, application_id, "grants.act_for_application")
     form = forms.WithdrawForm()
     if form.validate_on_submit():
         try:
