@@ -152,3 +152,29 @@ def test_rules_migration_downgrades_and_upgrades_again(app):
     assert ("grant_round", "ck_grant_round_budget_not_negative") not in left
     assert "source_application_id" not in {c for fk in fks for c in fk["constrained_columns"]}
     assert differences == []
+
+
+def test_the_database_refuses_unknown_states_and_negative_budgets(app):
+    """The CHECKs hold even for writes that bypass the models (raw SQL, another tool)."""
+    from grants.models import Fund, Funder
+
+    with app.app_context():
+        funder = Funder(name="Check Foundation", identifier_prefix="360G-check", org_id="GB-CHC-2")
+        db.session.add(funder)
+        db.session.flush()
+        fund = Fund(funder_id=funder.id, name="Checked", slug="checked", budget_pence=100)
+        db.session.add(fund)
+        db.session.commit()
+        refused = []
+        for statement, values in [
+            ("UPDATE fund SET budget_pence = -1 WHERE id = :id", {"id": fund.id}),
+            ("INSERT INTO outbox_message (to_address, subject, body, status, created_at) "
+             "VALUES ('a@example.org', 's', 'b', 'lost', CURRENT_TIMESTAMP)", {}),
+        ]:
+            try:
+                with db.engine.begin() as connection:
+                    connection.execute(sa.text(statement), values)
+            except sa.exc.IntegrityError:
+                refused.append(statement.split()[0])
+        assert db.session.get(Fund, fund.id).budget_pence == 100
+    assert refused == ["UPDATE", "INSERT"]
