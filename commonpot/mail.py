@@ -39,7 +39,7 @@ class OutboxMessage(db.Model):
 
 
 def send_email(session: Session, to: str, subject: str, body: str) -> OutboxMessage:
-    message = OutboxMessage(to_address=to, subject=subject, body=body, status="pending")
+    message = OutboxMessage(to_address=to, subject=subject, body=body, status=OutboxStatus.PENDING)
     session.add(message)
     session.flush()
     return message
@@ -47,13 +47,13 @@ def send_email(session: Session, to: str, subject: str, body: str) -> OutboxMess
 
 def deliver_pending(session: Session) -> int:
     """Send what is waiting. Called after commit, so a rolled-back decision sends nothing."""
-    pending = session.scalars(select(OutboxMessage).where(OutboxMessage.status == "pending")).all()
+    pending = session.scalars(select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING)).all()
     if not pending:
         return 0
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         for message in pending:
-            message.status = "outbox"
+            message.status = OutboxStatus.OUTBOX
         session.commit()
         return 0
     sent = 0
@@ -73,7 +73,7 @@ def deliver_pending(session: Session) -> int:
             except smtplib.SMTPException as exc:
                 message.last_error = str(exc)
                 continue
-            message.status = "sent"
+            message.status = OutboxStatus.SENT
             message.sent_at = utcnow()
             sent += 1
     session.commit()
