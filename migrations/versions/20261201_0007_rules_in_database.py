@@ -71,7 +71,22 @@ def _in_list(column: str, values) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
+def _foreign_keys_on_sqlite(on: bool):
+    # SQLite rebuilds each table (copy, drop, rename). The app turns foreign keys on, so the
+    # drop would fail on a table other rows point at. Outside a transaction (pysqlite opens
+    # none for DDL) foreign_keys=OFF takes effect; inside one only defer_foreign_keys does,
+    # and then the rebuilt table, with the same ids, satisfies the check at commit. No key to
+    # these tables has an ON DELETE action while they are rebuilt, so no other row changes.
+    if op.get_bind().dialect.name == "sqlite":
+        if on:
+            op.execute("PRAGMA foreign_keys = ON")
+        else:
+            op.execute("PRAGMA foreign_keys = OFF")
+            op.execute("PRAGMA defer_foreign_keys = ON")
+
+
 def upgrade():
+    _foreign_keys_on_sqlite(False)
     for table, checks in ENUM_CHECKS.items():
         with op.batch_alter_table(table) as batch_op:
             for column, name, values in checks:
@@ -88,9 +103,11 @@ def upgrade():
     with op.batch_alter_table("voting_proposal") as batch_op:
         batch_op.create_foreign_key(op.f(PROPOSAL_SOURCE_FK), "application",
                                     ["source_application_id"], ["id"], ondelete="SET NULL")
+    _foreign_keys_on_sqlite(True)
 
 
 def downgrade():
+    _foreign_keys_on_sqlite(False)
     with op.batch_alter_table("voting_proposal") as batch_op:
         batch_op.drop_constraint(op.f(PROPOSAL_SOURCE_FK), type_="foreignkey")
     for table in BUDGET_TABLES:
@@ -100,3 +117,4 @@ def downgrade():
         with op.batch_alter_table(table) as batch_op:
             for _column, name, _values in checks:
                 batch_op.drop_constraint(op.f(f"ck_{table}_{name}"), type_="check")
+    _foreign_keys_on_sqlite(True)

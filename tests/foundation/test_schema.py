@@ -140,7 +140,26 @@ def test_rules_migration_downgrades_and_upgrades_again(app):
     """0007 (rules in the database) undoes cleanly, and redoing it gives the models' schema."""
     from flask_migrate import downgrade, upgrade
 
+    from commonpot.accounts import operations as accounts
+    from tests.panels import factories as grants_world
+    from tests.voting.factories import create_round
+    from voting.models import Proposal
+
     with app.app_context():
+        # Rows in the rebuilt tables and rows that point at them must all survive.
+        session = db.session
+        creator = accounts.register(session, email="a@example.org", display_name="A",
+                                    password="x" * 12)
+        fund = grants_world.create_fund(session)
+        application = grants_world.create_application(
+            session, grants_world.create_round(session, fund),
+            grants_world.create_group(session, members=[creator.id]), creator_id=creator.id)
+        voting_round = create_round(session, fund_id=fund.id)
+        proposal = voting_round.proposals[0]
+        proposal.source_application_id = application.id
+        session.commit()
+        application_id, proposal_id = application.id, proposal.id
+        session.remove()
         downgrade(revision="0006")
         with db.engine.connect() as connection:
             left = _database_checks(connection)
@@ -152,6 +171,8 @@ def test_rules_migration_downgrades_and_upgrades_again(app):
     assert ("grant_round", "ck_grant_round_budget_not_negative") not in left
     assert "source_application_id" not in {c for fk in fks for c in fk["constrained_columns"]}
     assert differences == []
+    with app.app_context():
+        assert db.session.get(Proposal, proposal_id).source_application_id == application_id
 
 
 def test_the_database_refuses_unknown_states_and_negative_budgets(app):
