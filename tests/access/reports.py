@@ -76,7 +76,8 @@ def _winner(path=""):
 
 
 EXPECT = {
-    "reports.edit_report": both(Rule(_report("editable_report"), READERS)),
+    # Managers read a report; only the group's members change it.
+    "reports.edit_report": both(Rule(_report("editable_report"), READERS), allowed=MEMBER),
     "reports.submit_report": Rule(_report("editable_report", "/submit"), MEMBER, method="POST"),
     "reports.add_photo": Rule(_report("editable_report", "/photos"), MEMBER, method="POST"),
     "reports.show_photo": Rule(lambda w: f"/grants/reports/{w['editable_report']}/photos/{w['photo_id']}",
