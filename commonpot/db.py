@@ -21,11 +21,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def enum_column(kind, length: int = 20) -> Enum:
+def enum_column(kind, length: int = 20, name: str | None = None) -> Enum:
     """A StrEnum stored as its values in a plain string column, the same on SQLite and
-    PostgreSQL: adding a member needs no ALTER TYPE. No CHECK constraint is created (the
-    type's create_constraint is off), so the database accepts any string here."""
-    return Enum(kind, native_enum=False, length=length,
+    PostgreSQL: adding a member needs no ALTER TYPE, only a new CHECK.
+
+    The type creates a named CHECK constraint (`ck_<table>_<name>`, name defaulting to the
+    enum's class name in lower case) that admits only the members' values, so the database
+    refuses a state the code does not know. Adding a member therefore needs a migration
+    that replaces that constraint."""
+    return Enum(kind, native_enum=False, length=length, create_constraint=True,
+                name=name or kind.__name__.lower(),
                 values_callable=lambda members: [m.value for m in members])
 
 

@@ -5,6 +5,7 @@ mail server is configured. Without one the outbox is the delivery: admins read i
 
 from __future__ import annotations
 
+import enum
 import smtplib
 from datetime import datetime
 from email.message import EmailMessage
@@ -13,8 +14,14 @@ from flask import current_app
 from sqlalchemy import String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from commonpot.db import utcnow
+from commonpot.db import enum_column, utcnow
 from commonpot.extensions import db
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"  # waiting for SMTP
+    SENT = "sent"  # handed to SMTP
+    OUTBOX = "outbox"  # no SMTP configured: kept here for an operator to read
 
 
 class OutboxMessage(db.Model):
@@ -24,15 +31,15 @@ class OutboxMessage(db.Model):
     to_address: Mapped[str] = mapped_column(String(254), index=True)
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
-    # pending: waiting for SMTP; sent: handed to SMTP; outbox: no SMTP configured, kept here.
-    status: Mapped[str] = mapped_column(String(12), default="pending")
+    status: Mapped[OutboxStatus] = mapped_column(enum_column(OutboxStatus, 12),
+                                                 default=OutboxStatus.PENDING)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
 def send_email(session: Session, to: str, subject: str, body: str) -> OutboxMessage:
-    message = OutboxMessage(to_address=to, subject=subject, body=body, status="pending")
+    message = OutboxMessage(to_address=to, subject=subject, body=body, status=OutboxStatus.PENDING)
     session.add(message)
     session.flush()
     return message
@@ -40,13 +47,13 @@ def send_email(session: Session, to: str, subject: str, body: str) -> OutboxMess
 
 def deliver_pending(session: Session) -> int:
     """Send what is waiting. Called after commit, so a rolled-back decision sends nothing."""
-    pending = session.scalars(select(OutboxMessage).where(OutboxMessage.status == "pending")).all()
+    pending = session.scalars(select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING)).all()
     if not pending:
         return 0
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         for message in pending:
-            message.status = "outbox"
+            message.status = OutboxStatus.OUTBOX
         session.commit()
         return 0
     sent = 0
@@ -66,7 +73,7 @@ def deliver_pending(session: Session) -> int:
             except smtplib.SMTPException as exc:
                 message.last_error = str(exc)
                 continue
-            message.status = "sent"
+            message.status = OutboxStatus.SENT
             message.sent_at = utcnow()
             sent += 1
     session.commit()

@@ -23,6 +23,7 @@ from grants.models import (
     GroupMembership,
     OrgType,
 )
+from grants.states import GroupRole
 
 INVITATION_LIFETIME = timedelta(days=7)
 
@@ -87,7 +88,7 @@ def create_group(session: Session, user, profile: GroupProfile) -> Group:
     _apply_profile(session, group, profile, default_org_prefix(session))
     session.add(group)
     session.flush()
-    session.add(GroupMembership(group_id=group.id, user_id=user.id, role="group_admin"))
+    session.add(GroupMembership(group_id=group.id, user_id=user.id, role=GroupRole.GROUP_ADMIN))
     session.flush()
     record(session, user, "grants.group_created", "group", group.id,
            {"name": group.name, "org_type": group.org_type.value, "org_id": group.org_id})
@@ -116,7 +117,7 @@ def invite_member(session: Session, actor, group: Group, email: str, role: str,
                   accept_url_for) -> GroupInvitation:
     """Create an invitation and email its link; `accept_url_for(token)` builds the link."""
     email = email.strip().lower()
-    if role not in ("group_admin", "member"):
+    if role not in set(GroupRole):
         raise GrantsError("Choose a role.", "role")
     token = secrets.token_urlsafe(32)
     invitation = GroupInvitation(group_id=group.id, email=email, role=role,

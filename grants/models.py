@@ -25,7 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from commonpot.db import enum_column, utcnow
 from commonpot.extensions import db
-from grants.states import ApplicationStatus, RoundPhase
+from grants.states import ApplicationStatus, AwardStatus, GroupRole, RoundPhase
 
 
 class OrgType(enum.StrEnum):
@@ -97,6 +97,7 @@ class Funder(db.Model):
 
 class Fund(db.Model):
     __tablename__ = "fund"
+    __table_args__ = (CheckConstraint("budget_pence >= 0", name="budget_not_negative"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     funder_id: Mapped[int] = mapped_column(ForeignKey("funder.id"), index=True)
@@ -158,6 +159,7 @@ class Round(db.Model):
                         name="grant_limits_ordered"),
         CheckConstraint("closes_at > opens_at", name="closes_after_opening"),
         CheckConstraint("max_applications_per_group >= 1", name="per_group_limit_positive"),
+        CheckConstraint("budget_pence >= 0", name="budget_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -280,8 +282,7 @@ class GroupMembership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("community_group.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    # group_admin or member
-    role: Mapped[str] = mapped_column(String(20), default="member")
+    role: Mapped[GroupRole] = mapped_column(enum_column(GroupRole), default=GroupRole.MEMBER)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     group: Mapped[Group] = relationship(back_populates="memberships")
@@ -401,7 +402,9 @@ class ApplicationStatusEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20))
+    # The application's status after the step (a notable step repeats the current one).
+    status: Mapped[ApplicationStatus] = mapped_column(
+        enum_column(ApplicationStatus, name="application_event_status"))
     message: Mapped[str] = mapped_column(Text, default="")
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -441,8 +444,8 @@ class Award(db.Model):
     round_id: Mapped[int] = mapped_column(ForeignKey("grant_round.id"), index=True)
     fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
     amount_pence: Mapped[int] = mapped_column(BigInteger)
-    # offered, accepted, declined_by_group (the decisions module owns the values)
-    status: Mapped[str] = mapped_column(String(30), default="offered")
+    status: Mapped[AwardStatus] = mapped_column(enum_column(AwardStatus, 30),
+                                                default=AwardStatus.OFFERED)
     # Why less than requested was awarded, when it was.
     partial_reason: Mapped[str | None] = mapped_column(Text)
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))

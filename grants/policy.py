@@ -14,7 +14,7 @@ from commonpot.accounts.policy import (
 )
 from commonpot.extensions import db
 from grants.models import GroupMembership
-from grants.states import ApplicationStatus, RoundPhase
+from grants.states import SCREENABLE_STATUSES, ApplicationStatus, RoundPhase, withdrawable
 
 # --- group membership (groups belong to grants, so their roles are asked here) --------------
 
@@ -83,14 +83,30 @@ def can_edit_application(user, application) -> bool:
         is_group_member(user, application.group_id)
 
 
+@rule("grants.act_for_application")
+def can_act_for_application(user, application) -> bool:
+    """A member of the applying group: may ask for changes the operation then rules on
+    (so a refused withdrawal gets its reason, not a bare 403)."""
+    return is_group_member(user, application.group_id)
+
+
 @rule("grants.withdraw_application")
 def can_withdraw_application(user, application) -> bool:
-    return is_group_member(user, application.group_id)
+    return is_group_member(user, application.group_id) and \
+        withdrawable(application.status, application.round.phase)
 
 
 @rule("grants.screen_application")
 def can_screen_application(user, application) -> bool:
     return is_fund_manager(user, application.round.fund_id)
+
+
+@rule("grants.decide_eligibility")
+def can_decide_eligibility(user, application) -> bool:
+    """Screening is open for this application now (the link on its pages)."""
+    return can_screen_application(user, application) and \
+        application.round.phase == RoundPhase.SCREENING and \
+        application.status in SCREENABLE_STATUSES
 
 
 @rule("grants.view_attachment")

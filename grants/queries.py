@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 
 from commonpot.money import format_pence
 from grants.models import Application, Award, FundArea, Group, GroupMembership, Round
-from grants.states import RECEIVED_STATUSES, ApplicationStatus, RoundPhase
+from grants.states import RECEIVED_STATUSES, ApplicationStatus, AwardStatus, RoundPhase
 
 # Awards that still hold money: a declined award gives its money back to the round.
-COMMITTED_AWARD_STATUSES = ("offered", "accepted")
+COMMITTED_AWARD_STATUSES = (AwardStatus.OFFERED, AwardStatus.ACCEPTED)
 
 
 def round_by_slug(session: Session, slug: str) -> Round | None:

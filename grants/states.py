@@ -12,6 +12,22 @@ import enum
 from commonpot.refusals import Refused
 
 
+class GroupRole(enum.StrEnum):
+    """What a person may do in a community group: admins edit it and apply for it."""
+
+    GROUP_ADMIN = "group_admin"
+    MEMBER = "member"
+
+
+class AwardStatus(enum.StrEnum):
+    """Where an award stands. The panels' decisions module moves it; payments reads it."""
+
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED_BY_GROUP = "declined_by_group"
+    RESCINDED = "rescinded"
+
+
 class RoundPhase(enum.StrEnum):
     DRAFT = "draft"
     OPEN = "open"
@@ -139,6 +155,18 @@ APPLICATION_TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] =
 ACTIVE_STATUSES = frozenset(ApplicationStatus) - {ApplicationStatus.WITHDRAWN}
 RECEIVED_STATUSES = frozenset(ApplicationStatus) - {ApplicationStatus.DRAFT,
                                                     ApplicationStatus.WITHDRAWN}
+
+
+def withdrawable(status: ApplicationStatus, phase: RoundPhase) -> bool:
+    """Whether a group may still withdraw an application: its state machine allows it and
+    the round has not reached its decisions."""
+    return ApplicationStatus.WITHDRAWN in APPLICATION_TRANSITIONS[ApplicationStatus(status)] \
+        and phase not in DECISION_PHASES
+
+
+# Statuses a fund manager may (re)decide eligibility for, during screening.
+SCREENABLE_STATUSES = frozenset({ApplicationStatus.SUBMITTED, ApplicationStatus.ELIGIBLE,
+                                 ApplicationStatus.INELIGIBLE})
 
 
 def check_application_transition(current: ApplicationStatus, target: ApplicationStatus) -> None:

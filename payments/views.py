@@ -17,7 +17,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 import payments.policy  # noqa: F401 - registers the payments rules
-from commonpot.accounts.policy import OBJECT_CHECKED, PUBLIC, SIGNED_REQUEST, access, can, require
+from commonpot.accounts.loading import load_or_404
+from commonpot.accounts.policy import OBJECT_CHECKED, PUBLIC, SIGNED_REQUEST, access
 from commonpot.extensions import csrf, db
 from commonpot.transaction import after_commit
 from grants.models import Application, Award, Fund, Group
@@ -108,19 +109,15 @@ def stripe_webhook():
 # --- fund managers -------------------------------------------------------------------------
 
 def _load_instalment(instalment_id: int) -> tuple[Instalment, Award]:
-    instalment = db.session.get(Instalment, instalment_id)
-    if instalment is None:
-        abort(404)
-    award = db.session.get(Award, instalment.award_id)
-    require(can(current_user, "payments.manage_fund", award.fund_id))
-    return instalment, award
+    instalment = load_or_404(Instalment, instalment_id, "payments.manage_fund",
+                             subject=lambda i: db.session.get(Award, i.award_id).fund_id)
+    return instalment, db.session.get(Award, instalment.award_id)
 
 
 @bp.route("/payments/funds/<int:fund_id>")
 @access(OBJECT_CHECKED)
 def fund_ledger(fund_id: int):
-    fund = db.session.get(Fund, fund_id) or abort(404)
-    require(can(current_user, "payments.manage_fund", fund.id))
+    fund = load_or_404(Fund, fund_id, "payments.manage_fund", subject=lambda f: f.id)
     awards = db.session.execute(
         select(Award, Application, Group).join(Application, Application.id == Award.application_id)
         .join(Group, Group.id == Application.group_id).where(Award.fund_id == fund.id).order_by(Award.id)
@@ -147,8 +144,7 @@ def fund_ledger(fund_id: int):
 @bp.route("/payments/funds/<int:fund_id>/match-pledges", methods=["POST"])
 @access(OBJECT_CHECKED)
 def add_match_pledge(fund_id: int):
-    fund = db.session.get(Fund, fund_id) or abort(404)
-    require(can(current_user, "payments.manage_fund", fund.id))
+    fund = load_or_404(Fund, fund_id, "payments.manage_fund", subject=lambda f: f.id)
     form = MatchPledgeForm()
     if form.validate_on_submit():
         try:
@@ -206,11 +202,7 @@ def record_bank_transfer(instalment_id: int):
 # --- groups connecting Stripe --------------------------------------------------------------
 
 def _load_group(group_id: int) -> Group:
-    group = db.session.get(Group, group_id)
-    if group is None:
-        abort(404)
-    require(can(current_user, "payments.manage_group_account", group.id))
-    return group
+    return load_or_404(Group, group_id, "payments.manage_group_account", subject=lambda g: g.id)
 
 
 @bp.route("/payments/groups/<int:group_id>")

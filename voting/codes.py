@@ -26,7 +26,7 @@ from voting.models import (
     VotingRound,
 )
 from voting.proposals import _district_of
-from voting.states import RoundState
+from voting.states import CODE_STATES
 
 MAX_CODES_PER_BATCH = 50_000
 # --- single-use voting codes -------------------------------------------------------------
@@ -49,7 +49,7 @@ def generate_codes(session: Session, actor, voting_round: VotingRound, *, distri
     """Make `count` codes; returns the plain codes, which are never stored."""
     if not voting_round.allow_codes:
         raise VotingError("Turn on voting codes for this round first.")
-    if voting_round.state in (RoundState.COUNTING, RoundState.PUBLISHED):
+    if voting_round.state not in CODE_STATES:
         raise VotingError("Voting has closed.")
     if not 1 <= count <= MAX_CODES_PER_BATCH:
         raise VotingError(f"Make between 1 and {MAX_CODES_PER_BATCH:,} codes at a time.")

@@ -155,7 +155,8 @@ class Proposal(db.Model):
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     group_id: Mapped[int | None] = mapped_column(ForeignKey("community_group.id"))
     # The grants application this came from, when a panel's shortlist was sent to the vote.
-    source_application_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    source_application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("application.id", ondelete="SET NULL"), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     voting_round: Mapped[VotingRound] = relationship(back_populates="proposals")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from commonpot.accounts.policy import is_admin, is_fund_manager, is_signed_in, rule
-from voting.states import RoundState
+from voting.states import CODE_STATES, SETUP_STATES, RoundState
 
 
 @rule("voting.manage_round")
@@ -19,3 +19,15 @@ def can_view_round(user, voting_round) -> bool:
 @rule("voting.enter_paper")
 def can_enter_paper(user, voting_round) -> bool:
     return is_signed_in(user) and (is_admin(user) or bool(user.is_steward)) and voting_round.allow_paper
+
+
+@rule("voting.change_setup")
+def can_change_setup(user, voting_round) -> bool:
+    """Settings, districts and postcodes: a manager, before voting opens."""
+    return voting_round.state in SETUP_STATES and can_manage_round(user, voting_round)
+
+
+@rule("voting.make_codes")
+def can_make_codes(user, voting_round) -> bool:
+    return voting_round.allow_codes and voting_round.state in CODE_STATES and \
+        can_manage_round(user, voting_round)

@@ -23,7 +23,7 @@ from voting.models import (
     VoterRollEntry,
     VotingRound,
 )
-from voting.states import RoundState, check_transition
+from voting.states import SETUP_STATES, RoundState, check_transition
 
 # --- rounds, districts and postcodes ----------------------------------------------------
 
@@ -85,7 +85,7 @@ def create_round(session: Session, actor, fund_id: int, settings: RoundSettings)
 
 
 def update_round(session: Session, actor, voting_round: VotingRound, settings: RoundSettings) -> None:
-    if voting_round.state not in (RoundState.DRAFT, RoundState.PROPOSALS, RoundState.REVIEW):
+    if voting_round.state not in SETUP_STATES:
         raise VotingError("The rules cannot change once voting has opened.")
     _check_settings(settings)
     for name, value in vars(settings).items():
@@ -97,7 +97,7 @@ def update_round(session: Session, actor, voting_round: VotingRound, settings: R
 
 def add_district(session: Session, actor, voting_round: VotingRound, name: str, budget_pence: int,
                  is_area_wide: bool = False) -> District:
-    if voting_round.state in (RoundState.VOTING, RoundState.COUNTING, RoundState.PUBLISHED):
+    if voting_round.state not in SETUP_STATES:
         raise VotingError("Districts cannot change once voting has opened.")
     name = name.strip()
     if not name:

@@ -44,6 +44,12 @@ ACTION_LABELS = {
 }
 
 
+# Before voting opens: the rules, districts and postcodes may still change.
+SETUP_STATES = frozenset({RoundState.DRAFT, RoundState.PROPOSALS, RoundState.REVIEW})
+# Voting codes can be made until counting starts.
+CODE_STATES = frozenset(RoundState) - {RoundState.COUNTING, RoundState.PUBLISHED}
+
+
 class IllegalRoundTransition(Refused, ValueError):
     def __init__(self, current: RoundState, target: RoundState):
         super().__init__(f"A round that is “{LABELS[current]}” cannot move to “{LABELS[target]}”.")

@@ -24,12 +24,18 @@ from grants.panels.states import (
     ReviewStatus,
 )
 from grants.signals import awards_released
-from grants.states import ApplicationStatus, RoundPhase, check_application_transition, check_round_transition
+from grants.states import (
+    ApplicationStatus,
+    AwardStatus,
+    RoundPhase,
+    check_application_transition,
+    check_round_transition,
+)
 
 DECIDING_PHASES = frozenset({RoundPhase.SCORING, RoundPhase.VOTING, RoundPhase.DECIDING})
 # The Award statuses this module writes; a rescinded award no longer counts against the budget.
-AWARD_OFFERED = "offered"
-AWARD_RESCINDED = "rescinded"
+AWARD_OFFERED = AwardStatus.OFFERED
+AWARD_RESCINDED = AwardStatus.RESCINDED
 
 # --- decisions ---------------------------------------------------------------------------------
 

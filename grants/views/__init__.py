@@ -4,12 +4,12 @@ Thin views: load, check permission, call one operation, render or redirect."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, request
 
 import grants.policy  # noqa: F401 - registers the grants rules with can()
 from commonpot.extensions import db
-from grants import eligibility, operations, queries
-from grants.models import ORG_TYPE_LABELS, Round
+from grants import eligibility, operations
+from grants.models import ORG_TYPE_LABELS
 from grants.states import ApplicationStatus
 from grants.timefmt import london, london_date
 
@@ -22,6 +22,7 @@ def _grants_helpers():
             "org_type_labels": {k.value: v for k, v in ORG_TYPE_LABELS.items()},
             "screening_reasons": eligibility.SCREENING_REASONS,
             "status_labels": {s.value: s.label for s in ApplicationStatus},
+            "ApplicationStatus": ApplicationStatus,
             "budget_categories": operations.BUDGET_CATEGORIES}
 
 
@@ -33,20 +34,6 @@ def _round_clock():
     if operations.rounds_due(db.session):
         operations.tick_rounds(db.session)
         db.session.commit()
-
-
-def _round_or_404(slug: str) -> Round:
-    round_ = queries.round_by_slug(db.session, slug)
-    if round_ is None:
-        abort(404)
-    return round_
-
-
-def _get_or_404(model, object_id: int):
-    obj = db.session.get(model, object_id)
-    if obj is None:
-        abort(404)
-    return obj
 
 
 def _form_errors(form, exc: operations.GrantsError) -> None:

@@ -14,6 +14,7 @@ from flask import (
 from flask_login import current_user
 
 import grants.policy  # noqa: F401 - registers the grants rules with can()
+from commonpot.accounts.loading import load_or_404
 from commonpot.accounts.policy import (
     OBJECT_CHECKED,
     access,
@@ -28,8 +29,9 @@ from grants.models import (
     Attachment,
     Group,
     QuestionType,
+    Round,
 )
-from grants.views import _get_or_404, _round_or_404, bp
+from grants.views import bp
 
 # --- applications -------------------------------------------------------------------------
 
@@ -69,8 +71,7 @@ def _step_problems(application: Application, step: str, all_problems: dict) -> d
 @bp.route("/rounds/<slug>/apply", methods=["POST"])
 @access(OBJECT_CHECKED)
 def start_application(slug: str):
-    round_ = _round_or_404(slug)
-    require(can(current_user, "grants.view_round", round_))
+    round_ = load_or_404(Round, slug, "grants.view_round", by=Round.slug)
     form = forms.StartApplicationForm()
     form.group_id.choices = options([(g.id, g.name) for g in queries.groups_for(db.session, current_user.id)])
     if not form.validate_on_submit():
@@ -88,8 +89,7 @@ def start_application(slug: str):
 @bp.route("/applications/<int:application_id>")
 @access(OBJECT_CHECKED)
 def show_application(application_id: int):
-    application = _get_or_404(Application, application_id)
-    require(can(current_user, "grants.view_application", application))
+    application = load_or_404(Application, application_id, "grants.view_application")
     problems = operations.submission_problems(db.session, application)
     steps = [(step, title, bool(_step_problems(application, step, problems)))
              for step, title in _steps(application)]
@@ -97,18 +97,13 @@ def show_application(application_id: int):
         "grants/application.html", application=application, steps=steps, problems=problems,
         editable=can(current_user, "grants.edit_application", application)
         and operations.accepting_applications(application.round),
-        withdraw_form=forms.WithdrawForm(),
-        can_withdraw=can(current_user, "grants.withdraw_application", application)
-        and application.status.value in ("draft", "submitted", "eligible")
-        and application.round.phase not in ("deciding", "decided", "monitoring", "archived"),
-        is_manager=can(current_user, "grants.screen_application", application))
+        withdraw_form=forms.WithdrawForm())
 
 
 @bp.route("/applications/<int:application_id>/steps/<step>", methods=["GET", "POST"])
 @access(OBJECT_CHECKED)
 def edit_application_step(application_id: int, step: str):
-    application = _get_or_404(Application, application_id)
-    require(can(current_user, "grants.edit_application", application))
+    application = load_or_404(Application, application_id, "grants.edit_application")
     steps = _steps(application)
     step_ids = [s for s, _ in steps]
     if step not in step_ids:
@@ -204,8 +199,7 @@ def _save_step(application: Application, step: str, questions) -> list[str]:
 @bp.route("/applications/<int:application_id>/check")
 @access(OBJECT_CHECKED)
 def check_application(application_id: int):
-    application = _get_or_404(Application, application_id)
-    require(can(current_user, "grants.edit_application", application))
+    application = load_or_404(Application, application_id, "grants.edit_application")
     problems = operations.submission_problems(db.session, application)
     return render_template("grants/check.html", application=application, problems=problems,
                            form=forms.DeclarationsForm(), steps=_steps(application),
@@ -222,8 +216,7 @@ def _step_of(application: Application) -> dict[str, str]:
 @bp.route("/applications/<int:application_id>/submit", methods=["POST"])
 @access(OBJECT_CHECKED)
 def submit_application(application_id: int):
-    application = _get_or_404(Application, application_id)
-    require(can(current_user, "grants.edit_application", application))
+    application = load_or_404(Application, application_id, "grants.edit_application")
     form = forms.DeclarationsForm()
     form.validate_on_submit()
     try:
@@ -244,8 +237,7 @@ def submit_application(application_id: int):
 @bp.route("/applications/<int:application_id>/withdraw", methods=["POST"])
 @access(OBJECT_CHECKED)
 def withdraw_application(application_id: int):
-    application = _get_or_404(Application, application_id)
-    require(can(current_user, "grants.withdraw_application", application))
+    application = load_or_404(Application, application_id, "grants.act_for_application")
     form = forms.WithdrawForm()
     if form.validate_on_submit():
         try:
@@ -261,7 +253,7 @@ def withdraw_application(application_id: int):
 @bp.route("/attachments/<int:attachment_id>")
 @access(OBJECT_CHECKED)
 def download_attachment(attachment_id: int):
-    attachment = _get_or_404(Attachment, attachment_id)
+    attachment = load_or_404(Attachment, attachment_id)
     if not can(current_user, "grants.view_attachment", attachment):
         abort(404)  # do not confirm that another group's file exists
     path = uploads.attachment_path(attachment)
@@ -274,7 +266,7 @@ def download_attachment(attachment_id: int):
 @bp.route("/attachments/<int:attachment_id>/remove", methods=["POST"])
 @access(OBJECT_CHECKED)
 def remove_attachment(attachment_id: int):
-    attachment = _get_or_404(Attachment, attachment_id)
+    attachment = load_or_404(Attachment, attachment_id)
     require(can(current_user, "grants.edit_application", attachment.application))
     try:
         uploads.remove_attachment(db.session, current_user, attachment)

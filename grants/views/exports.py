@@ -6,18 +6,17 @@ from flask import (
     Response,
     abort,
 )
-from flask_login import current_user
 
 import grants.policy  # noqa: F401 - registers the grants rules with can()
+from commonpot.accounts.loading import load_or_404
 from commonpot.accounts.policy import (
     OBJECT_CHECKED,
     access,
-    can,
-    require,
 )
 from commonpot.extensions import db
 from grants import exports, queries
-from grants.views import _round_or_404, bp
+from grants.models import Round
+from grants.views import bp
 
 
 def _download(rows: list[list], name: str, fmt: str) -> Response:
@@ -35,8 +34,7 @@ def _download(rows: list[list], name: str, fmt: str) -> Response:
 @bp.route("/rounds/<slug>/export/applications.<fmt>")
 @access(OBJECT_CHECKED)
 def export_applications(slug: str, fmt: str):
-    round_ = _round_or_404(slug)
-    require(can(current_user, "grants.manage_round", round_))
+    round_ = load_or_404(Round, slug, "grants.manage_round", by=Round.slug)
     rows = exports.application_rows(round_, queries.received_applications(db.session, round_.id))
     return _download(rows, f"{round_.slug}-applications", fmt)
 
@@ -44,7 +42,6 @@ def export_applications(slug: str, fmt: str):
 @bp.route("/rounds/<slug>/export/budgets.<fmt>")
 @access(OBJECT_CHECKED)
 def export_budgets(slug: str, fmt: str):
-    round_ = _round_or_404(slug)
-    require(can(current_user, "grants.manage_round", round_))
+    round_ = load_or_404(Round, slug, "grants.manage_round", by=Round.slug)
     rows = exports.budget_rows(queries.received_applications(db.session, round_.id))
     return _download(rows, f"{round_.slug}-budgets", fmt)

@@ -12,19 +12,19 @@ from flask_login import current_user
 from sqlalchemy import select
 
 import grants.policy  # noqa: F401 - registers the grants rules with can()
+from commonpot.accounts.loading import load_or_404
 from commonpot.accounts.policy import (
     ANY_FUND_MANAGER,
     OBJECT_CHECKED,
     access,
     can,
-    require,
 )
 from commonpot.extensions import db
 from grants import forms, operations
 from grants.models import (
     Fund,
 )
-from grants.views import _get_or_404, bp
+from grants.views import bp
 
 # --- fund managers ------------------------------------------------------------------------
 
@@ -42,8 +42,7 @@ def manage_funds():
 @bp.route("/funds/<int:fund_id>")
 @access(OBJECT_CHECKED)
 def manage_fund(fund_id: int):
-    fund = _get_or_404(Fund, fund_id)
-    require(can(current_user, "grants.manage_fund", fund))
+    fund = load_or_404(Fund, fund_id, "grants.manage_fund")
     themes_form = forms.ThemesForm(themes="\n".join(fund.themes or []))
     return render_template("grants/manage_fund.html", fund=fund, themes_form=themes_form,
                            areas_form=forms.AreasImportForm())
@@ -52,8 +51,7 @@ def manage_fund(fund_id: int):
 @bp.route("/funds/<int:fund_id>/themes", methods=["POST"])
 @access(OBJECT_CHECKED)
 def update_fund_themes(fund_id: int):
-    fund = _get_or_404(Fund, fund_id)
-    require(can(current_user, "grants.manage_fund", fund))
+    fund = load_or_404(Fund, fund_id, "grants.manage_fund")
     form = forms.ThemesForm()
     if form.validate_on_submit():
         operations.set_fund_themes(db.session, current_user, fund,
@@ -65,8 +63,7 @@ def update_fund_themes(fund_id: int):
 @bp.route("/funds/<int:fund_id>/areas", methods=["POST"])
 @access(OBJECT_CHECKED)
 def import_areas(fund_id: int):
-    fund = _get_or_404(Fund, fund_id)
-    require(can(current_user, "grants.manage_fund", fund))
+    fund = load_or_404(Fund, fund_id, "grants.manage_fund")
     form = forms.AreasImportForm()
     if form.validate_on_submit() and form.file.data:
         text = form.file.data.read().decode("utf-8-sig", errors="replace")

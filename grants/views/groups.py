@@ -12,20 +12,19 @@ from flask import (
 from flask_login import current_user
 
 import grants.policy  # noqa: F401 - registers the grants rules with can()
+from commonpot.accounts.loading import load_or_404
 from commonpot.accounts.policy import (
     OBJECT_CHECKED,
     RESIDENT,
     SIGNED_IN,
     access,
-    can,
-    require,
 )
 from commonpot.extensions import db
 from grants import forms, operations, queries
 from grants.models import (
     Group,
 )
-from grants.views import _form_errors, _get_or_404, bp
+from grants.views import _form_errors, bp
 
 # --- groups -------------------------------------------------------------------------------
 
@@ -63,16 +62,14 @@ def create_group():
 @bp.route("/groups/<int:group_id>")
 @access(OBJECT_CHECKED)
 def show_group(group_id: int):
-    group = _get_or_404(Group, group_id)
-    require(can(current_user, "grants.view_group", group))
+    group = load_or_404(Group, group_id, "grants.view_group")
     return render_template("grants/group.html", group=group, invite_form=forms.InviteForm())
 
 
 @bp.route("/groups/<int:group_id>/edit", methods=["GET", "POST"])
 @access(OBJECT_CHECKED)
 def edit_group(group_id: int):
-    group = _get_or_404(Group, group_id)
-    require(can(current_user, "grants.manage_group", group))
+    group = load_or_404(Group, group_id, "grants.manage_group")
     form = forms.GroupForm(obj=group)
     if request.method == "GET":
         form.org_type.data = group.org_type.value
@@ -90,8 +87,7 @@ def edit_group(group_id: int):
 @bp.route("/groups/<int:group_id>/invitations", methods=["POST"])
 @access(OBJECT_CHECKED)
 def invite_member(group_id: int):
-    group = _get_or_404(Group, group_id)
-    require(can(current_user, "grants.manage_group", group))
+    group = load_or_404(Group, group_id, "grants.manage_group")
     form = forms.InviteForm()
     if form.validate_on_submit():
         operations.invite_member(

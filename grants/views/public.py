@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 from flask import (
-    abort,
     render_template,
 )
 from flask_login import current_user
 
 import grants.policy  # noqa: F401 - registers the grants rules with can()
+from commonpot.accounts.loading import load_or_404
 from commonpot.accounts.policy import (
     PUBLIC,
     PUBLIC_OBJECT_CHECKED,
     access,
-    can,
 )
 from commonpot.extensions import db
 from commonpot.forms import options
 from grants import forms, operations, queries
+from grants.models import Round
 from grants.states import (
     RoundPhase,
 )
-from grants.views import _round_or_404, bp
+from grants.views import bp
 
 # --- public -------------------------------------------------------------------------------
 
@@ -35,9 +35,7 @@ def list_rounds():
 @bp.route("/rounds/<slug>")
 @access(PUBLIC_OBJECT_CHECKED)
 def show_round(slug: str):
-    round_ = _round_or_404(slug)
-    if not can(current_user, "grants.view_round", round_):
-        abort(404)
+    round_ = load_or_404(Round, slug, "grants.view_round", by=Round.slug, hide_refusal=True)
     start_form = None
     if current_user.is_authenticated and operations.accepting_applications(round_):
         groups = queries.groups_for(db.session, current_user.id)
@@ -52,9 +50,7 @@ def show_round(slug: str):
 @bp.route("/rounds/<slug>/statistics")
 @access(PUBLIC_OBJECT_CHECKED)
 def show_round_statistics(slug: str):
-    round_ = _round_or_404(slug)
-    if not can(current_user, "grants.view_round", round_):
-        abort(404)
+    round_ = load_or_404(Round, slug, "grants.view_round", by=Round.slug, hide_refusal=True)
     stats = queries.round_statistics(db.session, round_)
     return render_template("grants/statistics.html", round=round_, stats=stats)
 

@@ -14,11 +14,11 @@ from sqlalchemy import select
 
 import grants.policy  # noqa: F401 - registers the grants rules with can()
 from commonpot import money
+from commonpot.accounts.loading import load_or_404
 from commonpot.accounts.policy import (
     OBJECT_CHECKED,
     access,
     can,
-    require,
 )
 from commonpot.extensions import db
 from commonpot.forms import options
@@ -34,7 +34,7 @@ from grants.states import (
     allowed_round_targets,
 )
 from grants.timefmt import from_london, to_london_naive
-from grants.views import _form_errors, _get_or_404, _round_or_404, bp
+from grants.views import _form_errors, bp
 
 
 def _settings(form) -> operations.RoundSettings:
@@ -57,8 +57,7 @@ def _settings(form) -> operations.RoundSettings:
 @bp.route("/funds/<int:fund_id>/rounds/new", methods=["GET", "POST"])
 @access(OBJECT_CHECKED)
 def create_round(fund_id: int):
-    fund = _get_or_404(Fund, fund_id)
-    require(can(current_user, "grants.manage_fund", fund))
+    fund = load_or_404(Fund, fund_id, "grants.manage_fund")
     form = forms.RoundForm()
     if form.validate_on_submit():
         try:
@@ -74,8 +73,7 @@ def create_round(fund_id: int):
 @bp.route("/rounds/<slug>/edit", methods=["GET", "POST"])
 @access(OBJECT_CHECKED)
 def edit_round(slug: str):
-    round_ = _round_or_404(slug)
-    require(can(current_user, "grants.manage_round", round_))
+    round_ = load_or_404(Round, slug, "grants.manage_round", by=Round.slug)
     form = forms.RoundForm(obj=round_)
     if request.method == "GET":
         form.opens_at.data = to_london_naive(round_.opens_at)
@@ -97,8 +95,7 @@ def edit_round(slug: str):
 @bp.route("/rounds/<slug>/manage")
 @access(OBJECT_CHECKED)
 def manage_round(slug: str):
-    round_ = _round_or_404(slug)
-    require(can(current_user, "grants.manage_round", round_))
+    round_ = load_or_404(Round, slug, "grants.manage_round", by=Round.slug)
     phase_form = forms.PhaseForm()
     phase_form.target.choices = options([(p.value, p.label) for p in
                                  sorted(allowed_round_targets(round_.phase))])
@@ -119,8 +116,7 @@ def manage_round(slug: str):
 @bp.route("/rounds/<slug>/phase", methods=["POST"])
 @access(OBJECT_CHECKED)
 def change_round_phase(slug: str):
-    round_ = _round_or_404(slug)
-    require(can(current_user, "grants.manage_round", round_))
+    round_ = load_or_404(Round, slug, "grants.manage_round", by=Round.slug)
     form = forms.PhaseForm()
     form.target.choices = options([(p.value, p.label) for p in RoundPhase])
     if not form.validate_on_submit():
@@ -138,8 +134,7 @@ def change_round_phase(slug: str):
 @bp.route("/rounds/<slug>/criteria", methods=["POST"])
 @access(OBJECT_CHECKED)
 def add_criterion(slug: str):
-    round_ = _round_or_404(slug)
-    require(can(current_user, "grants.manage_round", round_))
+    round_ = load_or_404(Round, slug, "grants.manage_round", by=Round.slug)
     form = forms.CriterionForm()
     if form.validate_on_submit():
         try:
@@ -158,8 +153,7 @@ def add_criterion(slug: str):
 @bp.route("/rounds/<slug>/questions", methods=["POST"])
 @access(OBJECT_CHECKED)
 def add_question(slug: str):
-    round_ = _round_or_404(slug)
-    require(can(current_user, "grants.manage_round", round_))
+    round_ = load_or_404(Round, slug, "grants.manage_round", by=Round.slug)
     form = forms.QuestionDefinitionForm()
     if form.validate_on_submit():
         try:
@@ -180,8 +174,7 @@ def add_question(slug: str):
 @bp.route("/rounds/<slug>/questions/copy", methods=["POST"])
 @access(OBJECT_CHECKED)
 def copy_questions(slug: str):
-    round_ = _round_or_404(slug)
-    require(can(current_user, "grants.manage_round", round_))
+    round_ = load_or_404(Round, slug, "grants.manage_round", by=Round.slug)
     source = db.session.get(Round, request.form.get("source_round_id", type=int) or 0)
     if source is None or not can(current_user, "grants.manage_round", source):
         flash("Choose a round to copy from.", "error")

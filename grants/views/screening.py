@@ -11,25 +11,23 @@ from flask import (
 from flask_login import current_user
 
 import grants.policy  # noqa: F401 - registers the grants rules with can()
+from commonpot.accounts.loading import load_or_404
 from commonpot.accounts.policy import (
     OBJECT_CHECKED,
     access,
-    can,
-    require,
 )
 from commonpot.extensions import db
 from grants import forms, operations
 from grants.models import (
     Application,
 )
-from grants.views import _form_errors, _get_or_404, bp
+from grants.views import _form_errors, bp
 
 
 @bp.route("/applications/<int:application_id>/screening", methods=["GET", "POST"])
 @access(OBJECT_CHECKED)
 def screen_application(application_id: int):
-    application = _get_or_404(Application, application_id)
-    require(can(current_user, "grants.screen_application", application))
+    application = load_or_404(Application, application_id, "grants.screen_application")
     form = forms.ScreeningForm()
     if form.validate_on_submit():
         try:

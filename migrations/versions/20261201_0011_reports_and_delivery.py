@@ -44,6 +44,8 @@ def upgrade():
     sa.CheckConstraint("state <> 'changes_requested' OR length(changes_reason) > 0", name=op.f('ck_grant_report_changes_have_reason')),
     sa.CheckConstraint("state NOT IN ('submitted', 'changes_requested', 'accepted') OR submitted_at IS NOT NULL", name=op.f('ck_grant_report_submitted_has_time')),
     sa.CheckConstraint('due_on >= activity_ends_on', name=op.f('ck_grant_report_due_after_activity')),
+    # Every enum column carries its CHECK (0007, rules in the database).
+    sa.CheckConstraint("state IN ('scheduled', 'due', 'reminded', 'overdue', 'submitted', 'changes_requested', 'accepted')", name=op.f('ck_grant_report_reportstate')),
     sa.CheckConstraint('volunteers >= 0 AND volunteer_hours >= 0 AND assets_value_pence >= 0', name=op.f('ck_grant_report_counts_not_negative')),
     sa.ForeignKeyConstraint(['accepted_by_id'], ['user_account.id'], name=op.f('fk_grant_report_accepted_by_id_user_account')),
     sa.ForeignKeyConstraint(['award_id'], ['award.id'], name=op.f('fk_grant_report_award_id_award')),
@@ -64,6 +66,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('spent_pence >= 0', name=op.f('ck_proposal_delivery_spent_not_negative')),
+    sa.CheckConstraint("status IN ('planned', 'in_progress', 'done')", name=op.f('ck_proposal_delivery_deliverystatus')),
     sa.ForeignKeyConstraint(['proposal_id'], ['voting_proposal.id'], name=op.f('fk_proposal_delivery_proposal_id_voting_proposal')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_proposal_delivery')),
     sa.UniqueConstraint('proposal_id', name=op.f('uq_proposal_delivery_proposal_id'))

@@ -2,10 +2,13 @@
 
 
 from commonpot.accounts.models import User
-from tests.access import EVERYONE, MANAGERS, SIGNED_IN, Rule
+from tests.access import ANY_MANAGER, EVERYONE, MANAGERS, SIGNED_IN, Rule, both
 
-MEMBER = frozenset({"group_member"})
-APPLICATION_READERS = frozenset({"group_member", "fund_manager", "admin"})
+# Any member of the applying group works on its applications; only its admins edit the group.
+MEMBER = frozenset({"group_member", "plain_member"})
+APPLICATION_READERS = MEMBER | {"fund_manager", "admin"}
+# Fund managers (of any fund) read groups' profiles to screen them.
+GROUP_READERS = MEMBER | {"fund_manager", "other_manager", "admin"}
 GROUP_ADMINS = frozenset({"group_member", "admin"})
 
 PDF = b"%PDF-1.4 access test"
@@ -51,15 +54,15 @@ EXPECT = {
     "grants.show_round": Rule(_round(""), EVERYONE),
     "grants.show_round_statistics": Rule(_round("/statistics"), EVERYONE),
     "grants.list_groups": Rule("/grants/groups", SIGNED_IN),
-    "grants.create_group": Rule("/grants/groups/new", SIGNED_IN),
-    "grants.show_group": Rule(lambda w: f"/grants/groups/{w['group_id']}", APPLICATION_READERS),
-    "grants.edit_group": Rule(lambda w: f"/grants/groups/{w['group_id']}/edit", GROUP_ADMINS),
+    "grants.create_group": both(Rule("/grants/groups/new", SIGNED_IN)),
+    "grants.show_group": Rule(lambda w: f"/grants/groups/{w['group_id']}", GROUP_READERS),
+    "grants.edit_group": both(Rule(lambda w: f"/grants/groups/{w['group_id']}/edit", GROUP_ADMINS)),
     "grants.invite_member": Rule(lambda w: f"/grants/groups/{w['group_id']}/invitations",
                                  GROUP_ADMINS, method="POST"),
-    "grants.accept_invitation": Rule("/grants/invitations/not-a-token", SIGNED_IN),
+    "grants.accept_invitation": both(Rule("/grants/invitations/not-a-token", SIGNED_IN)),
     "grants.start_application": Rule(_round("/apply"), SIGNED_IN, method="POST"),
     "grants.show_application": Rule(_app(""), APPLICATION_READERS),
-    "grants.edit_application_step": Rule(_app("/steps/project"), MEMBER),
+    "grants.edit_application_step": both(Rule(_app("/steps/project"), MEMBER)),
     "grants.check_application": Rule(_app("/check"), MEMBER),
     "grants.submit_application": Rule(_app("/submit"), MEMBER, method="POST"),
     "grants.withdraw_application": Rule(
@@ -68,18 +71,18 @@ EXPECT = {
                                        APPLICATION_READERS, refused_also=(404,)),
     "grants.remove_attachment": Rule(
         lambda w: f"/grants/attachments/{w['removable_id']}/remove", MEMBER, method="POST"),
-    "grants.manage_funds": Rule("/grants/manage", MANAGERS),
+    "grants.manage_funds": Rule("/grants/manage", ANY_MANAGER),
     "grants.manage_fund": Rule(_fund(""), MANAGERS),
     "grants.update_fund_themes": Rule(_fund("/themes"), MANAGERS, method="POST"),
     "grants.import_areas": Rule(_fund("/areas"), MANAGERS, method="POST"),
-    "grants.create_round": Rule(_fund("/rounds/new"), MANAGERS),
-    "grants.edit_round": Rule(_round("/edit"), MANAGERS),
+    "grants.create_round": both(Rule(_fund("/rounds/new"), MANAGERS)),
+    "grants.edit_round": both(Rule(_round("/edit"), MANAGERS)),
     "grants.manage_round": Rule(_round("/manage"), MANAGERS),
     "grants.change_round_phase": Rule(_round("/phase"), MANAGERS, method="POST"),
     "grants.add_criterion": Rule(_round("/criteria"), MANAGERS, method="POST"),
     "grants.add_question": Rule(_round("/questions"), MANAGERS, method="POST"),
     "grants.copy_questions": Rule(_round("/questions/copy"), MANAGERS, method="POST"),
-    "grants.screen_application": Rule(_app("/screening"), MANAGERS),
+    "grants.screen_application": both(Rule(_app("/screening"), MANAGERS)),
     "grants.export_applications": Rule(_round("/export/applications.csv"), MANAGERS),
     "grants.export_budgets": Rule(_round("/export/budgets.xlsx"), MANAGERS),
 }

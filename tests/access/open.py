@@ -1,6 +1,6 @@
 """Who may reach the open-data pages, the open API and the action log."""
 
-from tests.access import EVERYONE, MANAGERS, Rule
+from tests.access import EVERYONE, MANAGERS, Rule, both
 
 # The fund slug and round slug come from the grants access module's world.
 
@@ -14,8 +14,8 @@ EXPECT = {
     "open_data.show_fund": Rule("/funds/test-fund", EVERYONE),
     "open_data.show_open_data": Rule("/open-data", EVERYONE),
     "open_data.download_360giving": Rule("/open-data/360giving.csv", EVERYONE),
-    "open_data.edit_round_publication": Rule(
-        lambda w: f"/grants/rounds/{w['round_slug']}/publication", MANAGERS),
+    "open_data.edit_round_publication": both(Rule(
+        lambda w: f"/grants/rounds/{w['round_slug']}/publication", MANAGERS)),
     "action_log.list_actions": Rule("/manage/action-log", MANAGERS),
     "api.openapi": _api("/openapi.json"),
     "api.show_audit_checkpoint": _api("/audit/checkpoint"),

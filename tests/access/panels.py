@@ -2,11 +2,12 @@ from pathlib import Path
 
 from flask import current_app
 
-from tests.access import EVERYONE, MANAGERS, Rule
+from tests.access import EVERYONE, MANAGERS, Rule, both
 
 PANEL = frozenset({"panel_member"})
-DECISION_READERS = frozenset({"group_member", "fund_manager", "admin"})
-ANY_PANEL = frozenset({"panel_member", "fund_manager", "admin"})
+DECISION_READERS = frozenset({"group_member", "plain_member", "fund_manager", "admin"})
+# Everyone who may sit on some panel sees their own (possibly empty) list of reviews.
+ANY_PANEL = frozenset({"panel_member", "fund_manager", "other_manager", "admin"})
 
 
 def build(session, world):
@@ -49,7 +50,7 @@ def _r(path):
 EXPECT = {
     "panels.show_panel": Rule(_r("/panels/rounds/{round}"), EVERYONE),
     "panels.manage_panel": Rule(_r("/panels/rounds/{round}/manage"), MANAGERS),
-    "panels.edit_panel": Rule(_r("/panels/rounds/{round}/settings"), MANAGERS),
+    "panels.edit_panel": both(Rule(_r("/panels/rounds/{round}/settings"), MANAGERS)),
     "panels.add_member": Rule(_r("/panels/rounds/{round}/members"), MANAGERS, method="POST",
                               data=lambda w: {"email": w["panels"]["extra_email"], "role": "member"}),
     "panels.remove_member": Rule(_r("/panels/rounds/{round}/members/remove"), MANAGERS, method="POST",
@@ -66,15 +67,15 @@ EXPECT = {
     "voting.send_shortlist": Rule(_r("/vote/grant-rounds/{round}/shortlist/send"), MANAGERS, method="POST"),
     "voting.decide_from_vote": Rule(_r("/vote/grant-rounds/{round}/vote-decisions"), MANAGERS, method="POST"),
     "panels.release_decisions": Rule(_r("/panels/rounds/{round}/release"), MANAGERS, method="POST"),
-    "panels.record_decision": Rule(_r("/panels/applications/{application}/decision"), MANAGERS),
+    "panels.record_decision": both(Rule(_r("/panels/applications/{application}/decision"), MANAGERS)),
     "panels.reopen_review": Rule(_r("/panels/reviews/{review}/reopen"), MANAGERS, method="POST",
                                  data={"reason": "Checking access"}),
     "panels.list_reviews": Rule("/panels/reviews", ANY_PANEL),
-    "panels.declare_conflict": Rule(_r("/panels/applications/{application}/declaration"), PANEL),
+    "panels.declare_conflict": both(Rule(_r("/panels/applications/{application}/declaration"), PANEL)),
     "panels.show_application": Rule(_r("/panels/applications/{application}"), PANEL),
     "panels.download_attachment": Rule(
         _r("/panels/applications/{application}/attachments/{attachment}"), PANEL),
-    "panels.score_application": Rule(_r("/panels/applications/{application}/score"), PANEL),
+    "panels.score_application": both(Rule(_r("/panels/applications/{application}/score"), PANEL)),
     "panels.show_pack": Rule(_r("/panels/rounds/{round}/pack"), PANEL),
     "panels.show_decision": Rule(_r("/panels/applications/{application}/outcome"), DECISION_READERS),
 }

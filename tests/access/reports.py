@@ -3,10 +3,10 @@
 from datetime import date
 
 from commonpot.accounts.models import User
-from tests.access import EVERYONE, MANAGERS, Rule
+from tests.access import EVERYONE, MANAGERS, Rule, both
 
-MEMBER = frozenset({"group_member"})
-READERS = frozenset({"group_member", "fund_manager", "admin"})
+MEMBER = frozenset({"group_member", "plain_member"})
+READERS = MEMBER | {"fund_manager", "admin"}
 PNG = b"\x89PNG\r\n\x1a\n access test"
 
 
@@ -76,7 +76,8 @@ def _winner(path=""):
 
 
 EXPECT = {
-    "reports.edit_report": Rule(_report("editable_report"), READERS),
+    # Managers read a report; only the group's members change it.
+    "reports.edit_report": both(Rule(_report("editable_report"), READERS), allowed=MEMBER),
     "reports.submit_report": Rule(_report("editable_report", "/submit"), MEMBER, method="POST"),
     "reports.add_photo": Rule(_report("editable_report", "/photos"), MEMBER, method="POST"),
     "reports.show_photo": Rule(lambda w: f"/grants/reports/{w['editable_report']}/photos/{w['photo_id']}",

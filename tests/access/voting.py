@@ -1,9 +1,9 @@
 """Who may reach each voting page."""
 
-from tests.access import ADMIN_ONLY, EVERYONE, MANAGERS, Rule
+from tests.access import ADMIN_ONLY, ANY_MANAGER, EVERYONE, MANAGERS, Rule, both
 
 RESIDENTS = EVERYONE - {"anonymous"}  # every role's account is verified
-STEWARDS = ADMIN_ONLY  # no steward among the roles; admins may act as stewards
+STEWARDS = frozenset({"steward"}) | ADMIN_ONLY  # admins may act as stewards
 
 
 def build(session, world):
@@ -51,24 +51,25 @@ EXPECT = {
         EVERYONE),
     "voting.show_results": Rule(lambda w: f"/vote/{w['voting']['published']}/results", EVERYONE),
     "voting.download_results_csv": Rule(lambda w: f"/vote/{w['voting']['published']}/results.csv", EVERYONE),
-    "voting.edit_details": Rule(lambda w: f"/vote/{w['voting']['voting']}/details", RESIDENTS),
-    "voting.submit_proposal": Rule(lambda w: f"/vote/{w['voting']['proposals']}/propose", RESIDENTS),
-    "voting.cast_ballot": Rule(lambda w: f"/vote/{w['voting']['voting']}/ballot", RESIDENTS),
-    "voting.change_ballot": Rule(lambda w: f"/vote/{w['voting']['voting']}/change", RESIDENTS),
-    "voting.enter_code": Rule(lambda w: f"/vote/{w['voting']['voting']}/code", EVERYONE),
+    "voting.edit_details": both(Rule(lambda w: f"/vote/{w['voting']['voting']}/details", RESIDENTS)),
+    "voting.submit_proposal": both(Rule(lambda w: f"/vote/{w['voting']['proposals']}/propose", RESIDENTS)),
+    "voting.cast_ballot": both(Rule(lambda w: f"/vote/{w['voting']['voting']}/ballot", RESIDENTS)),
+    "voting.change_ballot": both(Rule(lambda w: f"/vote/{w['voting']['voting']}/change", RESIDENTS)),
+    "voting.enter_code": both(Rule(lambda w: f"/vote/{w['voting']['voting']}/code", EVERYONE)),
     "voting.cast_code_ballot": Rule(lambda w: f"/vote/{w['voting']['voting']}/code/ballot", EVERYONE,
                                     method="POST"),
-    "voting.new_round": Rule("/vote/new", MANAGERS),
-    "voting.edit_round": Rule(lambda w: f"/vote/{w['voting']['draft']}/edit", MANAGERS),
+    "voting.new_round": both(Rule("/vote/new", ANY_MANAGER)),
+    "voting.edit_round": both(Rule(lambda w: f"/vote/{w['voting']['draft']}/edit", MANAGERS)),
     "voting.manage_round": Rule(lambda w: f"/vote/{w['voting']['draft']}/manage", MANAGERS),
     "voting.add_district": Rule(lambda w: f"/vote/{w['voting']['draft']}/districts", MANAGERS, method="POST"),
     "voting.import_postcodes": Rule(lambda w: f"/vote/{w['voting']['draft']}/postcodes", MANAGERS,
                                     method="POST"),
     "voting.advance_round": Rule(lambda w: f"/vote/{w['voting']['draft']}/advance", MANAGERS, method="POST"),
     "voting.generate_codes": Rule(lambda w: f"/vote/{w['voting']['voting']}/codes", MANAGERS, method="POST"),
-    "voting.review_proposal": Rule(lambda w: f"/vote/proposals/{w['voting']['proposal']}/review", MANAGERS),
-    "voting.paper_batches": Rule(lambda w: f"/vote/{w['voting']['voting']}/paper", STEWARDS),
-    "voting.enter_paper": Rule(lambda w: f"/vote/paper/{w['voting']['batch']}", STEWARDS),
+    "voting.review_proposal": both(
+        Rule(lambda w: f"/vote/proposals/{w['voting']['proposal']}/review", MANAGERS)),
+    "voting.paper_batches": both(Rule(lambda w: f"/vote/{w['voting']['voting']}/paper", STEWARDS)),
+    "voting.enter_paper": both(Rule(lambda w: f"/vote/paper/{w['voting']['batch']}", STEWARDS)),
     "voting.compare_paper": Rule(lambda w: f"/vote/paper/{w['voting']['batch']}/compare", STEWARDS),
     "voting.accept_paper": Rule(lambda w: f"/vote/paper/{w['voting']['batch']}/accept", STEWARDS,
                                 method="POST"),

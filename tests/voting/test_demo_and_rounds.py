@@ -74,14 +74,23 @@ def test_manager_runs_a_round_from_draft_to_voting_over_http(client, session, ma
     assert len(actions) == 3
 
 
-def test_shortlist_proposals_are_added_once(session):
+def test_shortlist_proposals_are_added_once(session, make_user):
+    from tests.panels import factories as grants_world
+
+    creator = make_user("applicant@example.org")
+    grant_round = grants_world.create_round(session, grants_world.create_fund(session))
+    application = grants_world.create_application(
+        session, grant_round, grants_world.create_group(session, members=[creator]), creator_id=creator)
+    # The proposal's source is a real application: the database holds the link as a key.
+    application_id = application.id
+    session.commit()
     round_id = open_round(session, state=RoundState.DRAFT)
     voting_round = session.get(VotingRound, round_id)
     items = [{"title": "Food bank van", "summary": "A van.", "cost_pence": 400_000, "group_id": None,
-              "source_application_id": 77}]
+              "source_application_id": application_id}]
     assert len(operations.add_proposals_from_shortlist(session, "system", voting_round, items)) == 1
     assert operations.add_proposals_from_shortlist(session, "system", voting_round, items) == []
-    added = session.scalar(select(Proposal).where(Proposal.source_application_id == 77))
+    added = session.scalar(select(Proposal).where(Proposal.source_application_id == application_id))
     assert added.district == voting_round.area_wide
     session.rollback()
 

@@ -3,12 +3,10 @@ module per sub-domain, imported at the end of this file. Thin views over the vot
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, request
-from flask_login import current_user
+from flask import Blueprint, current_app, request
 
 import voting.policy  # noqa: F401 - registers the voting rules
-from commonpot.accounts.policy import can, require
-from commonpot.extensions import db
+from commonpot.accounts.loading import load_or_404
 from voting.models import VotingRound
 from voting.states import LABELS
 
@@ -28,23 +26,16 @@ def _voting_globals():
 
 
 def _round(round_id: int) -> VotingRound:
-    voting_round = db.session.get(VotingRound, round_id)
-    if voting_round is None:
-        abort(404)
-    return voting_round
+    return load_or_404(VotingRound, round_id)
 
 
 def _visible_round(round_id: int) -> VotingRound:
-    voting_round = _round(round_id)
-    if not can(current_user, "voting.view_round", voting_round):
-        abort(404)
-    return voting_round
+    # A round the person may not see does not exist for them.
+    return load_or_404(VotingRound, round_id, "voting.view_round", hide_refusal=True)
 
 
 def _managed_round(round_id: int) -> VotingRound:
-    voting_round = _round(round_id)
-    require(can(current_user, "voting.manage_round", voting_round))
-    return voting_round
+    return load_or_404(VotingRound, round_id, "voting.manage_round")
 
 
 def _form_values() -> dict[str, list[str]]:

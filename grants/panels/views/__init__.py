@@ -7,6 +7,7 @@ from flask import Blueprint, abort
 from flask_login import current_user
 
 import grants.panels.policy  # noqa: F401  (registers the panels.* rules)
+from commonpot.accounts.loading import load_or_404
 from commonpot.accounts.policy import can, require
 from commonpot.extensions import db
 from grants.models import Application, Round
@@ -32,11 +33,11 @@ def _panel_globals():
 
 
 def _round(round_id: int) -> Round:
-    return db.get_or_404(Round, round_id)
+    return load_or_404(Round, round_id)
 
 
 def _application(application_id: int) -> Application:
-    return db.get_or_404(Application, application_id)
+    return load_or_404(Application, application_id)
 
 
 def _panel_or_404(round_: Round):

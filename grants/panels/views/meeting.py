@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 import grants.panels.policy  # noqa: F401  (registers the panels.* rules)
+from commonpot.accounts.loading import load_or_404
 from commonpot.accounts.policy import (
     OBJECT_CHECKED,
     access,
@@ -181,7 +182,7 @@ def record_decision(application_id: int):
 @bp.route("/reviews/<int:review_id>/reopen", methods=["POST"])
 @access(OBJECT_CHECKED)
 def reopen_review(review_id: int):
-    review = db.get_or_404(Review, review_id)
+    review = load_or_404(Review, review_id)
     require(can(current_user, "panels.manage", review.application.round))
     form = ReopenForm()
     if not form.validate_on_submit():

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 import grants.panels.policy  # noqa: F401  (registers the panels.* rules)
+from commonpot.accounts.loading import load_or_404
 from commonpot.accounts.models import User
 from commonpot.accounts.policy import (
     ANY_PANEL_MEMBER,
@@ -113,7 +114,7 @@ def show_application(application_id: int):
 @access(OBJECT_CHECKED)
 def download_attachment(application_id: int, attachment_id: int):
     application = _reviewable(application_id)
-    attachment = db.get_or_404(Attachment, attachment_id)
+    attachment = load_or_404(Attachment, attachment_id)
     if attachment.application_id != application.id or attachment.removed_at is not None:
         abort(404)
     if operations.declaration_for(db.session, current_user.id, application.id) is None:
