@@ -14,7 +14,7 @@ Revises: 0006
 from alembic import op
 
 revision = "0007"
-down_revision = "0006"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
