@@ -31,6 +31,7 @@ from commonpot.accounts.policy import (
     require,
 )
 from commonpot.extensions import db
+from commonpot.urls import external_url
 from grants import eligibility, exports, forms, operations, queries, uploads
 from grants.models import (
     ORG_TYPE_LABELS,
@@ -198,7 +199,7 @@ def invite_member(group_id: int):
     if form.validate_on_submit():
         operations.invite_member(
             db.session, current_user, group, form.email.data, form.role.data,
-            lambda token: url_for("grants.accept_invitation", token=token, _external=True))
+            lambda token: external_url("grants.accept_invitation", token=token))
         flash(f"Invitation sent to {form.email.data}. The link works for 7 days.", "success")
         return redirect(url_for("grants.show_group", group_id=group.id))
     return render_template("grants/group.html", group=group, invite_form=form)

@@ -20,6 +20,7 @@ import payments.policy  # noqa: F401 - registers the payments rules
 from commonpot.accounts.policy import OBJECT_CHECKED, PUBLIC, SIGNED_REQUEST, access, can, require
 from commonpot.extensions import csrf, db
 from commonpot.transaction import after_commit
+from commonpot.urls import external_url
 from grants.models import Application, Award, Fund, Group
 from payments import donations, ledger, payouts, stripe_client, webhooks
 from payments.forms import (
@@ -61,8 +62,8 @@ def donate(slug: str):
         else:
             checkout = donations.create_checkout_session(
                 stripe_client.make_client(), donation, fund,
-                success_url=url_for(".donation_thanks", reference=donation.reference, _external=True),
-                cancel_url=url_for(".donate", slug=fund.slug, cancelled=1, _external=True))
+                success_url=external_url(".donation_thanks", reference=donation.reference),
+                cancel_url=external_url(".donate", slug=fund.slug, cancelled=1))
             donations.attach_checkout_session(db.session, donation, checkout.id)
             return redirect(checkout.url, code=303)
     totals = donations.fund_totals(db.session, fund.id)
@@ -228,8 +229,8 @@ def _onboarding_redirect(group: Group):
         return redirect(url_for(".group_account", group_id=group.id))
     url = payouts.start_onboarding(
         db.session, stripe_client.make_client(), current_user, group,
-        return_url=url_for(".connect_return", group_id=group.id, _external=True),
-        refresh_url=url_for(".connect_refresh", group_id=group.id, _external=True))
+        return_url=external_url(".connect_return", group_id=group.id),
+        refresh_url=external_url(".connect_refresh", group_id=group.id))
     return redirect(url, code=303)
 
 
