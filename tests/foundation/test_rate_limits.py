@@ -170,7 +170,8 @@ def test_sign_in_uses_redis_and_keeps_working_when_it_goes_away(own_redis, app, 
     server.wait(timeout=10)
     other = app.test_client()
     with caplog.at_level("WARNING"):
-        assert post_form(other, "/login", {"email": "sam@example.org", "password": PASSWORD}).status_code == 302
+        signed_in = post_form(other, "/login", {"email": "sam@example.org", "password": PASSWORD})
+        assert signed_in.status_code == 302
         assert post_form(other, "/reset", {"email": "sam@example.org"}).status_code == 200
         assert post_form(app.test_client(), "/register", {
             "display_name": "N", "email": "n@example.org", "password": PASSWORD,
