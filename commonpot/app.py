@@ -72,6 +72,9 @@ def _import_models() -> None:
     import grants.panels.models  # noqa: F401
     import payments.models  # noqa: F401
     import voting.models  # noqa: F401
+    # Retention rules register themselves for `commonpot privacy sweep`.
+    import commonpot.retention  # noqa: F401
+    import voting.retention  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:

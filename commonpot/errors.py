@@ -4,7 +4,7 @@ from flask import render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, StatementError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 MESSAGES = {
     400: ("Something was wrong with that request", "Go back, check what you entered and try again."),
@@ -68,6 +68,12 @@ def register_error_handlers(app) -> None:
         return body, status
 
 
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error):
+        # No page of ours can be built for a host we do not serve (links need the host).
+        return ("This site does not answer to that host name.", 400,
+                {"Content-Type": "text/plain; charset=utf-8"})
 
     @app.errorhandler(HTTPException)
     def http_error(error):

@@ -10,6 +10,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -363,6 +364,21 @@ def admin_end_sessions(user_id: int):
         operations.end_sessions(db.session, current_user, user, reason="admin")
         flash(f"{user.display_name} has been signed out everywhere.", "success")
     return redirect(url_for("accounts.admin_user", user_id=user.id))
+
+
+@bp.route("/admin/users/<int:user_id>/data")
+@access(ADMIN)
+def admin_personal_data(user_id: int):
+    """Subject access: everything held about one person, as a page or JSON (audited)."""
+    from commonpot.privacy import export_person
+
+    user = db.get_or_404(User, user_id)
+    data = export_person(db.session, user.email, actor=current_user)
+    if request.args.get("format") == "json":
+        response = jsonify(data)
+        response.headers["Content-Disposition"] = f'attachment; filename="personal-data-{user.id}.json"'
+        return response
+    return render_template("admin/personal_data.html", user=user, data=data)
 
 
 @bp.route("/admin/outbox")
