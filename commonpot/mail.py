@@ -15,15 +15,16 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from commonpot.db import utcnow
 from commonpot.extensions import db
+from commonpot.personal_data import personal
 
 
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_message"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    to_address: Mapped[str] = mapped_column(String(254), index=True)
+    to_address: Mapped[str] = mapped_column(String(254), index=True, info=personal(identifies=True))
     subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, info=personal())
     # pending: waiting for SMTP; sent: handed to SMTP; outbox: no SMTP configured, kept here.
     status: Mapped[str] = mapped_column(String(12), default="pending")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -44,3 +44,9 @@ def tables_with_personal_data(metadata: MetaData) -> Iterator[Table]:
     for table in metadata.sorted_tables:
         if personal_columns(table):
             yield table
+
+
+def owner() -> dict:
+    """Column info for a foreign key to the account whose personal data the row holds (a
+    resident's own details), as opposed to one naming who acted (invited_by_id)."""
+    return {PERSONAL_KEY: False, "owner": True}
