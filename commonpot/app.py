@@ -68,12 +68,13 @@ def _import_models() -> None:
     import commonpot.accounts.models  # noqa: F401
     import commonpot.audit  # noqa: F401
     import commonpot.mail  # noqa: F401
+
+    # Retention rules register themselves for `commonpot privacy sweep`.
+    import commonpot.retention  # noqa: F401
     import grants.models  # noqa: F401
     import grants.panels.models  # noqa: F401
     import payments.models  # noqa: F401
     import voting.models  # noqa: F401
-    # Retention rules register themselves for `commonpot privacy sweep`.
-    import commonpot.retention  # noqa: F401
     import voting.retention  # noqa: F401
 
 

@@ -105,7 +105,8 @@ class RoundPostcode(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("voting_round.id"), index=True)
-    postcode: Mapped[str] = mapped_column(String(10), info=not_personal("a postcode of the area, not of a person"))
+    postcode: Mapped[str] = mapped_column(
+        String(10), info=not_personal("a postcode of the area, not of a person"))
     district_id: Mapped[int] = mapped_column(ForeignKey("voting_district.id"), index=True)
 
 

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from commonpot.config import ConfigError, load_config
-from tests.helpers import PASSWORD, post_form, sign_in
+from tests.helpers import post_form, sign_in
 
 
 def _cookie(browser) -> str:
