@@ -45,21 +45,25 @@ def build_world(app, make_user) -> dict:
         db.session.add(funder)
         db.session.flush()
         fund = Fund(funder_id=funder.id, name="Test Fund", slug="test-fund", budget_pence=1_000_000)
+        other_fund = Fund(funder_id=funder.id, name="Other Fund", slug="other-fund",
+                          budget_pence=1_000_000)
         group = Group(name="Test Group", slug="test-group")
-        db.session.add_all([fund, group])
+        db.session.add_all([fund, other_fund, group])
         db.session.commit()
-        fund_id, group_id = fund.id, group.id
+        fund_id, other_fund_id, group_id = fund.id, other_fund.id, group.id
     users = {
         "resident": make_user("resident@example.org"),
         "group_member": make_user("member@example.org", groups=[(group_id, "group_admin")]),
         "panel_member": make_user("panel@example.org", fund_roles=[(fund_id, "panel_member")]),
         "fund_manager": make_user("manager@example.org", fund_roles=[(fund_id, "fund_manager")]),
+        "other_manager": make_user("other-manager@example.org",
+                                   fund_roles=[(other_fund_id, "fund_manager")]),
         "admin": make_user("admin@example.org", admin=True),
     }
-    world = {"fund_id": fund_id, "group_id": group_id, "users": users,
+    world = {"fund_id": fund_id, "other_fund_id": other_fund_id, "group_id": group_id, "users": users,
              "emails": {"resident": "resident@example.org", "group_member": "member@example.org",
                         "panel_member": "panel@example.org", "fund_manager": "manager@example.org",
-                        "admin": "admin@example.org"}}
+                        "other_manager": "other-manager@example.org", "admin": "admin@example.org"}}
     with app.app_context():
         for module in _access_modules():
             build = getattr(module, "build", None)
@@ -87,12 +91,15 @@ def test_every_route_has_an_expectation(app):
 def test_access_matrix(app, make_user):
     world = build_world(app, make_user)
     session_cookies = {}
-    for role in ROLES:
-        if role == "anonymous":
-            continue
+
+    def sign_in_as(role):
         browser = app.test_client()
         sign_in(browser, world["emails"][role], PASSWORD)
         session_cookies[role] = browser.get_cookie("session", domain="commonpot.test").value
+
+    for role in ROLES:
+        if role != "anonymous":
+            sign_in_as(role)
 
     failures = []
     for endpoint, rule in sorted(_expectations().items()):
@@ -103,6 +110,8 @@ def test_access_matrix(app, make_user):
             if role in session_cookies:
                 browser.set_cookie("session", session_cookies[role], domain="commonpot.test")
             response = browser.open(url, method=rule.method, data=data or {})
+            if rule.ends_sessions and role in session_cookies:
+                sign_in_as(role)
             refused = _refused(response, rule)
             if (role in rule.allowed) == refused:
                 failures.append(f"{endpoint} {rule.method} {url} as {role}: got "

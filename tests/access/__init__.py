@@ -12,11 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-ROLES = ("anonymous", "resident", "group_member", "panel_member", "fund_manager", "admin")
+# other_manager manages a different fund: it must see nothing of the world's fund or of
+# groups that never applied to its fund.
+ROLES = ("anonymous", "resident", "group_member", "panel_member", "fund_manager", "other_manager",
+         "admin")
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {"anonymous"}
 ADMIN_ONLY = frozenset({"admin"})
 MANAGERS = frozenset({"fund_manager", "admin"})
+# Pages for any fund manager (their own funds' lists), whichever fund they manage.
+ANY_MANAGER = MANAGERS | {"other_manager"}
 
 
 @dataclass(frozen=True)
@@ -28,3 +33,5 @@ class Rule:
     # Statuses that count as "refused" besides 401/403 and the sign-in redirect
     # (e.g. 404 where a route hides that an object exists).
     refused_also: tuple[int, ...] = ()
+    # The request ends the signed-in person's sessions (sign-out): the walk signs them in again.
+    ends_sessions: bool = False

@@ -2,7 +2,7 @@
 
 
 from commonpot.accounts.models import User
-from tests.access import EVERYONE, MANAGERS, SIGNED_IN, Rule
+from tests.access import ANY_MANAGER, EVERYONE, MANAGERS, SIGNED_IN, Rule
 
 MEMBER = frozenset({"group_member"})
 APPLICATION_READERS = frozenset({"group_member", "fund_manager", "admin"})
@@ -68,7 +68,7 @@ EXPECT = {
                                        APPLICATION_READERS, refused_also=(404,)),
     "grants.remove_attachment": Rule(
         lambda w: f"/grants/attachments/{w['removable_id']}/remove", MEMBER, method="POST"),
-    "grants.manage_funds": Rule("/grants/manage", MANAGERS),
+    "grants.manage_funds": Rule("/grants/manage", ANY_MANAGER),
     "grants.manage_fund": Rule(_fund(""), MANAGERS),
     "grants.update_fund_themes": Rule(_fund("/themes"), MANAGERS, method="POST"),
     "grants.import_areas": Rule(_fund("/areas"), MANAGERS, method="POST"),

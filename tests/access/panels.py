@@ -69,7 +69,7 @@ EXPECT = {
     "panels.record_decision": Rule(_r("/panels/applications/{application}/decision"), MANAGERS),
     "panels.reopen_review": Rule(_r("/panels/reviews/{review}/reopen"), MANAGERS, method="POST",
                                  data={"reason": "Checking access"}),
-    "panels.list_reviews": Rule("/panels/reviews", ANY_PANEL),
+    "panels.list_reviews": Rule("/panels/reviews", ANY_PANEL | {"other_manager"}),
     "panels.declare_conflict": Rule(_r("/panels/applications/{application}/declaration"), PANEL),
     "panels.show_application": Rule(_r("/panels/applications/{application}"), PANEL),
     "panels.download_attachment": Rule(

@@ -1,6 +1,6 @@
 """Who may reach each voting page."""
 
-from tests.access import ADMIN_ONLY, EVERYONE, MANAGERS, Rule
+from tests.access import ADMIN_ONLY, ANY_MANAGER, EVERYONE, MANAGERS, Rule
 
 RESIDENTS = EVERYONE - {"anonymous"}  # every role's account is verified
 STEWARDS = ADMIN_ONLY  # no steward among the roles; admins may act as stewards
@@ -58,7 +58,7 @@ EXPECT = {
     "voting.enter_code": Rule(lambda w: f"/vote/{w['voting']['voting']}/code", EVERYONE),
     "voting.cast_code_ballot": Rule(lambda w: f"/vote/{w['voting']['voting']}/code/ballot", EVERYONE,
                                     method="POST"),
-    "voting.new_round": Rule("/vote/new", MANAGERS),
+    "voting.new_round": Rule("/vote/new", ANY_MANAGER),
     "voting.edit_round": Rule(lambda w: f"/vote/{w['voting']['draft']}/edit", MANAGERS),
     "voting.manage_round": Rule(lambda w: f"/vote/{w['voting']['draft']}/manage", MANAGERS),
     "voting.add_district": Rule(lambda w: f"/vote/{w['voting']['draft']}/districts", MANAGERS, method="POST"),
