@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from urllib.parse import urlsplit
 
@@ -34,6 +35,7 @@ from commonpot.accounts.forms import (
 from commonpot.accounts.models import User
 from commonpot.accounts.policy import ADMIN, PUBLIC, SIGNED_IN, access
 from commonpot.accounts.tokens import TokenError, make_token, read_token
+from commonpot.db import utcnow
 from commonpot.extensions import db, limiter
 from commonpot.mail import OutboxMessage, send_email
 from commonpot.urls import external_url
@@ -385,4 +387,29 @@ def admin_personal_data(user_id: int):
 @access(ADMIN)
 def admin_outbox():
     messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)).all()
-    return render_template("admin/outbox.html", messages=messages)
+    bodies = {m.id: _outbox_body(m) for m in messages}
+    return render_template("admin/outbox.html", messages=messages, bodies=bodies)
+
+
+_LINK = re.compile(r"https?://\S+")
+# Links whose token stops working sooner than EMAIL_TOKEN_MAX_AGE.
+_SHORT_LIVED = {"/reset/": "RESET_TOKEN_MAX_AGE", "/login/unlock/": "UNLOCK_TOKEN_MAX_AGE"}
+
+
+def _outbox_body(message: OutboxMessage) -> str:
+    """The body as an admin may read it: once an email has been delivered, or its link has
+    expired, the link is hidden, so the outbox never hands out someone's working reset link."""
+    config = current_app.config
+    age = (utcnow() - message.created_at).total_seconds()
+
+    def shown(match: re.Match) -> str:
+        link = match.group(0)
+        lifetime = config["EMAIL_TOKEN_MAX_AGE"]
+        for path, key in _SHORT_LIVED.items():
+            if path in link:
+                lifetime = config[key]
+        if message.status == "sent" or age > lifetime:
+            return "[link hidden: delivered or expired]"
+        return link
+
+    return _LINK.sub(shown, message.body)

@@ -175,3 +175,31 @@ def test_passwords_are_checked_as_slowly_for_unknown_accounts(app, make_user):
     finally:
         PasswordHasher.verify = original
     assert len(calls) == 2 and all(h.startswith("$argon2id$") for h in calls)
+
+
+def test_the_admin_outbox_hides_links_once_delivered_or_expired(app, make_user, session):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from commonpot.mail import OutboxMessage
+
+    make_user("sam@example.org")
+    make_user("admin@example.org", admin=True)
+    post_form(app.test_client(), "/reset", {"email": "sam@example.org"})
+    admin = app.test_client()
+    sign_in(admin, "admin@example.org")
+    message = session.scalar(select(OutboxMessage))
+    token_link = re.search(r"http://commonpot\.test/reset/\S+", message.body).group(0)
+    # Kept in the outbox (no mail server) and still fresh: the outbox is the delivery.
+    assert token_link in admin.get("/admin/outbox").get_data(as_text=True)
+
+    message.created_at -= timedelta(hours=2)  # a reset link lasts one hour
+    session.commit()
+    page = admin.get("/admin/outbox").get_data(as_text=True)
+    assert token_link not in page and "link hidden" in page
+
+    message.created_at += timedelta(hours=2)
+    message.status = "sent"
+    session.commit()
+    assert token_link not in admin.get("/admin/outbox").get_data(as_text=True)
