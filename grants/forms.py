@@ -14,7 +14,6 @@ from wtforms import (
     DateTimeLocalField,
     Form,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -25,6 +24,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from commonpot import money
+from commonpot.forms import IntegerField
 from grants import eligibility
 from grants.models import ORG_TYPE_LABELS, Application, Question, QuestionType
 
