@@ -56,3 +56,13 @@ def check_request() -> None:
 def init_app(app) -> None:
     app.url_map.converters["int"] = BoundedIntConverter
     app.before_request(check_request)
+
+
+def query_int(name: str, default: int | None = None, *, minimum: int = 0,
+              maximum: int = BIGINT_MAX) -> int | None:
+    """An integer query parameter clamped to [minimum, maximum]; `default` when absent or
+    not a whole number, so ?limit=0, ?limit=-1 and ?after=1e30 all get a sensible answer."""
+    value = request.args.get(name, type=int)
+    if value is None:
+        return default
+    return max(minimum, min(value, maximum))

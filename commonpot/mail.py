@@ -17,7 +17,6 @@ from commonpot.db import utcnow
 from commonpot.extensions import db
 from commonpot.personal_data import personal
 
-
 SUBJECT_LENGTH = 200
 
 

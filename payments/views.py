@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 import payments.policy  # noqa: F401 - registers the payments rules
 from commonpot.accounts.policy import OBJECT_CHECKED, PUBLIC, SIGNED_REQUEST, access, can, require
-from commonpot.extensions import csrf, db
+from commonpot.extensions import csrf, db, limiter
 from commonpot.transaction import after_commit
 from commonpot.urls import external_url
 from grants.models import Application, Award, Fund, Group
@@ -45,8 +45,14 @@ def _fund_by_slug(slug: str) -> Fund:
     return fund
 
 
+def _donation_limit() -> str:
+    return current_app.config["DONATION_LIMIT_PER_ADDRESS"]
+
+
 @bp.route("/donate/<slug>", methods=["GET", "POST"])
 @access(PUBLIC)
+@limiter.limit(_donation_limit, methods=["POST"],
+               error_message="Too many donations started from your connection in a short time.")
 def donate(slug: str):
     fund = _fund_by_slug(slug)
     configured = stripe_client.is_configured()

@@ -13,6 +13,7 @@ A failure lists every request that answered 5xx, with the values that caused it.
 
 from __future__ import annotations
 
+import inspect
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -34,6 +35,9 @@ NASTY = [
     "x" * 5000, "<script>alert(1)</script>", "' OR 1=1 --", "%00", "../../etc/passwd",
     "2026-02-30", "99999-12-31", "£-5", "1,2,3",
 ]
+# Posted to every field of every form at once; hypothesis mixes the rest per field.
+FORM_NASTY = ["\x00", "9" * 25, "-" + "9" * 25, "1e9", "Infinity", "NaN", "", "x" * 5000,
+              "😀" * 300, "2026-02-30", "99999-12-31 25:61"]
 
 VALUES = st.one_of(
     st.sampled_from(NASTY),
@@ -89,7 +93,9 @@ def _path(url: str) -> str:
 @pytest.fixture
 def app_config(app_config):
     # Values must reach the forms' validation: no CSRF refusal, no rate limit in the way.
-    return {**app_config, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False}
+    # Stripe's webhook configured, so it answers bad bodies (not "payments are not set up").
+    return {**app_config, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
+            "STRIPE_WEBHOOK_SECRET": "whsec_fuzz"}
 
 
 def _browser(app, world, role):
@@ -110,6 +116,10 @@ def test_no_form_or_query_value_gives_a_5xx(app, make_user):
     world = build_world(app, make_user)
     rules = _expectations()
     parameters = _query_parameters()
+    # The views that read the query string (the others never see it).
+    query_readers = {endpoint for endpoint, view in app.view_functions.items()
+                     if "request.args" in inspect.getsource(inspect.unwrap(view))}
+    assert {"public.audit_events", "accounts.login", "voting.show_board"} <= query_readers
     failures: list[str] = []
     for role in ROLES:
         browser = _browser(app, world, role)
@@ -121,10 +131,11 @@ def test_no_form_or_query_value_gives_a_5xx(app, make_user):
                     targets.setdefault(("POST", url), set())
                 continue
             page = _send(browser, "GET", url, None, failures, role)
-            # Every query parameter the code reads, with every nasty value.
-            for value in NASTY:
-                _send(browser, "GET", url + "?" + urlencode({p: value for p in parameters}),
-                      None, failures, role)
+            if endpoint in query_readers:
+                # Every query parameter the code reads, with every nasty value.
+                for value in NASTY:
+                    _send(browser, "GET", url + "?" + urlencode({p: value for p in parameters}),
+                          None, failures, role)
             if page.status_code != 200 or "html" not in page.content_type:
                 continue
             parser = _Forms("http://commonpot.test" + url)
@@ -140,7 +151,7 @@ def test_no_form_or_query_value_gives_a_5xx(app, make_user):
                 continue
             fields = (fields - {"csrf_token"}) or {"value"}
             # Every field at once holding each nasty value ...
-            for value in NASTY:
+            for value in FORM_NASTY:
                 _send(browser, method, url, {name: value for name in fields}, failures, role)
             # ... and generated mixtures, a different value per field.
             _fuzz(browser, method, url, sorted(fields), failures, role)
@@ -150,7 +161,7 @@ def test_no_form_or_query_value_gives_a_5xx(app, make_user):
 
 
 def _fuzz(browser, method, url, fields, failures, role):
-    @settings(max_examples=4, deadline=None, database=None, phases=[Phase.generate],
+    @settings(max_examples=3, deadline=None, database=None, phases=[Phase.generate],
               suppress_health_check=list(HealthCheck))
     @given(st.fixed_dictionaries({name: FIELD_VALUE for name in fields}))
     def post_generated(values):

@@ -55,6 +55,22 @@ def _code_limit() -> str:
     return current_app.config.get("VOTING_CODE_LIMIT", "10 per minute")
 
 
+def _code_refused(response) -> bool:
+    # Only wrong codes count: a hall full of voters on one connection must not be blocked.
+    return response.status_code >= 400
+
+
+def _ballot_limit() -> str:
+    return current_app.config["BALLOT_LIMIT_PER_ACCOUNT"]
+
+
+def _ballot_key() -> str:
+    return f"ballot:{current_user.id}"
+
+
+TOO_MANY_BALLOTS = "Too many ballots sent from your account in a short time."
+
+
 @bp.app_context_processor
 def _voting_globals():
     return {"round_labels": LABELS}
@@ -264,6 +280,7 @@ def _not_open(voting_round):
 
 @bp.route("/<int:round_id>/ballot", methods=["GET", "POST"])
 @access(RESIDENT)
+@limiter.limit(_ballot_limit, key_func=_ballot_key, methods=["POST"], error_message=TOO_MANY_BALLOTS)
 def cast_ballot(round_id: int):
     voting_round = _visible_round(round_id)
     if voting_round.state != RoundState.VOTING:
@@ -290,6 +307,7 @@ def cast_ballot(round_id: int):
 
 @bp.route("/<int:round_id>/change", methods=["GET", "POST"])
 @access(RESIDENT)
+@limiter.limit(_ballot_limit, key_func=_ballot_key, methods=["POST"], error_message=TOO_MANY_BALLOTS)
 def change_ballot(round_id: int):
     voting_round = _visible_round(round_id)
     if voting_round.state != RoundState.VOTING:
@@ -316,7 +334,7 @@ def change_ballot(round_id: int):
 
 @bp.route("/<int:round_id>/code", methods=["GET", "POST"])
 @access(PUBLIC_OBJECT_CHECKED)
-@limiter.limit(_code_limit, methods=["POST"], error_message=TOO_MANY_CODES)
+@limiter.limit(_code_limit, methods=["POST"], error_message=TOO_MANY_CODES, deduct_when=_code_refused)
 def enter_code(round_id: int):
     voting_round = _visible_round(round_id)
     if voting_round.state != RoundState.VOTING or not voting_round.allow_codes:
@@ -337,7 +355,7 @@ def enter_code(round_id: int):
 
 @bp.route("/<int:round_id>/code/ballot", methods=["POST"])
 @access(PUBLIC_OBJECT_CHECKED)
-@limiter.limit(_code_limit, methods=["POST"], error_message=TOO_MANY_CODES)
+@limiter.limit(_code_limit, methods=["POST"], error_message=TOO_MANY_CODES, deduct_when=_code_refused)
 def cast_code_ballot(round_id: int):
     voting_round = _visible_round(round_id)
     if voting_round.state != RoundState.VOTING or not voting_round.allow_codes:

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template
 from sqlalchemy import text
 
 from commonpot import audit
 from commonpot.accounts.policy import PUBLIC, access
+from commonpot.edge import query_int
 from commonpot.extensions import db
 
 bp = Blueprint("public", __name__)
@@ -27,8 +28,8 @@ def audit_checkpoint():
 @access(PUBLIC)
 def audit_events():
     """The whole chain, page by page, so anyone can recompute every hash."""
-    after = request.args.get("after", default=0, type=int)
-    limit = min(request.args.get("limit", default=500, type=int), 2000)
+    after = query_int("after", 0)
+    limit = query_int("limit", 500, minimum=1, maximum=2000)
     events = audit.events_page(db.session, after=after, limit=limit)
     return jsonify({
         "events": [event.as_dict() for event in events],
