@@ -1,4 +1,4 @@
-"""Shared WTForms fields and validators: what a form accepts, the database can hold.
+"""Form helpers shared by every domain's forms: what a form accepts, the database can hold.
 
 Domain forms import `IntegerField` and `DecimalField` from here instead of from WTForms:
 the same fields, bounded to what an INTEGER column holds and to finite numbers, so a
@@ -9,9 +9,11 @@ Control characters are refused for every request by commonpot/edge.py.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 import wtforms
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
 
 from commonpot.edge import INT_MAX, has_control_characters
@@ -69,3 +71,9 @@ class DecimalField(wtforms.DecimalField):
         if not fine:
             self.data = None
             raise ValueError("Enter a number, like 1.5.")
+
+
+def options(pairs: Iterable) -> list[SelectChoice]:
+    """Choices for a select or radio field from (value, label) pairs, in the form WTForms
+    keeps supporting (it deprecates plain tuples)."""
+    return [pair if isinstance(pair, SelectChoice) else SelectChoice(pair[0], pair[1]) for pair in pairs]
