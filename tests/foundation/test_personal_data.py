@@ -46,6 +46,7 @@ NOT_PERSONAL = {
     "match_pledge.pledged_by": "an actor label user:<id>",
     "score.comment": "a reviewer's comment about an application",
     "ledger_entry.note": "a bookkeeping note",
+    "instalment.bank_reference": "the reference of a payment to a group, not about a person",
 }
 
 
