@@ -123,7 +123,7 @@ def _register_request_hooks(app: Flask) -> None:
         user_id, _, version = session_id.partition(".")
         if not (user_id.isdigit() and version.isdigit()):
             return None
-        user = db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id), populate_existing=True)
         if user is None or user.session_version != int(version):
             return None
         return user
