@@ -4,6 +4,7 @@ import pytest
 
 from commonpot.app import create_app
 from commonpot.config import ConfigError
+from tests.conftest import TEST_AUDIT_KEY
 from tests.helpers import sign_in
 
 
@@ -56,6 +57,7 @@ def test_production_cookies_and_hsts(monkeypatch, database_url, make_user):
     monkeypatch.setenv("SECRET_KEY", "Zq3-vL8pR2_xW7nK5mT9bY4cH6jD1fG0sA-long-and-varied")
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://commonpot.test")
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("AUDIT_SIGNING_KEY", TEST_AUDIT_KEY)
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SERVER_NAME": "commonpot.test",
                       "PREFERRED_URL_SCHEME": "https", "RATELIMIT_STORAGE_URI": "memory://"})
     client = app.test_client()
@@ -94,7 +96,7 @@ def test_an_error_mid_request_rolls_back_everything_and_shows_a_friendly_page(ap
     @access(PUBLIC)
     def half_done():
         db.session.add(Group(name="Half done", slug="half-done"))
-        audit.record(db.session, "system", "group.created", "group", None)
+        audit.record(db.session, "system", "grants.group_payment_ready", "group", None, {"ready": True})
         raise RuntimeError("the second half failed")
 
     app.register_blueprint(broken)
@@ -120,7 +122,7 @@ def test_a_refused_action_shown_as_an_error_changes_nothing_even_on_a_redirect(a
     @access(PUBLIC)
     def half_done():
         db.session.add(Group(name="Half done", slug="half-done"))
-        audit.record(db.session, "system", "group.created", "group", None)
+        audit.record(db.session, "system", "grants.group_payment_ready", "group", None, {"ready": True})
         flash("That cannot be done.", "error")
         return redirect("/")
 
