@@ -47,6 +47,14 @@ NOT_PERSONAL = {
     "score.comment": "a reviewer's comment about an application",
     "ledger_entry.note": "a bookkeeping note",
     "instalment.bank_reference": "the reference of a payment to a group, not about a person",
+    "audit_checkpoint.note": "a note on a signed checkpoint of the audit log",
+    "audit_checkpoint.reason": "why a checkpoint was signed (scheduled, phase change)",
+    "delivery_milestone.photo_stored_name": "a random file name",
+    "grant_report.changes_reason": "the fund team's reason about a group's report",
+    "grant_round.publish_declined_names": "a setting",
+    "proposal_delivery.team_name": "the council team delivering a project",
+    "report_photo.original_name": "a photo's file name, part of the group's report",
+    "report_photo.stored_name": "a random file name",
 }
 
 
