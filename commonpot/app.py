@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import secrets
+import time
 from pathlib import Path
 
-from flask import Flask, g, request
+from flask import Flask, g, request, session
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from commonpot.config import load_config
 from commonpot.extensions import csrf, db, limiter, login_manager, migrate
@@ -23,6 +25,14 @@ def create_app(config: dict | None = None) -> Flask:
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(app.instance_path, config))
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        # Behind N proxies the client's address and the scheme come from their headers, so
+        # per-address limits see people, not the proxy. Never trust more hops than exist.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+    from commonpot import edge
+    edge.init_app(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -61,12 +71,16 @@ def _import_models() -> None:
     import commonpot.accounts.models  # noqa: F401
     import commonpot.audit  # noqa: F401
     import commonpot.mail  # noqa: F401
+
+    # Retention rules register themselves for `commonpot privacy sweep`.
+    import commonpot.retention  # noqa: F401
     import grants.models  # noqa: F401
     import grants.panels.models  # noqa: F401
     import grants.reports.models  # noqa: F401
     import payments.models  # noqa: F401
     import voting.delivery  # noqa: F401
     import voting.models  # noqa: F401
+    import voting.retention  # noqa: F401
 
 
 def _connect_domains() -> None:
@@ -116,12 +130,33 @@ def _register_request_hooks(app: Flask) -> None:
     from commonpot.accounts.policy import can, is_admin, is_fund_manager, is_panel_member
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+    def load_user(session_id: str):
+        # "<id>.<session version>": a session from before sign-out or a password change
+        # names an old version and loads nobody.
+        user_id, _, version = session_id.partition(".")
+        if not (user_id.isdigit() and version.isdigit()):
+            return None
+        user = db.session.get(User, int(user_id), populate_existing=True)
+        if user is None or user.session_version != int(version):
+            return None
+        return user
 
     @app.before_request
     def _nonce():
         g.csp_nonce = secrets.token_urlsafe(16)
+
+    @app.before_request
+    def _session_timeouts():
+        if "_user_id" not in session:
+            return
+        now = int(time.time())
+        signed_in_at = session.get("signed_in_at") or 0
+        seen_at = session.get("seen_at") or 0
+        if now - signed_in_at > app.config["SESSION_ABSOLUTE_TIMEOUT"] \
+                or now - seen_at > app.config["SESSION_IDLE_TIMEOUT"]:
+            session.clear()
+        elif now - seen_at >= 60:  # rewrite the cookie at most once a minute
+            session["seen_at"] = now
 
     @app.after_request
     def _finish(response):

@@ -117,6 +117,58 @@ def audit_verify_command(all_signatures: bool) -> None:
     sys.exit(1)
 
 
+@click.group("privacy")
+def privacy_group() -> None:
+    """Subject access, erasure and retention (UK GDPR)."""
+
+
+@privacy_group.command("export")
+@click.argument("email")
+@with_appcontext
+def privacy_export_command(email: str) -> None:
+    """Print everything held about EMAIL as JSON (audited)."""
+    import json
+
+    from commonpot.privacy import export_person
+
+    data = export_person(db.session, email)
+    db.session.commit()
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+@privacy_group.command("erase")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def privacy_erase_command(email: str, yes: bool) -> None:
+    """Pseudonymise everything held about EMAIL; tallies, awards and the audit trail stay valid."""
+    from commonpot.privacy import erase_person
+
+    if not yes:
+        click.confirm(f"Erase the personal data of {email}? This cannot be undone", abort=True)
+    report = erase_person(db.session, email)
+    db.session.commit()
+    if not report.found:
+        click.echo(f"Nothing held about {email}.")
+        return
+    click.echo("Erased: " + ", ".join(f"{table} ({n})" for table, n in sorted(report.rows_changed.items())))
+
+
+@privacy_group.command("sweep")
+@click.option("--dry-run", is_flag=True, help="Say what is due without removing anything.")
+@with_appcontext
+def privacy_sweep_command(dry_run: bool) -> None:
+    """Remove personal data past its retention period (run daily from cron)."""
+    from commonpot.privacy import retention_rules, sweep
+
+    results = sweep(db.session, current_app.config, dry_run=dry_run)
+    db.session.commit()
+    for rule in retention_rules():
+        days = current_app.config[rule.config_key]
+        verb = "due" if dry_run else "removed"
+        click.echo(f"{rule.name}: {results[rule.name]} {verb} (kept {days} days: {rule.description})")
+
+
 @audit_group.command("checkpoint")
 @click.option("--reason", default="scheduled", show_default=True)
 @with_appcontext
@@ -203,7 +255,7 @@ def audit_witness_command(url: str, state: str | None, key: str | None) -> None:
 
 def register_commands(app) -> None:
     for command in (seed_demo_command, serve_command, demo_command, create_admin_command,
-                    audit_group, *_domain_commands()):
+                    audit_group, privacy_group, *_domain_commands()):
         report_refusals(command)
         app.cli.add_command(command)
 

@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, redirect, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DataError, StatementError
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from commonpot.extensions import db
 from commonpot.refusals import Refused
@@ -84,6 +85,31 @@ def handle_refusal(refusal: Refused):
     return redirect(back, code=303)
 
 
+def _is_ours(error) -> bool:
+    from werkzeug.exceptions import BadRequest
+
+    return bool(error.description) and error.description != BadRequest.description \
+        and "browser (or proxy)" not in error.description
+
+
+def _retry_in() -> str:
+    """'Try again in 3 minutes.' from the limit that was hit."""
+    import math
+    import time
+
+    from commonpot.extensions import limiter
+
+    try:
+        reset_at = limiter.current_limit.reset_at
+    except Exception:  # noqa: BLE001 - the wording is a courtesy; never fail the 429 page
+        return ""
+    seconds = max(1, math.ceil(reset_at - time.time()))
+    if seconds < 60:
+        return f"Try again in {seconds} seconds."
+    minutes = math.ceil(seconds / 60)
+    return f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+
+
 def register_error_handlers(app) -> None:
     app.register_error_handler(Refused, handle_refusal)
 
@@ -96,7 +122,14 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(RateLimitExceeded)
     def too_many(error):
         _roll_back()
-        return render_error(429, error.description)
+        return render_error(429, f"{error.description} {_retry_in()}".strip())
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error):
+        # No page of ours can be built for a host we do not serve (links need the host).
+        _roll_back()
+        return ("This site does not answer to that host name.", 400,
+                {"Content-Type": "text/plain; charset=utf-8"})
 
     @app.errorhandler(HTTPException)
     def http_error(error):
@@ -104,7 +137,24 @@ def register_error_handlers(app) -> None:
         if error.code == 401:
             from flask import redirect, url_for
             return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-        return render_error(error.code or 500)
+        # Our own abort(400, "...") messages are written for people; Werkzeug's are not.
+        detail = error.description if error.code == 400 and _is_ours(error) else None
+        return render_error(error.code or 500, detail)
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(StatementError)
+    def value_out_of_range(error):
+        # A value a form let through but the database cannot hold (too long for its column,
+        # beyond BIGINT). The edge checks should have caught it: log it so we fix the form,
+        # and tell the person plainly.
+        _roll_back()
+        if isinstance(error, StatementError) and not isinstance(
+                error, DataError) and not isinstance(error.orig, OverflowError | ValueError):
+            app.logger.exception("Unhandled database error")
+            return render_error(500)
+        app.logger.warning("A value out of the database's range reached it: %s", error)
+        return render_error(400, "A value you entered is too long or too large. "
+                                 "Go back, check it and try again.")
 
     @app.errorhandler(Exception)
     def unexpected(error):

@@ -16,6 +16,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from commonpot.db import enum_column, utcnow
 from commonpot.extensions import db
+from commonpot.personal_data import personal
+
+SUBJECT_LENGTH = 200
 
 
 class OutboxStatus(enum.StrEnum):
@@ -28,9 +31,9 @@ class OutboxMessage(db.Model):
     __tablename__ = "outbox_message"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    to_address: Mapped[str] = mapped_column(String(254), index=True)
-    subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
+    to_address: Mapped[str] = mapped_column(String(254), index=True, info=personal(identifies=True))
+    subject: Mapped[str] = mapped_column(String(SUBJECT_LENGTH))
+    body: Mapped[str] = mapped_column(Text, info=personal())
     status: Mapped[OutboxStatus] = mapped_column(enum_column(OutboxStatus, 12),
                                                  default=OutboxStatus.PENDING)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -38,8 +41,18 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
+def fit_subject(subject: str) -> str:
+    """A subject composed from typed text (a 200-character group name) must still fit its
+    column: shorten it with an ellipsis rather than fail to send."""
+    subject = " ".join(subject.split())  # no line breaks: they would forge mail headers
+    if len(subject) <= SUBJECT_LENGTH:
+        return subject
+    return subject[: SUBJECT_LENGTH - 1].rstrip() + "…"
+
+
 def send_email(session: Session, to: str, subject: str, body: str) -> OutboxMessage:
-    message = OutboxMessage(to_address=to, subject=subject, body=body, status=OutboxStatus.PENDING)
+    message = OutboxMessage(to_address=to, subject=fit_subject(subject), body=body,
+                            status=OutboxStatus.PENDING)
     session.add(message)
     session.flush()
     return message

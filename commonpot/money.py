@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import re
 
-_AMOUNT = re.compile(r"(\d+)(?:\.(\d{1,2}))?")
+_AMOUNT = re.compile(r"(\d{1,15})(?:\.(\d{1,2}))?")
+# The most any one amount may be: £10 billion, far inside a BIGINT column even when summed.
+MAX_PENCE = 10**12
 
 
 def parse_pounds(text) -> int | None:
     """'£1,250.50' -> 125050. None when it is not an amount of money (negative, more than
-    two decimal places, words). Exact: no floating point on the way."""
+    two decimal places, words, more than MAX_PENCE). Exact: no floating point on the way."""
     cleaned = re.sub(r"[£,\s]", "", str(text if text is not None else ""))
     match = _AMOUNT.fullmatch(cleaned)
     if not match:
         return None
     pounds, pence = match.group(1), (match.group(2) or "").ljust(2, "0")
-    return int(pounds) * 100 + int(pence)
+    amount = int(pounds) * 100 + int(pence)
+    return amount if amount <= MAX_PENCE else None
 
 
 def format_pence(pence: int | None, *, show_pence: bool = False) -> str:

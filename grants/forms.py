@@ -12,7 +12,6 @@ from wtforms import (
     DateTimeLocalField,
     Form,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -22,7 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from commonpot.forms import options
+from commonpot.forms import IntegerField, options
 from grants import eligibility
 from grants.answers import answer_problem
 from grants.models import ORG_TYPE_LABELS, Question, QuestionType

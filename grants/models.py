@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from commonpot.db import enum_column, utcnow
 from commonpot.extensions import db
+from commonpot.personal_data import not_personal, personal
 from grants.states import ApplicationStatus, AwardStatus, GroupRole, RoundPhase
 
 
@@ -262,11 +263,12 @@ class Group(db.Model):
     company_number: Mapped[str | None] = mapped_column(String(20))
     # 360Giving org-id: GB-CHC-..., GB-COH-..., or one under the funder's prefix.
     org_id: Mapped[str | None] = mapped_column(String(80), unique=True, index=True)
-    postcode: Mapped[str | None] = mapped_column(String(10))
+    postcode: Mapped[str | None] = mapped_column(
+        String(10), info=not_personal("the group's own address, not a person's"))
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
-    contact_name: Mapped[str | None] = mapped_column(String(120))
-    contact_email: Mapped[str | None] = mapped_column(String(254))
-    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    contact_name: Mapped[str | None] = mapped_column(String(120), info=personal())
+    contact_email: Mapped[str | None] = mapped_column(String(254), info=personal(identifies=True))
+    contact_phone: Mapped[str | None] = mapped_column(String(40), info=personal())
     # Set when the group's bank details are verified; payments refuses to pay otherwise.
     payment_ready: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -297,7 +299,7 @@ class GroupInvitation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("community_group.id"), index=True)
-    email: Mapped[str] = mapped_column(String(254))
+    email: Mapped[str] = mapped_column(String(254), info=personal(identifies=True))
     role: Mapped[str] = mapped_column(String(20), default="member")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     invited_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
@@ -334,7 +336,8 @@ class Application(db.Model):
     # Exactly what was typed, keyed by Question.key (strings, or lists for multiple choice).
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
     # The postcode where the project happens; eligibility and statistics use it.
-    project_postcode: Mapped[str | None] = mapped_column(String(10))
+    project_postcode: Mapped[str | None] = mapped_column(
+        String(10), info=not_personal("where the project happens, not where a person lives"))
     area_id: Mapped[int | None] = mapped_column(ForeignKey("fund_area.id"))
     theme: Mapped[str | None] = mapped_column(String(80))
     declarations_accepted_at: Mapped[datetime | None]

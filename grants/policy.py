@@ -53,7 +53,10 @@ def can_manage_fund(user, fund) -> bool:
 
 @rule("grants.view_group")
 def can_view_group(user, group) -> bool:
-    return is_group_member(user, group.id) or is_admin(user) or is_fund_manager(user)
+    # A fund manager sees a group (its contacts, members, applications) only once it has
+    # applied to one of their funds; other groups are none of their business.
+    return is_group_member(user, group.id) or is_admin(user) or any(
+        is_fund_manager(user, application.round.fund_id) for application in group.applications)
 
 
 @rule("grants.manage_group")

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from commonpot.db import enum_column, utcnow
 from commonpot.extensions import db
+from commonpot.personal_data import personal
 from payments.states import (
     DonationStatus,
     EntryType,
@@ -74,19 +75,19 @@ class Donation(db.Model):
     reference: Mapped[str] = mapped_column(String(40), unique=True)
     fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
     amount_pence: Mapped[int] = mapped_column(BigInteger)
-    donor_name: Mapped[str | None] = mapped_column(String(120))
-    message: Mapped[str | None] = mapped_column(String(500))
+    donor_name: Mapped[str | None] = mapped_column(String(120), info=personal())
+    message: Mapped[str | None] = mapped_column(String(500), info=personal())
     # Shown publicly only when the donor gave a name and agreed.
     show_name: Mapped[bool] = mapped_column(Boolean, default=False)
     gift_aid: Mapped[bool] = mapped_column(Boolean, default=False)
     gift_aid_declaration: Mapped[str | None] = mapped_column(Text)
     gift_aid_declared_at: Mapped[datetime | None]
-    gift_aid_address: Mapped[str | None] = mapped_column(String(300))
-    gift_aid_postcode: Mapped[str | None] = mapped_column(String(12))
+    gift_aid_address: Mapped[str | None] = mapped_column(String(300), info=personal())
+    gift_aid_postcode: Mapped[str | None] = mapped_column(String(12), info=personal())
     status: Mapped[DonationStatus] = mapped_column(enum_column(DonationStatus, 30),
                                                    default=DonationStatus.PENDING)
     checkout_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
-    donor_email: Mapped[str | None] = mapped_column(String(254))
+    donor_email: Mapped[str | None] = mapped_column(String(254), info=personal(identifies=True))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     paid_at: Mapped[datetime | None]
 

@@ -19,8 +19,9 @@ from sqlalchemy import select
 import payments.policy  # noqa: F401 - registers the payments rules
 from commonpot.accounts.loading import load_or_404
 from commonpot.accounts.policy import OBJECT_CHECKED, PUBLIC, SIGNED_REQUEST, access
-from commonpot.extensions import csrf, db
+from commonpot.extensions import csrf, db, limiter
 from commonpot.transaction import after_commit
+from commonpot.urls import external_url
 from grants.models import Application, Award, Fund, Group
 from payments import donations, ledger, payouts, report_hold, stripe_client, webhooks
 from payments.forms import (
@@ -45,8 +46,14 @@ def _fund_by_slug(slug: str) -> Fund:
     return fund
 
 
+def _donation_limit() -> str:
+    return current_app.config["DONATION_LIMIT_PER_ADDRESS"]
+
+
 @bp.route("/donate/<slug>", methods=["GET", "POST"])
 @access(PUBLIC)
+@limiter.limit(_donation_limit, methods=["POST"],
+               error_message="Too many donations started from your connection in a short time.")
 def donate(slug: str):
     fund = _fund_by_slug(slug)
     configured = stripe_client.is_configured()
@@ -62,8 +69,8 @@ def donate(slug: str):
         else:
             checkout = donations.create_checkout_session(
                 stripe_client.make_client(), donation, fund,
-                success_url=url_for(".donation_thanks", reference=donation.reference, _external=True),
-                cancel_url=url_for(".donate", slug=fund.slug, cancelled=1, _external=True))
+                success_url=external_url(".donation_thanks", reference=donation.reference),
+                cancel_url=external_url(".donate", slug=fund.slug, cancelled=1))
             donations.attach_checkout_session(db.session, donation, checkout.id)
             return redirect(checkout.url, code=303)
     totals = donations.fund_totals(db.session, fund.id)
@@ -220,8 +227,8 @@ def _onboarding_redirect(group: Group):
         return redirect(url_for(".group_account", group_id=group.id))
     url = payouts.start_onboarding(
         db.session, stripe_client.make_client(), current_user, group,
-        return_url=url_for(".connect_return", group_id=group.id, _external=True),
-        refresh_url=url_for(".connect_refresh", group_id=group.id, _external=True))
+        return_url=external_url(".connect_return", group_id=group.id),
+        refresh_url=external_url(".connect_refresh", group_id=group.id))
     return redirect(url, code=303)
 
 

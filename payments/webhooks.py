@@ -40,6 +40,9 @@ def parse_event(payload: bytes, signature_header: str | None, secret: str,
             and isinstance(event.get("type"), str) and isinstance(event.get("data"), dict)
             and isinstance(event["data"].get("object"), dict)):
         raise InvalidWebhook("body is not a Stripe event")
+    # Signed is not the same as sane: bound what we store to its columns (StripeEvent).
+    if len(event["id"]) > 255 or len(event["type"]) > 100:
+        raise InvalidWebhook("event id or type is too long")
     return event
 
 

@@ -109,6 +109,7 @@ def app_config(tmp_path):
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": "commonpot.test",
+        "PUBLIC_BASE_URL": "http://commonpot.test",
         "PREFERRED_URL_SCHEME": "http",
         "AUDIT_SIGNING_KEY": TEST_AUDIT_KEY,
     }

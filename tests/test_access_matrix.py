@@ -107,12 +107,15 @@ def test_every_route_and_method_has_an_expectation(app):
 def test_access_matrix(app, make_user):
     world = build_world(app, make_user)
     session_cookies = {}
-    for role in ROLES:
-        if role == "anonymous":
-            continue
+
+    def sign_in_as(role):
         browser = app.test_client()
         sign_in(browser, world["emails"][role], PASSWORD)
         session_cookies[role] = browser.get_cookie("session", domain="commonpot.test").value
+
+    for role in ROLES:
+        if role != "anonymous":
+            sign_in_as(role)
 
     failures = []
     tried = set()
@@ -125,6 +128,8 @@ def test_access_matrix(app, make_user):
                 browser.set_cookie("session", session_cookies[role], domain="commonpot.test")
             response = browser.open(url, method=method, data=data or {})
             tried.add((endpoint, method))
+            if rule.ends_sessions and role in session_cookies:
+                sign_in_as(role)
             if response.status_code >= 500:
                 failures.append(f"{endpoint} {method} {url} as {role}: server error "
                                 f"{response.status_code}")

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from commonpot.db import enum_column, utcnow
 from commonpot.extensions import db
+from commonpot.personal_data import not_personal, owner, personal
 from voting.ballots import BallotType
 from voting.states import RoundState
 
@@ -113,7 +114,8 @@ class RoundPostcode(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("voting_round.id"), index=True)
-    postcode: Mapped[str] = mapped_column(String(10))
+    postcode: Mapped[str] = mapped_column(
+        String(10), info=not_personal("a postcode of the area, not of a person"))
     district_id: Mapped[int] = mapped_column(ForeignKey("voting_district.id"), index=True)
 
 
@@ -123,9 +125,9 @@ class ResidentDetails(db.Model):
     __tablename__ = "voting_resident_details"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), unique=True)
-    postcode: Mapped[str] = mapped_column(String(10))
-    date_of_birth: Mapped[date] = mapped_column(Date)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), unique=True, info=owner())
+    postcode: Mapped[str] = mapped_column(String(10), info=personal())
+    date_of_birth: Mapped[date] = mapped_column(Date, info=personal())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

@@ -18,8 +18,12 @@ class RegisterForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email address", validators=[DataRequired("Enter your email address")])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password")])
+    # No address longer than the column can belong to an account: a plain failed sign-in.
+    email = EmailField("Email address", validators=[DataRequired("Enter your email address"),
+                                                    Length(max=254, message="The email address or "
+                                                           "password is not right")])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password"),
+                                                     Length(max=1000)])
 
 
 class ResetRequestForm(FlaskForm):

@@ -11,14 +11,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from commonpot.db import enum_column, utcnow
 from commonpot.extensions import db
+from commonpot.personal_data import personal
 
 
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    display_name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254), unique=True, info=personal(identifies=True))
+    display_name: Mapped[str] = mapped_column(String(120), info=personal())
     password_hash: Mapped[str] = mapped_column(String(255))
     email_verified_at: Mapped[datetime | None]
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -26,8 +27,15 @@ class User(UserMixin, db.Model):
     # Bumped when the password changes so older reset links and sessions stop working.
     password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Part of every session's identity (see get_id): bumping it ends every session at once.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     fund_roles: Mapped[list[FundRole]] = relationship(back_populates="user")
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: the id and the session version, so a
+        session issued before sign-out or a password change no longer loads."""
+        return f"{self.id}.{self.session_version}"
 
     @property
     def is_verified(self) -> bool:
@@ -58,13 +66,15 @@ class FundRole(db.Model):
 
 
 class LoginAttempt(db.Model):
-    """Failed sign-ins, kept so an admin can see attacks; the rate limiter does the blocking."""
+    """Sign-ins, kept for RETENTION_SIGN_IN_DAYS so an admin can see attacks; the throttle
+    (commonpot/accounts/throttle.py) does the blocking."""
 
     __tablename__ = "login_attempt"
     __table_args__ = (CheckConstraint("length(email) > 0", name="email_present"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), index=True)
-    remote_addr: Mapped[str] = mapped_column(String(64))
+    email: Mapped[str] = mapped_column(String(254), index=True, info=personal(identifies=True))
+    remote_addr: Mapped[str] = mapped_column(String(64), info=personal())
     succeeded: Mapped[bool] = mapped_column(Boolean)
-    attempted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Indexed for the retention sweep (RETENTION_SIGN_IN_DAYS).
+    attempted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -8,7 +8,12 @@ from sqlalchemy.orm import Session
 
 from commonpot import audit
 from commonpot.accounts.models import FundRole, FundRoleKind, LoginAttempt, User
-from commonpot.accounts.passwords import hash_password, password_problem, verify_password
+from commonpot.accounts.passwords import (
+    hash_password,
+    password_problem,
+    unknown_account_hash,
+    verify_password,
+)
 from commonpot.db import utcnow
 from commonpot.refusals import Refused
 
@@ -30,6 +35,26 @@ def register(session: Session, *, email: str, display_name: str, password: str) 
     if find_user_by_email(session, email):
         raise AccountError("An account with that email address already exists. "
                            "Sign in, or reset your password.", field="email")
+    return _create_account(session, email=email, display_name=display_name, password=password)
+
+
+def register_or_notify(session: Session, *, email: str, display_name: str,
+                       password: str) -> tuple[User | None, User | None]:
+    """Registration that does not reveal who has an account: (new user, None), or
+    (None, existing owner) when the address is taken (the caller emails the owner instead)."""
+    email = normalise_email(email)
+    problem = password_problem(password, email)
+    if problem:
+        raise AccountError(problem, field="password")
+    existing = find_user_by_email(session, email)
+    if existing:
+        # The same hash work as a real registration, so timing does not tell either.
+        hash_password(password)
+        return None, existing
+    return _create_account(session, email=email, display_name=display_name, password=password), None
+
+
+def _create_account(session: Session, *, email: str, display_name: str, password: str) -> User:
     problem = password_problem(password, email)
     if problem:
         raise AccountError(problem, field="password")
@@ -48,6 +73,9 @@ def verify_email(session: Session, user: User) -> None:
 
 def authenticate(session: Session, *, email: str, password: str, remote_addr: str) -> User | None:
     user = find_user_by_email(session, email)
+    if user is None:
+        # The same argon2 work as for a real account, so timing does not reveal who has one.
+        verify_password(unknown_account_hash(), password)
     ok = bool(user and verify_password(user.password_hash, password))
     session.add(LoginAttempt(email=normalise_email(email) or "(blank)",
                              remote_addr=remote_addr or "unknown", succeeded=ok))
@@ -66,7 +94,14 @@ def set_password(session: Session, user: User, new_password: str, *, reason: str
         raise AccountError(problem, field="password")
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
+    user.session_version += 1  # every session from before the change ends
     audit.record(session, user, "account.password_changed", "user", user.id, {"reason": reason})
+
+
+def end_sessions(session: Session, actor, user: User, *, reason: str) -> None:
+    """End every session of `user` (sign-out, or an admin's "sign out everywhere")."""
+    user.session_version += 1
+    audit.record(session, actor, "account.sessions_ended", "user", user.id, {"reason": reason})
 
 
 def change_email(session: Session, user: User, new_email: str) -> None:

@@ -26,6 +26,12 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 
 @cache
+def unknown_account_hash() -> str:
+    """A hash made with today's parameters, checked when nobody has the email given."""
+    return _hasher.hash("no account has this password")
+
+
+@cache
 def _common_passwords() -> frozenset[str]:
     text = resources.files("commonpot.accounts").joinpath("common_passwords.txt").read_text()
     return frozenset(line.strip().lower() for line in text.splitlines() if line.strip())

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import re
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from commonpot.accounts import operations
+from commonpot.accounts import operations, throttle
 from commonpot.accounts.forms import (
     ChangeEmailForm,
     EmptyForm,
@@ -23,33 +36,51 @@ from commonpot.accounts.models import User
 from commonpot.accounts.policy import ADMIN, PUBLIC, SIGNED_IN, access
 from commonpot.accounts.signals import funds_to_offer
 from commonpot.accounts.tokens import TokenError, make_token, read_token
+from commonpot.db import utcnow
 from commonpot.extensions import db, limiter
 from commonpot.forms import options
 from commonpot.mail import OutboxMessage, send_email
+from commonpot.urls import external_url
 
 bp = Blueprint("accounts", __name__)
 
 
 def _email_key() -> str:
-    return "account:" + request.form.get("email", "").strip().lower()
+    return "account:" + request.form.get("email", "").strip().lower()[:254]
 
 
-def _failed(response) -> bool:
-    # A successful sign-in redirects; a failure re-renders the form.
-    return response.status_code != 302
+def _reset_limit_account() -> str:
+    return current_app.config["RESET_LIMIT_PER_ACCOUNT"]
 
 
-def _login_limit_account() -> str:
-    return current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
+def _reset_limit_address() -> str:
+    return current_app.config["RESET_LIMIT_PER_ADDRESS"]
 
 
-def _login_limit_address() -> str:
-    return current_app.config["LOGIN_LIMIT_PER_ADDRESS"]
+def _register_limit_address() -> str:
+    return current_app.config["REGISTER_LIMIT_PER_ADDRESS"]
 
 
-TOO_MANY_SIGN_INS = ("Too many sign-in attempts. Wait 15 minutes and try again, "
-                     "or reset your password.")
-TOO_MANY_RESETS = "Too many reset requests. Wait 15 minutes and try again."
+TOO_MANY_SIGN_INS = ("Too many sign-in attempts. Try again in {when}, or reset your password. "
+                     "If this is your account, we have emailed you a link that lets you sign in.")
+TOO_MANY_RESETS = "Too many reset requests. Wait a few minutes and try again."
+TOO_MANY_REGISTRATIONS = "Too many new accounts from this connection. Wait a while and try again."
+
+
+def _too_many(message: str, wait: int):
+    from commonpot.errors import render_error
+
+    body, status = render_error(429, message)
+    return body, status, {"Retry-After": str(wait)}
+
+
+def _start_session(user: User) -> None:
+    """A new session for a sign-in: nothing from before it carries over."""
+    session.clear()
+    login_user(user)
+    now = int(time.time())
+    session["signed_in_at"] = now
+    session["seen_at"] = now
 
 
 def _safe_next(target: str | None) -> str:
@@ -60,7 +91,7 @@ def _safe_next(target: str | None) -> str:
 
 def _send_verification(user: User) -> None:
     token = make_token("verify", {"user": user.id, "email": user.email})
-    link = url_for("accounts.verify_email", token=token, _external=True)
+    link = external_url("accounts.verify_email", token=token)
     send_email(db.session, user.email, "Confirm your email address for Commonpot",
                f"Hello {user.display_name},\n\nConfirm your email address by opening this link:\n\n"
                f"{link}\n\nThe link works for 48 hours. If you did not register, ignore this email.\n")
@@ -68,22 +99,36 @@ def _send_verification(user: User) -> None:
 
 @bp.route("/register", methods=["GET", "POST"])
 @access(PUBLIC)
+@limiter.limit(_register_limit_address, methods=["POST"], error_message=TOO_MANY_REGISTRATIONS)
 def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = operations.register(db.session, email=form.email.data,
-                                       display_name=form.display_name.data,
-                                       password=form.password.data)
+            user, owner = operations.register_or_notify(
+                db.session, email=form.email.data, display_name=form.display_name.data,
+                password=form.password.data)
         except operations.AccountError as exc:
             getattr(form, exc.field or "email").errors.append(str(exc))
         else:
-            _send_verification(user)
-            login_user(user)
-            flash("Your account is ready. We have sent you an email: open the link in it "
-                  "to confirm your address.", "success")
-            return redirect(url_for("accounts.account"))
+            # The same answer whether or not the address already had an account: only the
+            # address's owner learns which, from the email.
+            if user is not None:
+                _send_verification(user)
+            else:
+                _send_already_registered(owner)
+            flash("Check your email: we have sent a link to confirm your address. Open it, "
+                  "then sign in.", "success")
+            return redirect(url_for("accounts.login"))
     return render_template("accounts/register.html", form=form)
+
+
+def _send_already_registered(user: User) -> None:
+    link = external_url("accounts.request_reset")
+    send_email(db.session, user.email, "Someone tried to register with your email address",
+               f"Hello {user.display_name},\n\nSomeone (perhaps you) tried to create a Commonpot "
+               "account with this email address, which already has one. If it was you, sign in, "
+               f"or choose a new password here:\n\n{link}\n\nIf it was not you, you can ignore "
+               "this email: nothing has changed.\n")
 
 
 @bp.route("/verify/<token>")
@@ -105,7 +150,7 @@ def verify_email(token: str):
 
 @bp.route("/verify/resend", methods=["POST"])
 @access(SIGNED_IN)
-@limiter.limit("5 per hour", key_func=lambda: f"verify:{current_user.get_id()}")
+@limiter.limit("5 per hour", key_func=lambda: f"verify:{current_user.id}")
 def resend_verification():
     if EmptyForm().validate_on_submit() and not current_user.is_verified:
         _send_verification(current_user)
@@ -115,34 +160,82 @@ def resend_verification():
 
 @bp.route("/login", methods=["GET", "POST"])
 @access(PUBLIC)
-@limiter.limit(_login_limit_address, methods=["POST"], error_message=TOO_MANY_SIGN_INS)
-@limiter.limit(_login_limit_account, key_func=_email_key, methods=["POST"], deduct_when=_failed,
-               error_message=TOO_MANY_SIGN_INS)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = operations.authenticate(db.session, email=form.email.data, password=form.password.data,
+        config = current_app.config
+        email = operations.normalise_email(form.email.data)
+        address_key = throttle.address_key(request.remote_addr or "")
+        account_key = throttle.account_key(email)
+        wait = throttle.wait_seconds(address_key, config["LOGIN_LIMIT_PER_ADDRESS"])
+        if session.get("login_unlocked") != email:
+            wait = max(wait, throttle.wait_seconds(account_key, config["LOGIN_LIMIT_PER_ACCOUNT"]))
+        if wait:
+            return _too_many(TOO_MANY_SIGN_INS.format(when=throttle.describe_wait(wait)), wait)
+        user = operations.authenticate(db.session, email=email, password=form.password.data,
                                        remote_addr=request.remote_addr or "")
         if user:
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            throttle.clear(account_key)
+            target = _safe_next(request.args.get("next"))
+            _start_session(user)
+            return redirect(target)
+        throttle.record_failure(address_key, config["LOGIN_LIMIT_PER_ADDRESS"])
+        failures = throttle.record_failure(account_key, config["LOGIN_LIMIT_PER_ACCOUNT"])
+        if failures == throttle.free_failures(config["LOGIN_LIMIT_PER_ACCOUNT"]):
+            _send_unlock_link(email)
         form.password.errors.append("The email address or password is not right")
     return render_template("accounts/login.html", form=form)
+
+
+def _send_unlock_link(email: str) -> None:
+    """Tell the owner their account is being slowed down, with a way past it."""
+    user = operations.find_user_by_email(db.session, email)
+    if user is None:
+        return
+    token = make_token("unlock", {"user": user.id, "email": user.email})
+    link = external_url("accounts.unlock_sign_in", token=token)
+    send_email(db.session, user.email, "Several wrong passwords for your Commonpot account",
+               f"Hello {user.display_name},\n\nSomeone has typed several wrong passwords for your "
+               "account, so signing in to it is slowed down for a while. If it was you, open this "
+               f"link and you can sign in straight away from the same browser:\n\n{link}\n\n"
+               "The link works for one hour. If it was not you, your account is safe: nobody "
+               "can sign in without your password. You may want to choose a longer one.\n")
+
+
+@bp.route("/login/unlock/<token>")
+@access(PUBLIC)
+def unlock_sign_in(token: str):
+    try:
+        data = read_token("unlock", token, current_app.config["UNLOCK_TOKEN_MAX_AGE"])
+    except TokenError as exc:
+        return render_template("accounts/message.html", title="Link not valid", message=str(exc)), 400
+    user = db.session.get(User, data.get("user"))
+    if user is None or user.email != data.get("email"):
+        return render_template("accounts/message.html", title="Link not valid",
+                               message="This link is for an address that has since changed."), 400
+    # This browser (the one that opened the owner's email) skips the account's slow-down.
+    session["login_unlocked"] = user.email
+    throttle.clear(throttle.account_key(user.email))
+    flash("You can sign in now from this browser.", "success")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/logout", methods=["POST"])
 @access(SIGNED_IN)
 def logout():
     if EmptyForm().validate_on_submit():
+        # Ends this account's sessions everywhere: a copied cookie stops working too.
+        operations.end_sessions(db.session, current_user, current_user, reason="signed_out")
         logout_user()
+        session.clear()
         flash("You have signed out.", "success")
     return redirect(url_for("public.home"))
 
 
 @bp.route("/reset", methods=["GET", "POST"])
 @access(PUBLIC)
-@limiter.limit(_login_limit_address, methods=["POST"], error_message=TOO_MANY_RESETS)
-@limiter.limit(_login_limit_account, key_func=_email_key, methods=["POST"],
+@limiter.limit(_reset_limit_address, methods=["POST"], error_message=TOO_MANY_RESETS)
+@limiter.limit(_reset_limit_account, key_func=_email_key, methods=["POST"],
                error_message=TOO_MANY_RESETS)
 def request_reset():
     form = ResetRequestForm()
@@ -151,7 +244,7 @@ def request_reset():
         if user:
             token = make_token("reset", {"user": user.id,
                                          "stamp": user.password_changed_at.isoformat()})
-            link = url_for("accounts.reset_password", token=token, _external=True)
+            link = external_url("accounts.reset_password", token=token)
             send_email(db.session, user.email, "Reset your Commonpot password",
                        f"Hello {user.display_name},\n\nTo choose a new password open this link:\n\n"
                        f"{link}\n\nThe link works for one hour and only once. If you did not ask "
@@ -195,7 +288,7 @@ def account():
 
 @bp.route("/account/email", methods=["POST"])
 @access(SIGNED_IN)
-@limiter.limit("5 per hour", key_func=lambda: f"email-change:{current_user.get_id()}")
+@limiter.limit("5 per hour", key_func=lambda: f"email-change:{current_user.id}")
 def request_email_change():
     form = ChangeEmailForm()
     if form.validate_on_submit():
@@ -205,7 +298,7 @@ def request_email_change():
             form.email.errors.append("Another account already uses that email address.")
         else:
             token = make_token("change-email", {"user": current_user.id, "email": new_email})
-            link = url_for("accounts.confirm_email_change", token=token, _external=True)
+            link = external_url("accounts.confirm_email_change", token=token)
             send_email(db.session, new_email, "Confirm your new email address for Commonpot",
                        f"Open this link to start using this address for Commonpot:\n\n{link}\n\n"
                        "The link works for 48 hours.\n")
@@ -260,12 +353,63 @@ def admin_user(user_id: int):
             flash("Fund role saved.", "success")
             return redirect(url_for("accounts.admin_user", user_id=user.id))
         return render_template("admin/user.html", user=user, role_form=role_form,
-                               fund_form=fund_form), 400
-    return render_template("admin/user.html", user=user, role_form=role_form, fund_form=fund_form)
+                               fund_form=fund_form, sessions_form=EmptyForm(prefix="sessions")), 400
+    return render_template("admin/user.html", user=user, role_form=role_form, fund_form=fund_form,
+                           sessions_form=EmptyForm(prefix="sessions"))
+
+
+@bp.route("/admin/users/<int:user_id>/sessions", methods=["POST"])
+@access(ADMIN)
+def admin_end_sessions(user_id: int):
+    user = db.get_or_404(User, user_id)
+    if EmptyForm(prefix="sessions").validate_on_submit():
+        operations.end_sessions(db.session, current_user, user, reason="admin")
+        flash(f"{user.display_name} has been signed out everywhere.", "success")
+    return redirect(url_for("accounts.admin_user", user_id=user.id))
+
+
+@bp.route("/admin/users/<int:user_id>/data")
+@access(ADMIN)
+def admin_personal_data(user_id: int):
+    """Subject access: everything held about one person, as a page or JSON (audited)."""
+    from commonpot.privacy import export_person
+
+    user = db.get_or_404(User, user_id)
+    data = export_person(db.session, user.email, actor=current_user)
+    if request.args.get("format") == "json":
+        response = jsonify(data)
+        response.headers["Content-Disposition"] = f'attachment; filename="personal-data-{user.id}.json"'
+        return response
+    return render_template("admin/personal_data.html", user=user, data=data)
 
 
 @bp.route("/admin/outbox")
 @access(ADMIN)
 def admin_outbox():
     messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)).all()
-    return render_template("admin/outbox.html", messages=messages)
+    bodies = {m.id: _outbox_body(m) for m in messages}
+    return render_template("admin/outbox.html", messages=messages, bodies=bodies)
+
+
+_LINK = re.compile(r"https?://\S+")
+# Links whose token stops working sooner than EMAIL_TOKEN_MAX_AGE.
+_SHORT_LIVED = {"/reset/": "RESET_TOKEN_MAX_AGE", "/login/unlock/": "UNLOCK_TOKEN_MAX_AGE"}
+
+
+def _outbox_body(message: OutboxMessage) -> str:
+    """The body as an admin may read it: once an email has been delivered, or its link has
+    expired, the link is hidden, so the outbox never hands out someone's working reset link."""
+    config = current_app.config
+    age = (utcnow() - message.created_at).total_seconds()
+
+    def shown(match: re.Match) -> str:
+        link = match.group(0)
+        lifetime = config["EMAIL_TOKEN_MAX_AGE"]
+        for path, key in _SHORT_LIVED.items():
+            if path in link:
+                lifetime = config[key]
+        if message.status == "sent" or age > lifetime:
+            return "[link hidden: delivered or expired]"
+        return link
+
+    return _LINK.sub(shown, message.body)

@@ -27,7 +27,7 @@ class UndeclaredAuditField(LookupError):
 
 SECURITY_ACTIONS = frozenset({
     "account.registered", "account.email_verified", "account.signed_in", "account.sign_in_failed",
-    "account.password_changed", "account.email_changed",
+    "account.password_changed", "account.email_changed", "account.sessions_ended",
 })
 
 # Phase changes of rounds: each gets a signed checkpoint in the same transaction.
@@ -39,6 +39,10 @@ _LEDGER = {"amount_pence": PUBLIC, "fund_id": PUBLIC, "award_id": PUBLIC, "insta
 _INSTALMENT_MOVE = {"payout": PRIVATE}
 
 ACTIONS: dict[str, dict[str, str]] = {
+    # privacy (UK GDPR): that an export, erasure or sweep happened, never whose data it held
+    "privacy.exported": {},
+    "privacy.erased": {"tables": PUBLIC},
+    "privacy.swept": {"as_of": PUBLIC, "removed": PUBLIC},
     # accounts (public ones: the rest are security events)
     "account.role_changed": {"role": PUBLIC, "granted": PUBLIC, "fund_id": PUBLIC},
     # grants

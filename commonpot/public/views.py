@@ -7,6 +7,7 @@ from commonpot import audit
 from commonpot.accounts.policy import PUBLIC, access
 from commonpot.audit.checkpoints import all_checkpoints, checkpoint_of_size
 from commonpot.audit.keys import keys as audit_keys
+from commonpot.edge import query_int
 from commonpot.extensions import db
 from commonpot_verify.merkle import ProofError
 
@@ -30,9 +31,9 @@ def audit_checkpoint():
 @bp.route("/audit/events.json")
 @access(PUBLIC)
 def audit_events():
-    """The whole log, page by page: each event's public fields, leaf hash and signature."""
-    after = max(request.args.get("after", default=0, type=int), 0)
-    limit = min(max(request.args.get("limit", default=500, type=int), 1), 2000)
+    """The whole chain, page by page, so anyone can recompute every hash."""
+    after = query_int("after", 0)
+    limit = query_int("limit", 500, minimum=1, maximum=2000)
     events = audit.events_page(db.session, after=after, limit=limit)
     return jsonify({
         "events": [event.as_public_dict() for event in events],

@@ -7,9 +7,7 @@ from decimal import Decimal, InvalidOperation
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DecimalField,
     EmailField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -27,7 +25,8 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from commonpot.forms import options
+from commonpot.forms import DecimalField, IntegerField, options
+from commonpot.money import MAX_PENCE
 from grants.panels.states import ConflictReason, Outcome, PanelRole, Recommendation
 
 
@@ -43,7 +42,8 @@ def pounds_to_pence(text: str) -> int:
         amount = Decimal(cleaned)
     except InvalidOperation as exc:
         raise ValueError("Enter an amount in pounds, like 1250 or 1250.50.") from exc
-    if amount != amount.quantize(Decimal("0.01")) or amount < 0:
+    if not amount.is_finite() or amount < 0 or amount * 100 > MAX_PENCE \
+            or amount != amount.quantize(Decimal("0.01")):
         raise ValueError("Enter an amount in pounds, like 1250 or 1250.50.")
     return int(amount * 100)
 

@@ -20,6 +20,7 @@ from commonpot.accounts.policy import (
     access,
 )
 from commonpot.extensions import db
+from commonpot.urls import external_url
 from grants import forms, operations, queries
 from grants.models import (
     Group,
@@ -92,7 +93,7 @@ def invite_member(group_id: int):
     if form.validate_on_submit():
         operations.invite_member(
             db.session, current_user, group, form.email.data, form.role.data,
-            lambda token: url_for("grants.accept_invitation", token=token, _external=True))
+            lambda token: external_url("grants.accept_invitation", token=token))
         flash(f"Invitation sent to {form.email.data}. The link works for 7 days.", "success")
         return redirect(url_for("grants.show_group", group_id=group.id))
     return render_template("grants/group.html", group=group, invite_form=form)

@@ -34,6 +34,8 @@ class Rule:
     # Statuses that count as "refused" besides 401/403 and the sign-in redirect
     # (e.g. 404 where a route hides that an object exists).
     refused_also: tuple[int, ...] = ()
+    # The request ends the signed-in person's sessions (sign-out): the walk signs them in again.
+    ends_sessions: bool = False
 
 
 def both(rule: Rule, **post) -> tuple[Rule, Rule]:

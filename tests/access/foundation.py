@@ -1,5 +1,14 @@
 from tests.access import ADMIN_ONLY, EVERYONE, SIGNED_IN, Rule, both
 
+
+def build(session, world):
+    from commonpot.accounts import operations
+
+    # Someone whose sessions the admin may end without signing any walker out.
+    spare = operations.register(session, email="sessions-spare@example.org", display_name="Spare",
+                                password="correct-horse-battery")
+    world["spare_user_id"] = spare.id
+
 EXPECT = {
     "public.home": Rule("/", EVERYONE),
     "public.audit_checkpoint": Rule("/audit", EVERYONE),
@@ -15,7 +24,8 @@ EXPECT = {
     "accounts.verify_email": Rule("/verify/not-a-token", EVERYONE),
     "accounts.resend_verification": Rule("/verify/resend", SIGNED_IN, method="POST"),
     "accounts.login": both(Rule("/login", EVERYONE)),
-    "accounts.logout": Rule("/logout", SIGNED_IN, method="POST"),
+    "accounts.logout": Rule("/logout", SIGNED_IN, method="POST", ends_sessions=True),
+    "accounts.unlock_sign_in": Rule("/login/unlock/not-a-token", EVERYONE),
     "accounts.request_reset": both(Rule("/reset", EVERYONE)),
     "accounts.reset_password": both(Rule("/reset/not-a-token", EVERYONE)),
     "accounts.account": Rule("/account", SIGNED_IN),
@@ -24,5 +34,9 @@ EXPECT = {
     "accounts.admin_users": Rule("/admin/users", ADMIN_ONLY),
     "accounts.admin_user": both(Rule(lambda w: f"/admin/users/{w['users']['resident']}", ADMIN_ONLY)),
     "accounts.admin_outbox": Rule("/admin/outbox", ADMIN_ONLY),
+    "accounts.admin_end_sessions": Rule(lambda w: f"/admin/users/{w['spare_user_id']}/sessions",
+                                        ADMIN_ONLY, method="POST"),
+    "accounts.admin_personal_data": Rule(lambda w: f"/admin/users/{w['users']['resident']}/data",
+                                         ADMIN_ONLY),
     "grants.list_rounds": Rule("/grants/", EVERYONE),
 }

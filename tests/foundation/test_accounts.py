@@ -2,7 +2,7 @@
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from commonpot.accounts.models import User
 from commonpot.audit import SecurityEvent
@@ -51,10 +51,18 @@ def test_weak_and_common_passwords_are_refused_with_a_reason(client, session):
     assert session.scalar(select(User)) is None
 
 
-def test_duplicate_email_is_refused(client, make_user):
+def test_registering_a_taken_address_answers_as_new_and_emails_the_owner(client, make_user, outbox,
+                                                                        session):
     make_user("nadia@example.org")
-    page = register(client, email="Nadia@Example.org").get_data(as_text=True)
-    assert "already exists" in page
+    taken = register(client, email="Nadia@Example.org")
+    fresh = register(client.application.test_client(), email="newcomer@example.org")
+    # The same answer for both, so the form does not reveal who has an account.
+    assert taken.status_code == fresh.status_code == 302
+    assert taken.headers["Location"] == fresh.headers["Location"]
+    assert "already" not in client.get(taken.headers["Location"]).get_data(as_text=True)
+    (to, subject, body), = outbox("nadia@example.org")
+    assert "tried to register" in subject and "http://commonpot.test/reset" in body
+    assert session.scalar(select(func.count()).select_from(User)) == 2
 
 
 def test_wrong_password_says_so_and_is_audited_without_the_email(client, make_user, session):

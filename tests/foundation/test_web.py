@@ -54,15 +54,19 @@ def test_production_refuses_a_missing_or_default_secret_key(monkeypatch, databas
 
 def test_production_cookies_and_hsts(monkeypatch, database_url, make_user):
     monkeypatch.setenv("COMMONPOT_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    monkeypatch.setenv("SECRET_KEY", "Zq3-vL8pR2_xW7nK5mT9bY4cH6jD1fG0sA-long-and-varied")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://commonpot.test")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     monkeypatch.setenv("AUDIT_SIGNING_KEY", TEST_AUDIT_KEY)
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SERVER_NAME": "commonpot.test",
-                      "PREFERRED_URL_SCHEME": "https"})
+                      "PREFERRED_URL_SCHEME": "https", "RATELIMIT_STORAGE_URI": "memory://"})
     client = app.test_client()
     response = client.get("/login", base_url="https://commonpot.test")
     assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
     cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-session=")
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Domain" not in cookie and "Path=/" in cookie
 
 
 def test_every_view_declares_an_access_rule(app):

@@ -76,3 +76,11 @@ def test_unknown_event_types_are_acknowledged(deliver, fake_stripe, session):
 def test_the_webhook_needs_no_csrf_token(app_config, paid_event, deliver):
     # The app under test here has CSRF on (the default); the signature is the protection.
     assert deliver(paid_event).status_code == 200
+
+
+@pytest.mark.parametrize("field", ["id", "type"])
+def test_signed_events_with_oversized_fields_get_400_and_change_nothing(field, paid_event, deliver,
+                                                                        session):
+    response = deliver({**paid_event, field: "evt_" + "x" * 300})
+    assert response.status_code == 400
+    _nothing_changed(session)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template, request, url_for
+from flask import abort, current_app, render_template, request, url_for
 from flask_login import current_user
 
 import voting.policy  # noqa: F401 - registers the voting rules
@@ -54,6 +54,22 @@ def _cast_or_update(voting_round, contests, form, action, mode, do_cast, code=No
                            changed=receipt is None)
 
 
+def _code_refused(response) -> bool:
+    # Only wrong codes count: a hall full of voters on one connection must not be blocked.
+    return response.status_code >= 400
+
+
+def _ballot_limit() -> str:
+    return current_app.config["BALLOT_LIMIT_PER_ACCOUNT"]
+
+
+def _ballot_key() -> str:
+    return f"ballot:{current_user.id}"
+
+
+TOO_MANY_BALLOTS = "Too many ballots sent from your account in a short time."
+
+
 def _not_open(voting_round):
     return render_template("voting/message.html", round=voting_round, title="Voting is not open",
                            message="Voting is not open in this round."), 409
@@ -61,6 +77,8 @@ def _not_open(voting_round):
 
 @bp.route("/<int:round_id>/ballot", methods=["GET", "POST"])
 @access(RESIDENT)
+@limiter.limit(_ballot_limit, key_func=_ballot_key, methods=["POST"],
+               error_message=TOO_MANY_BALLOTS)
 def cast_ballot(round_id: int):
     voting_round = _visible_round(round_id)
     if voting_round.state != RoundState.VOTING:
@@ -87,6 +105,8 @@ def cast_ballot(round_id: int):
 
 @bp.route("/<int:round_id>/change", methods=["GET", "POST"])
 @access(RESIDENT)
+@limiter.limit(_ballot_limit, key_func=_ballot_key, methods=["POST"],
+               error_message=TOO_MANY_BALLOTS)
 def change_ballot(round_id: int):
     voting_round = _visible_round(round_id)
     if voting_round.state != RoundState.VOTING:
@@ -113,7 +133,8 @@ def change_ballot(round_id: int):
 
 @bp.route("/<int:round_id>/code", methods=["GET", "POST"])
 @access(PUBLIC_OBJECT_CHECKED)
-@limiter.limit(_code_limit, methods=["POST"], error_message=TOO_MANY_CODES)
+@limiter.limit(_code_limit, methods=["POST"], error_message=TOO_MANY_CODES,
+               deduct_when=_code_refused)
 def enter_code(round_id: int):
     voting_round = _visible_round(round_id)
     if voting_round.state != RoundState.VOTING or not voting_round.allow_codes:
@@ -134,7 +155,8 @@ def enter_code(round_id: int):
 
 @bp.route("/<int:round_id>/code/ballot", methods=["POST"])
 @access(PUBLIC_OBJECT_CHECKED)
-@limiter.limit(_code_limit, methods=["POST"], error_message=TOO_MANY_CODES)
+@limiter.limit(_code_limit, methods=["POST"], error_message=TOO_MANY_CODES,
+               deduct_when=_code_refused)
 def cast_code_ballot(round_id: int):
     voting_round = _visible_round(round_id)
     if voting_round.state != RoundState.VOTING or not voting_round.allow_codes:

@@ -19,6 +19,7 @@ from commonpot.accounts.policy import (
     can,
     require,
 )
+from commonpot.edge import query_int
 from commonpot.extensions import db
 from commonpot.forms import options
 from commonpot.spreadsheets import safe_cell
@@ -77,7 +78,7 @@ def show_meeting(round_id: int):
 def export_scores(round_id: int):
     round_ = _managed_round(round_id)
     panel = _panel_or_404(round_)
-    only = request.args.get("application_id", type=int)
+    only = query_int("application_id", minimum=1)
     if only is not None:
         application = _application(only)
         if application.round_id != round_.id:
