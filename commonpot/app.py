@@ -35,6 +35,9 @@ def create_app(config: dict | None = None) -> Flask:
     with app.app_context():
         _configure_sqlite(db.engine)
 
+    from commonpot import logs
+    logs.init_app(app)
+
     _import_models()
     _register_blueprints(app)
     _register_request_hooks(app)
@@ -61,6 +64,7 @@ def _import_models() -> None:
     import grants.models  # noqa: F401
     import grants.panels.models  # noqa: F401
     import payments.models  # noqa: F401
+    import voting.cast_tokens  # noqa: F401
     import voting.models  # noqa: F401
 
 

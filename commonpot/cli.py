@@ -110,9 +110,63 @@ def audit_verify_command() -> None:
     sys.exit(1)
 
 
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Run the jobs waiting now, then stop.")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    """Run queued jobs (needs REDIS_URL). Start one or more next to the web processes."""
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    from commonpot import jobs
+
+    url = current_app.config.get("JOBS_REDIS_URL")
+    if not url:
+        raise click.ClickException("REDIS_URL is not set: without Redis, jobs run inside the web "
+                                   "process after each response and no worker is needed.")
+    jobs.set_worker_app(current_app._get_current_object())
+    connection = Redis.from_url(url)
+    queue = Queue(current_app.config.get("JOBS_QUEUE", jobs.QUEUE_NAME), connection=connection)
+    # SimpleWorker runs each job in this process (no fork per job): the app and its
+    # connection pool stay warm. with_scheduler runs retries when their back-off is over.
+    worker = SimpleWorker([queue], connection=connection)
+    worker.work(burst=burst, with_scheduler=True)
+
+
+@click.command("scheduler")
+@click.option("--once", is_flag=True, help="Run (or queue) every periodic task once, then stop.")
+@with_appcontext
+def scheduler_command(once: bool) -> None:
+    """The clock: rounds tick, mail, payouts, reconciliation, checkpoints, retention, reminders."""
+    from commonpot.scheduler import TASKS, find_command, run_forever
+
+    app = current_app._get_current_object()
+    for task in TASKS:
+        state = f"every {task.every_seconds}s" if find_command(app, task.command) else "not installed"
+        click.echo(f"  commonpot {task.command}: {state}")
+    run_forever(app, once=once)
+
+
+@click.group("mail")
+def mail_group() -> None:
+    """The email outbox."""
+
+
+@mail_group.command("deliver")
+@with_appcontext
+def mail_deliver_command() -> None:
+    """Send every message that is due (retries with back-off; gives up after 8 attempts)."""
+    from commonpot.mail import deliver_due
+
+    report = deliver_due(db.session)
+    db.session.commit()
+    click.echo(f"{report.sent} sent, {report.failed} to retry later, {report.dead} given up, "
+               f"{report.kept} kept in the outbox (no mail server).")
+
+
 def register_commands(app) -> None:
     for command in (seed_demo_command, serve_command, demo_command, create_admin_command,
-                    audit_group):
+                    audit_group, worker_command, scheduler_command, mail_group):
         app.cli.add_command(command)
     for command in _domain_commands():
         app.cli.add_command(command)

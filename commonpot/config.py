@@ -44,6 +44,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
         "WTF_CSRF_TIME_LIMIT": None,  # a long form must not expire under a volunteer's hands
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # The job queue (commonpot.jobs): RQ on this Redis; unset runs jobs in-process.
+        "JOBS_REDIS_URL": redis_url,
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json" if production else "text"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),

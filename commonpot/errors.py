@@ -1,9 +1,12 @@
 """Friendly error pages in plain English."""
 
-from flask import render_template, request
+from flask import Response, current_app, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from commonpot.extensions import db
+from commonpot.logs import request_id
 
 MESSAGES = {
     400: ("Something was wrong with that request", "Go back, check what you entered and try again."),
@@ -24,10 +27,16 @@ def _wants_json() -> bool:
 
 def render_error(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, MESSAGES[500])
+    reference = request_id()
     if _wants_json():
-        return {"error": title, "detail": detail or message}, code
-    return render_template("errors/error.html", code=code, title=title,
-                           message=detail or message), code
+        return {"error": title, "detail": detail or message, "request_id": reference}, code
+    try:
+        return render_template("errors/error.html", code=code, title=title,
+                               message=detail or message, request_id=reference), code
+    except Exception:  # noqa: BLE001 - the page itself failed (database gone): plain text
+        current_app.logger.exception("The error page could not be rendered")
+        return Response(f"{title}. {message}\nReference: {reference}\n", status=code,
+                        mimetype="text/plain")
 
 
 def register_error_handlers(app) -> None:
@@ -50,4 +59,10 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(Exception)
     def unexpected(error):
         app.logger.exception("Unhandled error")
+        # A dead connection leaves the session unusable; the error page (navigation bar,
+        # signed-in user) needs a fresh one.
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001
+            db.session.remove()
         return render_error(500)

@@ -61,16 +61,6 @@ def _grants_helpers():
             "budget_categories": operations.BUDGET_CATEGORIES}
 
 
-@bp.before_app_request
-def _round_clock():
-    """Rounds open and close on time even without cron: every request checks the clock."""
-    if request.endpoint == "static":
-        return
-    if operations.rounds_due(db.session):
-        operations.tick_rounds(db.session)
-        db.session.commit()
-
-
 def _round_or_404(slug: str) -> Round:
     round_ = queries.round_by_slug(db.session, slug)
     if round_ is None:

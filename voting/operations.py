@@ -30,7 +30,7 @@ from commonpot.audit import record
 from commonpot.db import utcnow
 from commonpot.money import format_pence
 from commonpot.spreadsheets import safe_cell
-from voting import ballots
+from voting import ballots, cast_tokens
 from voting.ballots import BallotError, BallotRules, BallotType, Project
 from voting.models import (
     Ballot,
@@ -445,7 +445,8 @@ def _require_voting(voting_round: VotingRound) -> None:
 
 
 def cast(session: Session, voting_round: VotingRound, *, voter_key: str, channel: Channel,
-         home: District, choices: Mapping[int, Mapping[int, int]]) -> str:
+         home: District, choices: Mapping[int, Mapping[int, int]],
+         cast_token: str | None = None) -> str:
     """Record that this voter has voted and store their ballot; returns the receipt code.
 
     The roll entry's unique constraint decides races: of two simultaneous attempts, the
@@ -470,6 +471,7 @@ def cast(session: Session, voting_round: VotingRound, *, voter_key: str, channel
                        receipt=receipt, cast_on=today,
                        choices=json.dumps(clean, sort_keys=True, separators=(",", ":"))))
     session.flush()
+    cast_tokens.remember(session, voting_round.id, cast_token, receipt)
     return receipt
 
 
@@ -477,10 +479,11 @@ def user_voter_key(user) -> str:
     return f"user:{user.id}"
 
 
-def cast_online(session: Session, user, voting_round: VotingRound, choices) -> str:
+def cast_online(session: Session, user, voting_round: VotingRound, choices,
+                cast_token: str | None = None) -> str:
     home = online_district(session, voting_round, user)
     return cast(session, voting_round, voter_key=user_voter_key(user), channel=Channel.ONLINE,
-                home=home, choices=choices)
+                home=home, choices=choices, cast_token=cast_token)
 
 
 def has_voted(session: Session, voting_round: VotingRound, voter_key: str) -> bool:
@@ -588,11 +591,12 @@ def check_code(session: Session, voting_round: VotingRound, code: str) -> tuple[
     return key, _district_of(voting_round, found.district_id)
 
 
-def cast_with_code(session: Session, voting_round: VotingRound, code: str, choices) -> str:
+def cast_with_code(session: Session, voting_round: VotingRound, code: str, choices,
+                   cast_token: str | None = None) -> str:
     key, home = check_code(session, voting_round, code)
     try:
         return cast(session, voting_round, voter_key=key, channel=Channel.CODE, home=home,
-                    choices=choices)
+                    choices=choices, cast_token=cast_token)
     except AlreadyVoted:
         raise CodeRefused("That code has already been used to vote. Each code can be used once.") from None
 

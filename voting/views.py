@@ -23,7 +23,7 @@ from commonpot.accounts.policy import (
 from commonpot.extensions import db, limiter
 from commonpot.money import parse_pounds
 from grants.models import Fund, Group, GroupMembership
-from voting import operations, results
+from voting import cast_tokens, operations, results
 from voting.ballots import BallotError, BallotType, tally
 from voting.forms import (
     BallotForm,
@@ -228,6 +228,8 @@ def submit_proposal(round_id: int):
 
 def _ballot_page(voting_round, contests, *, form, action, mode, choices=None, problems=(),
                  status=200, code=None):
+    if not form.cast_token.data:
+        form.cast_token.data = cast_tokens.new_token()
     tallies = {c.district.id: tally(c.rules, c.projects, (choices or {}).get(c.district.id, {}))
                for c in contests}
     return render_template("voting/ballot.html", round=voting_round, contests=contests, form=form,
@@ -257,6 +259,17 @@ def _cast_or_update(voting_round, contests, form, action, mode, do_cast, code=No
                            changed=receipt is None)
 
 
+def _earlier_cast(voting_round):
+    """A retry of a ballot form whose cast already committed: show its receipt again."""
+    if request.method != "POST" or "cast" not in request.form:
+        return None
+    receipt = cast_tokens.receipt_for(db.session, voting_round.id, request.form.get("cast_token"))
+    if receipt is None:
+        return None
+    return render_template("voting/receipt.html", round=voting_round, receipt=receipt,
+                           changed=False, recorded_earlier=True)
+
+
 def _not_open(voting_round):
     return render_template("voting/message.html", round=voting_round, title="Voting is not open",
                            message="Voting is not open in this round."), 409
@@ -268,6 +281,9 @@ def cast_ballot(round_id: int):
     voting_round = _visible_round(round_id)
     if voting_round.state != RoundState.VOTING:
         return _not_open(voting_round)
+    earlier = _earlier_cast(voting_round)
+    if earlier is not None:
+        return earlier
     try:
         home = operations.online_district(db.session, voting_round, current_user)
     except operations.NotEligible as exc:
@@ -284,8 +300,9 @@ def cast_ballot(round_id: int):
     if not form.validate_on_submit():
         abort(400)
     return _cast_or_update(voting_round, contests, form, action, "online",
-                           lambda choices: operations.cast_online(db.session, current_user,
-                                                                  voting_round, choices))
+                           lambda choices: operations.cast_online(
+                               db.session, current_user, voting_round, choices,
+                               cast_token=form.cast_token.data))
 
 
 @bp.route("/<int:round_id>/change", methods=["GET", "POST"])
@@ -345,6 +362,9 @@ def cast_code_ballot(round_id: int):
     form = BallotForm()
     if not form.validate_on_submit():
         abort(400)
+    earlier = _earlier_cast(voting_round)
+    if earlier is not None:
+        return earlier
     code = form.code.data or ""
     try:
         _, home = operations.check_code(db.session, voting_round, code)
@@ -355,8 +375,9 @@ def cast_code_ballot(round_id: int):
     contests = operations.contests_for(voting_round, home)
     action = url_for("voting.cast_code_ballot", round_id=voting_round.id)
     return _cast_or_update(voting_round, contests, form, action, "code",
-                           lambda choices: operations.cast_with_code(db.session, voting_round, code,
-                                                                     choices), code=code)
+                           lambda choices: operations.cast_with_code(
+                               db.session, voting_round, code, choices,
+                               cast_token=form.cast_token.data), code=code)
 
 
 # --- staff ---------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ EXPECT = {
     "public.audit_checkpoint": Rule("/audit", EVERYONE),
     "public.audit_events": Rule("/audit/events.json", EVERYONE),
     "public.healthz": Rule("/healthz", EVERYONE),
+    "public.readyz": Rule("/readyz", EVERYONE),
     "public.accessibility": Rule("/accessibility", EVERYONE),
     "accounts.register": Rule("/register", EVERYONE),
     "accounts.verify_email": Rule("/verify/not-a-token", EVERYONE),
