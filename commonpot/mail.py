@@ -39,6 +39,14 @@ LONGEST_RETRY = timedelta(hours=6)
 LEASE = timedelta(minutes=10)
 BATCH = 50
 DELIVERY_JOB = "commonpot.mail:deliver_job"
+# What each status means to the admin reading the outbox.
+OUTBOX_STATUSES = {
+    "pending": "Waiting to be sent",
+    "sending": "Being sent",
+    "sent": "Sent",
+    "outbox": "Kept here (no mail server)",
+    "dead": "Could not be sent",
+}
 
 
 class OutboxMessage(db.Model):

@@ -20,5 +20,6 @@ EXPECT = {
     "accounts.admin_users": Rule("/admin/users", ADMIN_ONLY),
     "accounts.admin_user": Rule(lambda w: f"/admin/users/{w['users']['resident']}", ADMIN_ONLY),
     "accounts.admin_outbox": Rule("/admin/outbox", ADMIN_ONLY),
+    "accounts.retry_outbox_message": Rule("/admin/outbox/1/retry", ADMIN_ONLY, method="POST"),
     "grants.list_rounds": Rule("/grants/", EVERYONE),
 }
