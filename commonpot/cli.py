@@ -187,3 +187,7 @@ def _domain_commands() -> list[click.Command]:
 
     commands.append(payments_group)
     return commands
+
+
+if __name__ == "__main__":
+    main()

@@ -29,6 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import Flask, current_app, g, has_app_context, has_request_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 log = logging.getLogger("commonpot.jobs")
 
@@ -58,28 +60,39 @@ def resolve(name: str) -> Callable:
 
 def enqueue_after_commit(name: str, *args, timeout: int = DEFAULT_TIMEOUT,
                          job_id: str | None = None) -> None:
-    """Queue `name(*args)` once this request's transaction commits; never if it rolls back.
+    """Queue `name(*args)` once the current transaction commits; never if it rolls back.
 
-    Outside a request (CLI, scheduler, a job) there is no request boundary: the caller
-    commits, so the job is queued at once."""
+    Works the same in a request, a CLI command or a job: the jobs ride on the session and
+    are handed over by its commit (`_hand_over`), so a job never looks for rows that are
+    not yet visible to it."""
+    from commonpot.extensions import db
+
     job = Job(name, tuple(args), timeout, job_id)
-    if has_request_context():
-        pending = g.setdefault("jobs_after_commit", [])
-        # The same job twice in one request (ten emails, one delivery run) is queued once.
-        if all((j.name, j.args) != (job.name, job.args) for j in pending):
-            pending.append(job)
-        return
-    dispatch([job])
+    pending = db.session().info.setdefault(_PENDING, [])
+    # The same job twice in one transaction (ten emails, one delivery run) is queued once.
+    if all((j.name, j.args) != (job.name, job.args) for j in pending):
+        pending.append(job)
+
+
+_PENDING = "commonpot_jobs_after_commit"
+
+
+@event.listens_for(Session, "after_commit")
+def _hand_over(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending and has_app_context():
+        dispatch(pending)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 def enqueue(name: str, *args, timeout: int = DEFAULT_TIMEOUT, job_id: str | None = None) -> str:
     """Queue a job now. Returns how it went: 'queued', 'deferred' (runs after this
     response), or 'ran' (in-process, already done)."""
     return dispatch([Job(name, tuple(args), timeout, job_id)])
-
-
-def take_after_commit() -> list[Job]:
-    return g.pop("jobs_after_commit", [])
 
 
 def dispatch(jobs: list[Job]) -> str:

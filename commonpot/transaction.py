@@ -37,13 +37,11 @@ def _note_refusal(sender, message, category, **extra) -> None:
 
 
 def finish_request(response):
-    queued = jobs.take_after_commit()
     callables = g.pop("after_commit_callables", [])
     if response.status_code >= 400 or g.pop("request_refused", False):
         db.session.rollback()
         return response
-    db.session.commit()
-    jobs.dispatch(queued)
+    db.session.commit()  # hands this transaction's queued jobs to the queue (commonpot.jobs)
     g.setdefault("jobs_after_response", []).extend(jobs.Job(job) for job in callables)
     jobs.attach_to_response(response)
     return response
