@@ -5,7 +5,6 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from commonpot.extensions import db
 from commonpot.logs import request_id
 
 MESSAGES = {
@@ -28,6 +27,12 @@ def _wants_json() -> bool:
 def render_error(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, MESSAGES[500])
     reference = request_id()
+    if code >= 500:
+        # The failure may have been the database connection itself: the page (navigation,
+        # the signed-in user) needs a fresh session.
+        from commonpot.transaction import reset_session
+
+        reset_session()
     if _wants_json():
         return {"error": title, "detail": detail or message, "request_id": reference}, code
     try:
@@ -59,10 +64,4 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(Exception)
     def unexpected(error):
         app.logger.exception("Unhandled error")
-        # A dead connection leaves the session unusable; the error page (navigation bar,
-        # signed-in user) needs a fresh one.
-        try:
-            db.session.rollback()
-        except Exception:  # noqa: BLE001
-            db.session.remove()
         return render_error(500)

@@ -27,6 +27,18 @@ def after_commit(job: Callable[[], object]) -> None:
     g.setdefault("after_commit_callables", []).append(job)
 
 
+def reset_session() -> None:
+    """Roll back; if the connection is gone and even that fails, throw the session away so
+    the next thing (an error page, the next request) starts on a fresh connection."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - a dead connection: nothing left to roll back
+        try:
+            db.session.remove()
+        except Exception:  # noqa: BLE001
+            db.session.registry.clear()
+
+
 def init_app(app) -> None:
     message_flashed.connect(_note_refusal, app)
 
@@ -39,7 +51,7 @@ def _note_refusal(sender, message, category, **extra) -> None:
 def finish_request(response):
     callables = g.pop("after_commit_callables", [])
     if response.status_code >= 400 or g.pop("request_refused", False):
-        db.session.rollback()
+        reset_session()
         return response
     db.session.commit()  # hands this transaction's queued jobs to the queue (commonpot.jobs)
     g.setdefault("jobs_after_response", []).extend(jobs.Job(job) for job in callables)
