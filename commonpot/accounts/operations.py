@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from commonpot import audit
 from commonpot.accounts.models import FundRole, FundRoleKind, LoginAttempt, User
-from commonpot.accounts.passwords import hash_password, password_problem, verify_password
+from commonpot.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
 from commonpot.db import utcnow
 
 
@@ -55,6 +55,8 @@ def authenticate(session: Session, *, email: str, password: str, remote_addr: st
     session.add(LoginAttempt(email=normalise_email(email) or "(blank)",
                              remote_addr=remote_addr or "unknown", succeeded=ok))
     if ok:
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
         audit.record(session, user, "account.signed_in", "user", user.id)
         return user
     # No email in the public trail: only the account id, when there is one.
