@@ -406,6 +406,7 @@ def lost_ballot_check(url: str, successful_casts: int) -> bool:
 
 def profile_casts(url: str, round_id: int, user_ids: list[int], redis_url: str) -> None:
     from pyinstrument import Profiler
+    from werkzeug.datastructures import MultiDict
 
     from commonpot.app import create_app
 
@@ -428,7 +429,7 @@ def profile_casts(url: str, round_id: int, user_ids: list[int], redis_url: str) 
                 ("cast", "1")]
         for name, values in by_contest.items():
             form += [(name, v) for v in values[:2]]
-        client.post(f"/vote/{round_id}/ballot", data=form)
+        client.post(f"/vote/{round_id}/ballot", data=MultiDict(form))
     profiler.stop()
     elapsed = time.perf_counter() - started
     print(f"\nProfile: {len(clients)} ballot page + cast pairs in-process, "
@@ -449,6 +450,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--load-processes", type=int, default=2)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--profile-only", action="store_true", help="seed, then only the profile")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args()
     if shutil.which("redis-server") is None:
@@ -470,6 +472,9 @@ def main() -> int:
               f"in {time.perf_counter() - t0:.0f} s")
         redis, redis_url = start_redis()
         processes.append(redis)
+        if args.profile_only:
+            profile_casts(url, world["round_id"], world["user_ids"][:200], redis_url)
+            return 0
         env = {"COMMONPOT_ENV": "production", "SECRET_KEY": SECRET_KEY, "DATABASE_URL": url,
                "REDIS_URL": redis_url, "COOKIE_SECURE": "0", "LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute",
                "LOGIN_LIMIT_PER_ADDRESS": "1000000 per minute", "VOTING_CODE_LIMIT": "1000000 per minute",

@@ -99,6 +99,9 @@ def set_steward(session: Session, actor, user: User, is_steward: bool) -> None:
 
 
 def grant_fund_role(session: Session, actor, user: User, fund_id: int, role: str) -> FundRole:
+    from commonpot.accounts.policy import forget_fund_roles
+
+    forget_fund_roles()
     kind = FundRoleKind(role)
     existing = session.scalar(select(FundRole).where(
         FundRole.user_id == user.id, FundRole.fund_id == fund_id, FundRole.role == kind))
@@ -113,6 +116,9 @@ def grant_fund_role(session: Session, actor, user: User, fund_id: int, role: str
 
 
 def revoke_fund_role(session: Session, actor, user: User, fund_id: int, role: str) -> None:
+    from commonpot.accounts.policy import forget_fund_roles
+
+    forget_fund_roles()
     kind = FundRoleKind(role)
     existing = session.scalar(select(FundRole).where(
         FundRole.user_id == user.id, FundRole.fund_id == fund_id, FundRole.role == kind))
