@@ -55,6 +55,16 @@ def serve_command(host: str, port: int) -> None:
     click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
     for role, email in DEMO_LOGINS:
         click.echo(f"  {role:<25} {email}")
+    if not app.config.get("JOBS_REDIS_URL"):
+        # One command for the demo: the clock (rounds opening and closing, mail) runs in a
+        # background thread of this server. Production runs `commonpot scheduler` instead.
+        import threading
+
+        from commonpot.scheduler import run_forever
+
+        threading.Thread(target=run_forever, args=(app,), kwargs={"poll_seconds": 15},
+                         name="commonpot-scheduler", daemon=True).start()
+        click.echo("The scheduler runs inside this server (rounds tick, mail) every minute.")
     click.echo("\nPress Ctrl+C to stop.\n")
     # app.run() refuses to start inside the Flask CLI; run_simple is what it would call.
     run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)

@@ -64,7 +64,7 @@ def run_command(session: Session, words: str) -> str:
     try:
         command.main(args=[], prog_name=f"commonpot {words}", standalone_mode=False)
     except click.ClickException as exc:
-        log.warning("%s: %s", words, exc.format_message())
+        log.info("%s: %s", words, exc.format_message())  # e.g. Stripe not configured
         return "refused"
     except SystemExit as exc:
         if exc.code:
@@ -84,8 +84,9 @@ def run_forever(app, *, once: bool = False, poll_seconds: float = 5.0) -> None:
         now = time.time()
         for task in due_tasks(app, last_run, now):
             last_run[task.command] = now
-            outcome = jobs.enqueue("commonpot.scheduler:run_command", task.command,
-                                   timeout=task.timeout)
+            with app.app_context():
+                outcome = jobs.enqueue("commonpot.scheduler:run_command", task.command,
+                                       timeout=task.timeout)
             log.info("scheduled %s: %s", task.command, outcome)
         if once:
             return
