@@ -437,8 +437,10 @@ def profile_casts(url: str, round_id: int, user_ids: list[int], redis_url: str) 
     elapsed = time.perf_counter() - started
     print(f"\nProfile: {len(clients)} ballot page + cast pairs in-process, "
           f"{elapsed / len(clients) * 1000:.1f} ms each (wall, one thread)")
-    print(profiler.output_text(unicode=False, color=False, show_all=False, timeline=False)
-          .split("\n", 2)[-1][:6000])
+    text = profiler.output_text(unicode=False, color=False)
+    Path("vote_day_profile.txt").write_text(text)
+    print("\n".join(text.splitlines()[:90]))
+    print("(whole profile in vote_day_profile.txt)")
 
 
 # --- main ---------------------------------------------------------------------------------------
