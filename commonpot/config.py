@@ -67,7 +67,19 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(Path(instance_path) / "uploads")),
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         "VOTING_CODE_KEY": os.environ.get("VOTING_CODE_KEY"),
+        # The audit log: its signing key (never in the database), or a file holding it; the
+        # origin line its checkpoints carry; the key behind people's pseudonyms.
+        "AUDIT_SIGNING_KEY": os.environ.get("AUDIT_SIGNING_KEY"),
+        "AUDIT_SIGNING_KEY_FILE": os.environ.get("AUDIT_SIGNING_KEY_FILE"),
+        "AUDIT_LOG_ORIGIN": os.environ.get("AUDIT_LOG_ORIGIN"),
+        "AUDIT_PSEUDONYM_KEY": os.environ.get("AUDIT_PSEUDONYM_KEY"),
         "HSTS": production,
+        # Open data: grant ids use the funder's own 360Giving prefix; this is the fallback for a
+        # funder without one. The licence and publisher name go into every 360Giving package.
+        "OPEN_DATA_360G_PREFIX": os.environ.get("OPEN_DATA_360G_PREFIX", "360G-commonpot"),
+        "OPEN_DATA_LICENSE": os.environ.get("OPEN_DATA_LICENSE",
+                                            "https://creativecommons.org/licenses/by/4.0/"),
+        "OPEN_DATA_PUBLISHER": os.environ.get("OPEN_DATA_PUBLISHER", "Commonpot"),
         # Extra origins allowed as form targets (Stripe Checkout redirects after a POST).
         "CSP_FORM_ACTION_EXTRA": os.environ.get("CSP_FORM_ACTION_EXTRA", "https://checkout.stripe.com"),
     }

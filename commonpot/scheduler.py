@@ -37,7 +37,7 @@ TASKS = (
     Task("mail deliver", 60),
     Task("payments pay-released", 300),
     Task("payments reconcile", 3600),
-    Task("audit checkpoint", 3600),
+    Task("audit checkpoint", 15 * 60),
     Task("privacy sweep", 24 * 3600, timeout=1800),
     Task("reports remind", 24 * 3600),
 )
