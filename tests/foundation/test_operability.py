@@ -29,7 +29,8 @@ def test_readyz_checks_the_database_and_migrations(client, database_url):
 
     engine = create_engine(database_url)
     with engine.begin() as conn:
-        conn.execute(text("UPDATE alembic_version SET version_num = '0006'"))
+        conn.execute(text("DELETE FROM alembic_version"))
+        conn.execute(text("INSERT INTO alembic_version (version_num) VALUES ('0006')"))
     engine.dispose()
     behind = client.get("/readyz")
     assert behind.status_code == 503 and behind.get_json()["migrations"] == "behind"
