@@ -45,6 +45,9 @@ def create_app(config: dict | None = None) -> Flask:
     with app.app_context():
         _configure_sqlite(db.engine)
 
+    from commonpot import logs
+    logs.init_app(app)
+
     _import_models()
     from commonpot import audit
     audit.init_app(app)
@@ -78,6 +81,7 @@ def _import_models() -> None:
     import grants.panels.models  # noqa: F401
     import grants.reports.models  # noqa: F401
     import payments.models  # noqa: F401
+    import voting.cast_tokens  # noqa: F401
     import voting.delivery  # noqa: F401
     import voting.models  # noqa: F401
     import voting.retention  # noqa: F401

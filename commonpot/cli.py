@@ -59,6 +59,16 @@ def serve_command(host: str, port: int) -> None:
     click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
     for role, email in DEMO_LOGINS:
         click.echo(f"  {role:<25} {email}")
+    if not app.config.get("JOBS_REDIS_URL"):
+        # One command for the demo: the clock (rounds opening and closing, mail) runs in a
+        # background thread of this server. Production runs `commonpot scheduler` instead.
+        import threading
+
+        from commonpot.scheduler import run_forever
+
+        threading.Thread(target=run_forever, args=(app,), kwargs={"poll_seconds": 15},
+                         name="commonpot-scheduler", daemon=True).start()
+        click.echo("The scheduler runs inside this server (rounds tick, mail) every minute.")
     click.echo("\nPress Ctrl+C to stop.\n")
     # app.run() refuses to start inside the Flask CLI; run_simple is what it would call.
     run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
@@ -169,6 +179,60 @@ def privacy_sweep_command(dry_run: bool) -> None:
         click.echo(f"{rule.name}: {results[rule.name]} {verb} (kept {days} days: {rule.description})")
 
 
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Run the jobs waiting now, then stop.")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    """Run queued jobs (needs REDIS_URL). Start one or more next to the web processes."""
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    from commonpot import jobs
+
+    url = current_app.config.get("JOBS_REDIS_URL")
+    if not url:
+        raise click.ClickException("REDIS_URL is not set: without Redis, jobs run inside the web "
+                                   "process after each response and no worker is needed.")
+    jobs.set_worker_app(current_app._get_current_object())
+    connection = Redis.from_url(url)
+    queue = Queue(current_app.config.get("JOBS_QUEUE", jobs.QUEUE_NAME), connection=connection)
+    # SimpleWorker runs each job in this process (no fork per job): the app and its
+    # connection pool stay warm. with_scheduler runs retries when their back-off is over.
+    worker = SimpleWorker([queue], connection=connection)
+    worker.work(burst=burst, with_scheduler=True)
+
+
+@click.command("scheduler")
+@click.option("--once", is_flag=True, help="Run (or queue) every periodic task once, then stop.")
+@with_appcontext
+def scheduler_command(once: bool) -> None:
+    """The clock: rounds tick, mail, payouts, reconciliation, checkpoints, retention, reminders."""
+    from commonpot.scheduler import TASKS, find_command, run_forever
+
+    app = current_app._get_current_object()
+    for task in TASKS:
+        state = f"every {task.every_seconds}s" if find_command(app, task.command) else "not installed"
+        click.echo(f"  commonpot {task.command}: {state}")
+    run_forever(app, once=once)
+
+
+@click.group("mail")
+def mail_group() -> None:
+    """The email outbox."""
+
+
+@mail_group.command("deliver")
+@with_appcontext
+def mail_deliver_command() -> None:
+    """Send every message that is due (retries with back-off; gives up after 8 attempts)."""
+    from commonpot.mail import deliver_due
+
+    report = deliver_due(db.session)
+    db.session.commit()
+    click.echo(f"{report.sent} sent, {report.failed} to retry later, {report.dead} given up, "
+               f"{report.kept} kept in the outbox (no mail server).")
+
+
 @audit_group.command("checkpoint")
 @click.option("--reason", default="scheduled", show_default=True)
 @with_appcontext
@@ -255,7 +319,8 @@ def audit_witness_command(url: str, state: str | None, key: str | None) -> None:
 
 def register_commands(app) -> None:
     for command in (seed_demo_command, serve_command, demo_command, create_admin_command,
-                    audit_group, privacy_group, *_domain_commands()):
+                    audit_group, privacy_group, worker_command, scheduler_command, mail_group,
+                    *_domain_commands()):
         report_refusals(command)
         app.cli.add_command(command)
 
@@ -304,3 +369,7 @@ def _domain_commands() -> list[click.Command]:
 
     commands.append(payments_group)
     return commands
+
+
+if __name__ == "__main__":
+    main()

@@ -84,6 +84,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        # The job queue (commonpot.jobs): RQ on this Redis; unset runs jobs in-process.
+        "JOBS_REDIS_URL": redis_url,
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json" if production else "text"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Redis unreachable: keep limiting in each process's memory and log a warning.

@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, StatementError
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from commonpot.extensions import db
+from commonpot.logs import request_id
 from commonpot.refusals import Refused
 
 # Unprocessable: the operation refused; the person sees why.
@@ -37,24 +37,27 @@ def _wants_json() -> bool:
 
 
 def _roll_back() -> None:
-    try:
-        db.session.rollback()
-    except Exception:  # noqa: BLE001 - a dead connection must not stop the error page
-        current_app.logger.exception("Rolling back before an error page failed")
+    # If even the rollback fails (the connection is gone), the session is thrown away so
+    # the page (navigation, the signed-in user) runs on a fresh connection.
+    from commonpot.transaction import reset_session
+
+    reset_session()
 
 
 def render_error(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, MESSAGES[500])
+    reference = request_id()
     if _wants_json():
-        return {"error": title, "detail": detail or message}, code
+        return {"error": title, "detail": detail or message, "request_id": reference}, code
     try:
         return render_template("errors/error.html", code=code, title=title,
-                               message=detail or message), code
+                               message=detail or message, request_id=reference), code
     except Exception:  # noqa: BLE001 - the page itself needed the database; say it plainly
         current_app.logger.exception("The error page could not be rendered")
         from markupsafe import escape
         return (f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1>"
-                f"<p>{escape(detail or message)}</p>"), code
+                f"<p>{escape(detail or message)}</p>"
+                f"<p>If you contact us about this, quote reference {escape(reference or '')}.</p>"), code
 
 
 def _back_address() -> str | None:

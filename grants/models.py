@@ -200,6 +200,15 @@ class Round(db.Model):
         cascade="all, delete-orphan")
     applications: Mapped[list[Application]] = relationship(back_populates="round")
 
+    @property
+    def phase_now(self) -> RoundPhase:
+        """The phase as pages should show it: the clock (`commonpot rounds tick`, run by the
+        scheduler) records the close up to a minute late, so read the closing time too.
+        A draft stays a draft until the clock has checked it can open."""
+        if self.phase == RoundPhase.OPEN and utcnow() >= self.closes_at:
+            return RoundPhase.CLOSED
+        return self.phase
+
 
 class Criterion(db.Model):
     """A published assessment criterion; scores are weighted by `weight`."""

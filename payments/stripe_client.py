@@ -35,5 +35,9 @@ def make_client(config=None) -> stripe.StripeClient:
     addresses = {"api": base.rstrip("/"), "connect": base.rstrip("/")} if base else None
     # The library retries network failures with the same idempotency key, which Stripe
     # answers with the original result: retries can never move money twice.
+    # A timeout of our own (the library's default is 80 s): Stripe calls run in jobs, and a
+    # hung call must end in time for the job's own timeout to retry it.
+    timeout = float(config.get("STRIPE_TIMEOUT", 20))
     return stripe.StripeClient(key, base_addresses=addresses,
+                               http_client=stripe.RequestsClient(timeout=timeout),
                                max_network_retries=int(config.get("STRIPE_MAX_NETWORK_RETRIES", 2)))

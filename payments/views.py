@@ -20,7 +20,7 @@ import payments.policy  # noqa: F401 - registers the payments rules
 from commonpot.accounts.loading import load_or_404
 from commonpot.accounts.policy import OBJECT_CHECKED, PUBLIC, SIGNED_REQUEST, access
 from commonpot.extensions import csrf, db, limiter
-from commonpot.transaction import after_commit
+from commonpot.jobs import enqueue_after_commit
 from commonpot.urls import external_url
 from grants.models import Application, Award, Fund, Group
 from payments import donations, ledger, payouts, report_hold, stripe_client, webhooks
@@ -31,6 +31,7 @@ from payments.forms import (
     MatchPledgeForm,
     ReleaseForm,
 )
+from payments.jobs import PAY_INSTALMENT
 from payments.models import Donation, Instalment, LedgerEntry, MatchPledge
 from payments.states import TRIGGER_LABELS, IllegalTransition
 
@@ -179,9 +180,7 @@ def release_instalment(instalment_id: int):
         flash(str(exc), "error")
         return redirect(url_for(".fund_ledger", fund_id=award.fund_id))
     if stripe_client.is_configured():
-        config = current_app.config
-        after_commit(lambda: payouts.pay_instalment(db.session, stripe_client.make_client(config),
-                                                    instalment_id))
+        enqueue_after_commit(PAY_INSTALMENT, instalment_id, timeout=90)
         flash("Instalment released. Its payment is being sent through Stripe.", "success")
     else:
         flash("Instalment released. Stripe is not configured: record the bank transfer once paid.",

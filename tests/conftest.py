@@ -13,6 +13,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -115,9 +116,19 @@ def app_config(tmp_path):
     }
 
 
+class ClosingClient(FlaskClient):
+    """A test client that closes each response as a real server does once it is sent, so
+    work queued to run after the response (commonpot.jobs, in-process) runs before the
+    test looks."""
+
+    def open(self, *args, buffered=True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
 @pytest.fixture
 def app(database_url, app_config):
     application = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": database_url})
+    application.test_client_class = ClosingClient
     yield application
     with application.app_context():
         db.session.remove()

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from commonpot.db import utcnow
-from voting import ballots
+from voting import ballots, cast_tokens
 from voting.ballots import BallotError, BallotRules, BallotType, Project
 from voting.codewords import CODE_ALPHABET, CODE_LENGTH, normalise_code
 from voting.eligibility import online_district
@@ -102,7 +102,8 @@ def _require_voting(voting_round: VotingRound) -> None:
 
 
 def cast(session: Session, voting_round: VotingRound, *, voter_key: str, channel: Channel,
-         home: District, choices: Mapping[int, Mapping[int, int]]) -> str:
+         home: District, choices: Mapping[int, Mapping[int, int]],
+         cast_token: str | None = None) -> str:
     """Record that this voter has voted and store their ballot; returns the receipt code.
 
     The roll entry's unique constraint decides races: of two simultaneous attempts, the
@@ -127,6 +128,7 @@ def cast(session: Session, voting_round: VotingRound, *, voter_key: str, channel
                        receipt=receipt, cast_on=today,
                        choices=json.dumps(clean, sort_keys=True, separators=(",", ":"))))
     session.flush()
+    cast_tokens.remember(session, voting_round.id, cast_token, receipt)
     return receipt
 
 
@@ -134,10 +136,11 @@ def user_voter_key(user) -> str:
     return f"user:{user.id}"
 
 
-def cast_online(session: Session, user, voting_round: VotingRound, choices) -> str:
+def cast_online(session: Session, user, voting_round: VotingRound, choices,
+                cast_token: str | None = None) -> str:
     home = online_district(session, voting_round, user)
     return cast(session, voting_round, voter_key=user_voter_key(user), channel=Channel.ONLINE,
-                home=home, choices=choices)
+                home=home, choices=choices, cast_token=cast_token)
 
 
 def has_voted(session: Session, voting_round: VotingRound, voter_key: str) -> bool:

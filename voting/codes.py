@@ -103,11 +103,12 @@ def check_code(session: Session, voting_round: VotingRound, code: str) -> tuple[
     return key, _district_of(voting_round, found.district_id)
 
 
-def cast_with_code(session: Session, voting_round: VotingRound, code: str, choices) -> str:
+def cast_with_code(session: Session, voting_round: VotingRound, code: str, choices,
+                   cast_token: str | None = None) -> str:
     key, home = check_code(session, voting_round, code)
     try:
         return cast(session, voting_round, voter_key=key, channel=Channel.CODE, home=home,
-                    choices=choices)
+                    choices=choices, cast_token=cast_token)
     except AlreadyVoted:
         raise CodeRefused("That code has already been used to vote. Each code can be used once.") from None
 

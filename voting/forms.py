@@ -161,6 +161,8 @@ class BallotForm(FlaskForm):
     """Carries the CSRF token; the choices come from request.form."""
 
     code = HiddenField()
+    # One per ballot page: a retry of the same form finds the same receipt (voting.cast_tokens).
+    cast_token = HiddenField()
     receipt = StringField("Your receipt code", validators=[Optional(), Length(max=40)])
 
 

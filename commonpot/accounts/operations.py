@@ -10,6 +10,7 @@ from commonpot import audit
 from commonpot.accounts.models import FundRole, FundRoleKind, LoginAttempt, User
 from commonpot.accounts.passwords import (
     hash_password,
+    needs_rehash,
     password_problem,
     unknown_account_hash,
     verify_password,
@@ -80,6 +81,8 @@ def authenticate(session: Session, *, email: str, password: str, remote_addr: st
     session.add(LoginAttempt(email=normalise_email(email) or "(blank)",
                              remote_addr=remote_addr or "unknown", succeeded=ok))
     if ok:
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
         audit.record(session, user, "account.signed_in", "user", user.id)
         return user
     # No email in the public trail: only the account id, when there is one.
@@ -129,6 +132,9 @@ def set_steward(session: Session, actor, user: User, is_steward: bool) -> None:
 
 
 def grant_fund_role(session: Session, actor, user: User, fund_id: int, role: str) -> FundRole:
+    from commonpot.accounts.policy import forget_fund_roles
+
+    forget_fund_roles()
     kind = FundRoleKind(role)
     existing = session.scalar(select(FundRole).where(
         FundRole.user_id == user.id, FundRole.fund_id == fund_id, FundRole.role == kind))
@@ -143,6 +149,9 @@ def grant_fund_role(session: Session, actor, user: User, fund_id: int, role: str
 
 
 def revoke_fund_role(session: Session, actor, user: User, fund_id: int, role: str) -> None:
+    from commonpot.accounts.policy import forget_fund_roles
+
+    forget_fund_roles()
     kind = FundRoleKind(role)
     existing = session.scalar(select(FundRole).where(
         FundRole.user_id == user.id, FundRole.fund_id == fund_id, FundRole.role == kind))

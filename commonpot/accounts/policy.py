@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, redirect, request, url_for
+from flask import abort, g, has_app_context, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -70,9 +70,22 @@ def fund_ids_with_role(user, role: str) -> set[int]:
 
     if not is_signed_in(user):
         return set()
-    return set(db.session.scalars(
-        select(FundRole.fund_id).where(FundRole.user_id == user.id, FundRole.role == role)
-    ))
+    # One query per request for all of a person's roles: the navigation bar alone asks
+    # several times on every page.
+    cache = g.setdefault("fund_roles_by_user", {}) if has_app_context() else {}
+    if user.id not in cache:
+        roles: dict[str, set[int]] = {}
+        for fund_id, kind in db.session.execute(
+                select(FundRole.fund_id, FundRole.role).where(FundRole.user_id == user.id)):
+            roles.setdefault(str(getattr(kind, "value", kind)), set()).add(fund_id)
+        cache[user.id] = roles
+    return set(cache[user.id].get(role, ()))
+
+
+def forget_fund_roles() -> None:
+    """After a role changes: the next check reads the database again."""
+    if has_app_context():
+        g.pop("fund_roles_by_user", None)
 
 
 def has_fund_role(user, fund_id: int | None, role: str) -> bool:

@@ -39,7 +39,8 @@ from commonpot.accounts.tokens import TokenError, make_token, read_token
 from commonpot.db import utcnow
 from commonpot.extensions import db, limiter
 from commonpot.forms import options
-from commonpot.mail import OutboxMessage, send_email
+from commonpot.mail import OUTBOX_STATUSES, OutboxMessage, retry_message, send_email
+from commonpot.refusals import Refused
 from commonpot.urls import external_url
 
 bp = Blueprint("accounts", __name__)
@@ -386,9 +387,31 @@ def admin_personal_data(user_id: int):
 @bp.route("/admin/outbox")
 @access(ADMIN)
 def admin_outbox():
-    messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)).all()
+    status = request.args.get("status") or None
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)
+    if status in OUTBOX_STATUSES:
+        query = query.where(OutboxMessage.status == status)
+    messages = db.session.scalars(query).all()
     bodies = {m.id: _outbox_body(m) for m in messages}
-    return render_template("admin/outbox.html", messages=messages, bodies=bodies)
+    return render_template("admin/outbox.html", messages=messages, bodies=bodies, status=status,
+                           statuses=OUTBOX_STATUSES, retry_form=EmptyForm())
+
+
+@bp.route("/admin/outbox/<int:message_id>/retry", methods=["POST"])
+@access(ADMIN)
+def retry_outbox_message(message_id: int):
+    form = EmptyForm()
+    message = db.session.get(OutboxMessage, message_id)
+    if not form.validate_on_submit() or message is None:
+        flash("That message could not be found. Reload the outbox and try again.", "error")
+        return redirect(url_for("accounts.admin_outbox"))
+    try:
+        retry_message(db.session, current_user, message)
+    except Refused as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("accounts.admin_outbox"))
+    flash(f"The email to {message.to_address} will be sent again now.", "success")
+    return redirect(url_for("accounts.admin_outbox", status="dead"))
 
 
 _LINK = re.compile(r"https?://\S+")

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, render_template, request
-from sqlalchemy import text
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from commonpot import audit
 from commonpot.accounts.policy import PUBLIC, access
@@ -111,11 +110,20 @@ def audit_consistency_proof():
 @bp.route("/healthz")
 @access(PUBLIC)
 def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 - any database failure means unhealthy
-        return jsonify({"status": "error", "database": type(exc).__name__}), 503
-    return jsonify({"status": "ok", "database": "ok"})
+    """The process is alive and answering. No database work: a load balancer polls this
+    often, and a database outage must not make every web process look dead."""
+    return jsonify({"status": "ok"})
+
+
+@bp.route("/readyz")
+@access(PUBLIC)
+def readyz():
+    """Ready for traffic: the database answers, Redis answers (if configured) and the
+    schema is at the migrations' head (a deploy that skipped `db upgrade` is not ready)."""
+    from commonpot.readiness import check
+
+    report = check(current_app._get_current_object(), db.session)
+    return jsonify(report), 200 if report["status"] == "ok" else 503
 
 
 @bp.route("/accessibility")

@@ -1,13 +1,12 @@
-"""Grants pages: the blueprint, the round clock, and the loaders every grants page shares.
+"""Grants pages: the blueprint and the loaders every grants page shares.
 The pages themselves live in one module per sub-domain, imported at the end of this file.
 Thin views: load, check permission, call one operation, render or redirect."""
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint
 
 import grants.policy  # noqa: F401 - registers the grants rules with can()
-from commonpot.extensions import db
 from grants import eligibility, operations
 from grants.models import ORG_TYPE_LABELS
 from grants.states import ApplicationStatus
@@ -24,16 +23,6 @@ def _grants_helpers():
             "status_labels": {s.value: s.label for s in ApplicationStatus},
             "ApplicationStatus": ApplicationStatus,
             "budget_categories": operations.BUDGET_CATEGORIES}
-
-
-@bp.before_app_request
-def _round_clock():
-    """Rounds open and close on time even without cron: every request checks the clock."""
-    if request.endpoint == "static":
-        return
-    if operations.rounds_due(db.session):
-        operations.tick_rounds(db.session)
-        db.session.commit()
 
 
 def _form_errors(form, exc: operations.GrantsError) -> None:

@@ -19,6 +19,7 @@ EXPECT = {
     "public.audit_inclusion_proof": Rule("/audit/proof/inclusion", EVERYONE),
     "public.audit_consistency_proof": Rule("/audit/proof/consistency", EVERYONE),
     "public.healthz": Rule("/healthz", EVERYONE),
+    "public.readyz": Rule("/readyz", EVERYONE),
     "public.accessibility": Rule("/accessibility", EVERYONE),
     "accounts.register": both(Rule("/register", EVERYONE)),
     "accounts.verify_email": Rule("/verify/not-a-token", EVERYONE),
@@ -38,5 +39,6 @@ EXPECT = {
                                         ADMIN_ONLY, method="POST"),
     "accounts.admin_personal_data": Rule(lambda w: f"/admin/users/{w['users']['resident']}/data",
                                          ADMIN_ONLY),
+    "accounts.retry_outbox_message": Rule("/admin/outbox/1/retry", ADMIN_ONLY, method="POST"),
     "grants.list_rounds": Rule("/grants/", EVERYONE),
 }

@@ -38,10 +38,6 @@ def test_anonymous_people_are_sent_to_sign_in(client):
     assert response.status_code == 302 and "/login?next=/admin/users" in response.headers["Location"]
 
 
-def test_healthz_checks_the_database(client):
-    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
-
-
 def test_production_refuses_a_missing_or_default_secret_key(monkeypatch, database_url):
     monkeypatch.setenv("COMMONPOT_ENV", "production")
     monkeypatch.delenv("SECRET_KEY", raising=False)

@@ -12,7 +12,7 @@ from commonpot.accounts.policy import (
     access,
 )
 from commonpot.extensions import db, limiter
-from voting import operations
+from voting import cast_tokens, operations
 from voting.ballots import BallotError, BallotType, tally
 from voting.forms import (
     BallotForm,
@@ -25,6 +25,8 @@ from voting.views import TOO_MANY_CODES, _code_limit, _form_values, _visible_rou
 
 def _ballot_page(voting_round, contests, *, form, action, mode, choices=None, problems=(),
                  status=200, code=None):
+    if not form.cast_token.data:
+        form.cast_token.data = cast_tokens.new_token()
     tallies = {c.district.id: tally(c.rules, c.projects, (choices or {}).get(c.district.id, {}))
                for c in contests}
     return render_template("voting/ballot.html", round=voting_round, contests=contests, form=form,
@@ -70,6 +72,17 @@ def _ballot_key() -> str:
 TOO_MANY_BALLOTS = "Too many ballots sent from your account in a short time."
 
 
+def _earlier_cast(voting_round):
+    """A retry of a ballot form whose cast already committed: show its receipt again."""
+    if request.method != "POST" or "cast" not in request.form:
+        return None
+    receipt = cast_tokens.receipt_for(db.session, voting_round.id, request.form.get("cast_token"))
+    if receipt is None:
+        return None
+    return render_template("voting/receipt.html", round=voting_round, receipt=receipt,
+                           changed=False, recorded_earlier=True)
+
+
 def _not_open(voting_round):
     return render_template("voting/message.html", round=voting_round, title="Voting is not open",
                            message="Voting is not open in this round."), 409
@@ -83,6 +96,9 @@ def cast_ballot(round_id: int):
     voting_round = _visible_round(round_id)
     if voting_round.state != RoundState.VOTING:
         return _not_open(voting_round)
+    earlier = _earlier_cast(voting_round)
+    if earlier is not None:
+        return earlier
     try:
         home = operations.online_district(db.session, voting_round, current_user)
     except operations.NotEligible as exc:
@@ -99,8 +115,9 @@ def cast_ballot(round_id: int):
     if not form.validate_on_submit():
         abort(400)
     return _cast_or_update(voting_round, contests, form, action, "online",
-                           lambda choices: operations.cast_online(db.session, current_user,
-                                                                  voting_round, choices))
+                           lambda choices: operations.cast_online(
+                               db.session, current_user, voting_round, choices,
+                               cast_token=form.cast_token.data))
 
 
 @bp.route("/<int:round_id>/change", methods=["GET", "POST"])
@@ -164,6 +181,9 @@ def cast_code_ballot(round_id: int):
     form = BallotForm()
     if not form.validate_on_submit():
         abort(400)
+    earlier = _earlier_cast(voting_round)
+    if earlier is not None:
+        return earlier
     code = form.code.data or ""
     try:
         _, home = operations.check_code(db.session, voting_round, code)
@@ -174,7 +194,8 @@ def cast_code_ballot(round_id: int):
     contests = operations.contests_for(voting_round, home)
     action = url_for("voting.cast_code_ballot", round_id=voting_round.id)
     return _cast_or_update(voting_round, contests, form, action, "code",
-                           lambda choices: operations.cast_with_code(db.session, voting_round, code,
-                                                                     choices), code=code)
+                           lambda choices: operations.cast_with_code(
+                               db.session, voting_round, code, choices,
+                               cast_token=form.cast_token.data), code=code)
 
 
