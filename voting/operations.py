@@ -90,6 +90,8 @@ class RoundSettings:
     allow_paper: bool = False
     allow_revote: bool = False
     board_hashes_receipts: bool = False
+    requires_census: bool = False
+    offers_blank_vote: bool = False
 
 
 def _check_settings(settings: RoundSettings) -> None:
@@ -219,10 +221,18 @@ def transition(session: Session, actor, voting_round: VotingRound, target: Round
             raise VotingError("At least one proposal must be feasible before voting opens.")
         if voting_round.allow_online and not postcode_count(session, voting_round):
             raise VotingError("Import the area's postcodes before opening online voting.")
+        if voting_round.requires_census:
+            from voting.census import entry_count
+
+            if not entry_count(session, voting_round):
+                raise VotingError("Upload the census list before opening voting.")
     previous = voting_round.state
     if target == RoundState.COUNTING:
         from voting.results import board_csv, board_hash_of, count_round
+        from voting.secrecy import reshuffle
 
+        # Erase what storage order and transaction ids say about who cast which ballot.
+        reshuffle(session, voting_round.id)
         # The board is fixed before the state changes: from now on no ballot can change.
         voting_round.board_hash = board_hash_of(board_csv(session, voting_round))
     voting_round.state = target
@@ -231,8 +241,11 @@ def transition(session: Session, actor, voting_round: VotingRound, target: Round
         turnout = dict(session.execute(
             select(VoterRollEntry.channel, func.count(VoterRollEntry.id))
             .where(VoterRollEntry.round_id == voting_round.id).group_by(VoterRollEntry.channel)).all())
+        from voting.results import receipts_csv
+
         record(session, actor, "voting.board_published", "voting_round", voting_round.id,
                {"board_sha256": voting_round.board_hash,
+                "receipts_sha256": board_hash_of(receipts_csv(session, voting_round)),
                 "ballots": session.scalar(select(func.count()).select_from(Ballot)
                                           .where(Ballot.round_id == voting_round.id)),
                 "turnout": {str(k): v for k, v in turnout.items()}})
@@ -333,18 +346,23 @@ def review_proposal(session: Session, actor, proposal: Proposal, *, feasible: bo
 
 # --- eligibility -------------------------------------------------------------------------
 
-def set_resident_details(session: Session, user, *, postcode: str, date_of_birth: date) -> ResidentDetails:
+def set_resident_details(session: Session, user, *, postcode: str, date_of_birth: date,
+                         family_name: str | None = None) -> ResidentDetails:
     normalised = postcodes.normalise(postcode)
     if normalised is None:
         raise VotingError("Enter a full UK postcode, like RT1 2AB.")
     if date_of_birth >= date.today():
         raise VotingError("Your date of birth must be in the past.")
     details = session.scalar(select(ResidentDetails).where(ResidentDetails.user_id == user.id))
+    family_name = (family_name or "").strip() or None
     if details is None:
-        details = ResidentDetails(user_id=user.id, postcode=normalised, date_of_birth=date_of_birth)
+        details = ResidentDetails(user_id=user.id, postcode=normalised, date_of_birth=date_of_birth,
+                                  family_name=family_name)
         session.add(details)
     else:
         details.postcode, details.date_of_birth = normalised, date_of_birth
+        if family_name is not None:
+            details.family_name = family_name
     session.flush()
     return details
 
@@ -445,14 +463,26 @@ def _require_voting(voting_round: VotingRound) -> None:
 
 
 def cast(session: Session, voting_round: VotingRound, *, voter_key: str, channel: Channel,
-         home: District, choices: Mapping[int, Mapping[int, int]]) -> str:
-    """Record that this voter has voted and store their ballot; returns the receipt code.
+         home: District, choices: Mapping[int, Mapping[int, int]], blank: bool = False,
+         census_entry_id: int | None = None):
+    """Record that this voter has voted and store their ballot; returns the CastReceipt
+    (receipt code, and the change secret where the round allows changes).
 
     The roll entry's unique constraint decides races: of two simultaneous attempts, the
-    second waits for the first to commit and then fails here with AlreadyVoted."""
+    second waits for the first to commit and then fails here with AlreadyVoted. In a census
+    round the census entry's mark does the same across channels."""
+    from voting import census, receipts
+
     session.refresh(voting_round, with_for_update={"read": True})
     _require_voting(voting_round)
-    clean = validate_choices(contests_for(voting_round, home), choices)
+    clean = receipts.checked_choices(voting_round, home, choices, blank=blank)
+    if voting_round.requires_census:
+        if channel == Channel.PAPER:
+            census.check_paper_allowance(session, voting_round)
+        elif census_entry_id is None:
+            raise NotEligible("This vote checks every voter against the census list.")
+        else:
+            census.mark_voted(session, voting_round, census_entry_id, channel)
     already = "You have already voted in this round. Each person can vote once."
     if session.scalar(select(VoterRollEntry.id).where(
             VoterRollEntry.round_id == voting_round.id, VoterRollEntry.voter_key == voter_key)):
@@ -465,46 +495,27 @@ def cast(session: Session, voting_round: VotingRound, *, voter_key: str, channel
             session.flush()
     except IntegrityError:
         raise AlreadyVoted(already) from None
-    receipt = new_receipt()
-    session.add(Ballot(id=secrets.token_hex(16), round_id=voting_round.id, district_id=home.id,
-                       receipt=receipt, cast_on=today,
-                       choices=json.dumps(clean, sort_keys=True, separators=(",", ":"))))
-    session.flush()
-    return receipt
+    return receipts.store_ballot(session, voting_round, home, clean, voter_key)
 
 
 def user_voter_key(user) -> str:
     return f"user:{user.id}"
 
 
-def cast_online(session: Session, user, voting_round: VotingRound, choices) -> str:
+def cast_online(session: Session, user, voting_round: VotingRound, choices, blank: bool = False):
     home = online_district(session, voting_round, user)
+    entry_id = None
+    if voting_round.requires_census:
+        from voting.census import resident_entry
+
+        entry_id = resident_entry(session, voting_round, user).id
     return cast(session, voting_round, voter_key=user_voter_key(user), channel=Channel.ONLINE,
-                home=home, choices=choices)
+                home=home, choices=choices, blank=blank, census_entry_id=entry_id)
 
 
 def has_voted(session: Session, voting_round: VotingRound, voter_key: str) -> bool:
     return session.scalar(select(VoterRollEntry.id).where(
         VoterRollEntry.round_id == voting_round.id, VoterRollEntry.voter_key == voter_key)) is not None
-
-
-def revote(session: Session, user, voting_round: VotingRound, receipt: str, choices) -> None:
-    """Replace a ballot. Only the receipt finds it: the server never knew whose it was."""
-    _require_voting(voting_round)
-    if not voting_round.allow_revote:
-        raise VotingError("This round does not let voters change their vote.")
-    if not has_voted(session, voting_round, user_voter_key(user)):
-        raise VotingError("You have not voted in this round yet, so there is nothing to change.")
-    ballot = session.scalar(select(Ballot).where(
-        Ballot.round_id == voting_round.id, Ballot.receipt == normalise_code(receipt, receipt=True)))
-    if ballot is None:
-        raise VotingError("That receipt code does not match a ballot in this round. Check it "
-                          "against the receipt you were given when you voted.")
-    home = _district_of(voting_round, ballot.district_id)
-    clean = validate_choices(contests_for(voting_round, home), choices)
-    ballot.choices = json.dumps(clean, sort_keys=True, separators=(",", ":"))
-    ballot.cast_on = utcnow().date()
-    session.flush()
 
 
 # --- single-use voting codes -------------------------------------------------------------
@@ -534,6 +545,9 @@ def generate_codes(session: Session, actor, voting_round: VotingRound, *, distri
     """Make `count` codes; returns the plain codes, which are never stored."""
     if not voting_round.allow_codes:
         raise VotingError("Turn on voting codes for this round first.")
+    if voting_round.requires_census:
+        raise VotingError("In a census round, codes are made for each person on the list when "
+                          "you upload it.")
     if voting_round.state in (RoundState.COUNTING, RoundState.PUBLISHED):
         raise VotingError("Voting has closed.")
     if not 1 <= count <= MAX_CODES_PER_BATCH:
@@ -588,13 +602,37 @@ def check_code(session: Session, voting_round: VotingRound, code: str) -> tuple[
     return key, _district_of(voting_round, found.district_id)
 
 
-def cast_with_code(session: Session, voting_round: VotingRound, code: str, choices) -> str:
+def check_code_for_change(session: Session, voting_round: VotingRound,
+                          code: str) -> tuple[str, District]:
+    """(voter key, district) of a code that has voted in this round, or CodeRefused."""
+    _require_voting(voting_round)
+    digest = code_hash(code)
+    district_id = session.scalar(
+        select(VotingCodeBatch.district_id).join(VotingCode, VotingCode.batch_id == VotingCodeBatch.id)
+        .where(VotingCode.code_hash == digest, VotingCodeBatch.round_id == voting_round.id))
+    key = f"code:{digest}"
+    if district_id is None or not has_voted(session, voting_round, key):
+        raise CodeRefused("That code has not been used to vote in this round, so there is no "
+                          "ballot to change. Check the code against your letter or card.")
+    return key, _district_of(voting_round, district_id)
+
+
+def cast_with_code(session: Session, voting_round: VotingRound, code: str, choices,
+                   blank: bool = False):
     key, home = check_code(session, voting_round, code)
+    entry_id = None
+    if voting_round.requires_census:
+        from voting.census import code_entry_id
+
+        entry_id = code_entry_id(session, key.removeprefix("code:"))
     try:
         return cast(session, voting_round, voter_key=key, channel=Channel.CODE, home=home,
-                    choices=choices)
-    except AlreadyVoted:
-        raise CodeRefused("That code has already been used to vote. Each code can be used once.") from None
+                    choices=choices, blank=blank, census_entry_id=entry_id)
+    except AlreadyVoted as exc:
+        from voting.census import ALREADY_VOTED
+
+        raise CodeRefused(ALREADY_VOTED if str(exc) == ALREADY_VOTED else
+                          "That code has already been used to vote. Each code can be used once.") from None
 
 
 # --- paper ballots -----------------------------------------------------------------------

@@ -84,6 +84,11 @@ def _form_values() -> dict[str, list[str]]:
     return request.form.to_dict(flat=False)
 
 
+def _blank() -> bool:
+    """The voter ticked the round's explicit blank vote."""
+    return request.form.get("blank") == "1"
+
+
 # --- public pages --------------------------------------------------------------------------
 
 @bp.route("/")
@@ -109,15 +114,15 @@ def show_round(round_id: int):
 def show_board(round_id: int):
     voting_round = _board_round(round_id)
     entries = results.board_entries(db.session, voting_round)
+    receipts = results.board_receipts(db.session, voting_round)
     lookup = (request.args.get("receipt") or "").strip()
     found = None
     if lookup:
         wanted = results.shown_receipt(voting_round, operations.normalise_code(lookup, receipt=True))
-        found = next((e for e in entries if e.receipt in (wanted, lookup.lower())), False)
-    titles = {p.id: p.title for p in voting_round.proposals}
+        found = bool({wanted, lookup.lower()} & set(receipts))
     districts = {d.id: d.name for d in voting_round.districts}
     return render_template("voting/board.html", round=voting_round, entries=entries, found=found,
-                           lookup=lookup, titles=titles, districts=districts)
+                           lookup=lookup, receipts=receipts, districts=districts)
 
 
 def _board_round(round_id: int) -> VotingRound:
@@ -191,7 +196,8 @@ def edit_details(round_id: int):
     if form.validate_on_submit():
         try:
             operations.set_resident_details(db.session, current_user, postcode=form.postcode.data,
-                                            date_of_birth=form.date_of_birth.data)
+                                            date_of_birth=form.date_of_birth.data,
+                                            family_name=form.family_name.data or "")
         except VotingError as exc:
             form.postcode.errors.append(str(exc))
         else:
@@ -254,7 +260,7 @@ def _cast_or_update(voting_round, contests, form, action, mode, do_cast, code=No
         return _ballot_page(voting_round, contests, form=form, action=action, mode=mode,
                             choices=choices, problems=[str(exc)], status=400, code=code)
     return render_template("voting/receipt.html", round=voting_round, receipt=receipt,
-                           changed=receipt is None)
+                           changed=receipt is None, receipt_mode=mode)
 
 
 def _not_open(voting_round):
@@ -285,33 +291,7 @@ def cast_ballot(round_id: int):
         abort(400)
     return _cast_or_update(voting_round, contests, form, action, "online",
                            lambda choices: operations.cast_online(db.session, current_user,
-                                                                  voting_round, choices))
-
-
-@bp.route("/<int:round_id>/change", methods=["GET", "POST"])
-@access(RESIDENT)
-def change_ballot(round_id: int):
-    voting_round = _visible_round(round_id)
-    if voting_round.state != RoundState.VOTING:
-        return _not_open(voting_round)
-    if not voting_round.allow_revote:
-        abort(404)
-    try:
-        home = operations.online_district(db.session, voting_round, current_user)
-    except operations.NotEligible as exc:
-        return render_template("voting/not_eligible.html", round=voting_round, message=str(exc)), 403
-    contests = operations.contests_for(voting_round, home)
-    form = BallotForm()
-    action = url_for("voting.change_ballot", round_id=voting_round.id)
-    if request.method == "GET":
-        return _ballot_page(voting_round, contests, form=form, action=action, mode="change")
-    if not form.validate_on_submit():
-        abort(400)
-
-    def replace(choices):
-        operations.revote(db.session, current_user, voting_round, form.receipt.data or "", choices)
-
-    return _cast_or_update(voting_round, contests, form, action, "change", replace)
+                                                                  voting_round, choices, _blank()))
 
 
 @bp.route("/<int:round_id>/code", methods=["GET", "POST"])
@@ -356,7 +336,7 @@ def cast_code_ballot(round_id: int):
     action = url_for("voting.cast_code_ballot", round_id=voting_round.id)
     return _cast_or_update(voting_round, contests, form, action, "code",
                            lambda choices: operations.cast_with_code(db.session, voting_round, code,
-                                                                     choices), code=code)
+                                                                     choices, _blank()), code=code)
 
 
 # --- staff ---------------------------------------------------------------------------------
@@ -370,7 +350,8 @@ def _settings_from(form: RoundForm) -> RoundSettings:
         max_points_per_project=form.max_points_per_project.data, minimum_age=form.minimum_age.data,
         allow_online=form.allow_online.data, allow_codes=form.allow_codes.data,
         allow_paper=form.allow_paper.data, allow_revote=form.allow_revote.data,
-        board_hashes_receipts=form.board_hashes_receipts.data)
+        board_hashes_receipts=form.board_hashes_receipts.data,
+        requires_census=form.requires_census.data, offers_blank_vote=form.offers_blank_vote.data)
 
 
 def _round_form(**kwargs) -> RoundForm:
@@ -657,3 +638,7 @@ def discard_paper_keying(batch_id: int):
     operations.discard_keying(db.session, current_user, batch, form.serial.data)
     flash(f"Both keyings of ballot {form.serial.data} removed: key it again.", "success")
     return redirect(url_for("voting.compare_paper", batch_id=batch.id))
+
+
+# Routes that live in their own modules register on this blueprint when imported.
+from voting import census_views, receipt_views  # noqa: E402, F401
