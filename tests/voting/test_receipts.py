@@ -180,7 +180,7 @@ def test_the_board_confirms_a_receipt_without_showing_its_ballot(app, client, se
     page = client.get(f"/vote/{round_id}/board?receipt={receipt.lower()}").get_data(as_text=True)
     assert "Your ballot is on the board and was counted" in page
     found = page.split("Find your ballot")[1].split("All ballots")[0]
-    assert "Benches on the green" not in found and str(projects["Benches on the green"]) not in found
+    assert "Your ballot is on the board" in found and "Benches on the green" not in found
     board = client.get(f"/vote/{round_id}/board.csv").get_data(as_text=True)
     assert receipt not in board
     assert receipt in client.get(f"/vote/{round_id}/receipts.csv").get_data(as_text=True)
