@@ -391,6 +391,10 @@ def online_district(session: Session, voting_round: VotingRound, user) -> Distri
                           "you cannot vote in it. If you have moved, update your postcode.")
     if age_on(details.date_of_birth, utcnow().date()) < voting_round.minimum_age:
         raise NotEligible(f"You must be {voting_round.minimum_age} or older to vote in this round.")
+    if voting_round.requires_census:
+        from voting.census import resident_entry
+
+        resident_entry(session, voting_round, user)  # NotEligible unless on the list
     return _district_of(voting_round, district_id)
 
 
