@@ -64,6 +64,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(Path(instance_path) / "uploads")),
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         "VOTING_CODE_KEY": os.environ.get("VOTING_CODE_KEY"),
+        "VOTING_CENSUS_KEY": os.environ.get("VOTING_CENSUS_KEY"),
         "HSTS": production,
         # Extra origins allowed as form targets (Stripe Checkout redirects after a POST).
         "CSP_FORM_ACTION_EXTRA": os.environ.get("CSP_FORM_ACTION_EXTRA", "https://checkout.stripe.com"),
