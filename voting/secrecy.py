@@ -12,8 +12,8 @@ physical positions (`ctid`) in tables that grow in the same order. Two defences:
   not end, what a database reader learns during the vote: the README's threat model says
   what remains.
 - **At the close** (`reshuffle`), the ballot table is rebuilt: every row is read, the table
-  dropped and created again from the model, and the rows written back in a random order in
-  the closing transaction. The new rows share one `xmin`, their positions are a random
+  emptied (TRUNCATE: a new file), and the rows written back in a random order in the
+  closing transaction. The new rows share one `xmin`, their positions are a random
   permutation, and the old file is unlinked when the transaction commits. The closing
   round's change tags are cleared, since none of its ballots can change any more.
 """
@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, delete, select, text, update
 from sqlalchemy.orm import Session
-from sqlalchemy.schema import CreateIndex, CreateTable, DropTable
 
 from voting.models import Ballot
 
@@ -66,13 +65,14 @@ def stir(session: Session, round_id: int, *, count: int = STIR_COUNT,
 
 
 def reshuffle(session: Session, closing_round_id: int | None = None) -> int:
-    """Rebuild the ballot table with every row in a random order; returns the rows written.
+    """Rewrite the ballot table with every row in a random order; returns the rows written.
 
     Ballots of every round are rewritten (rounds still voting are scrambled too); only the
     closing round's change tags are cleared, since its ballots can no longer change.
-
-    Runs inside the caller's transaction (the close), which holds the round's lock; the
-    table lock it takes makes casts in other rounds wait for the commit, a moment at most.
+    Runs inside the caller's transaction (the close, which holds the round's lock). On
+    PostgreSQL, TRUNCATE gives the table a new, empty file and unlinks the old one when the
+    transaction commits; it locks only the ballot table, so casts in other rounds wait for
+    the commit, a moment at most, and nothing else does.
     """
     table: Table = Ballot.__table__
     rows = [dict(row._mapping) for row in session.execute(select(*table.columns))]
@@ -81,13 +81,14 @@ def reshuffle(session: Session, closing_round_id: int | None = None) -> int:
             row["change_tag"] = None
     _random.shuffle(rows)
     session.flush()
-    # No ORM copy of a ballot may outlive the table it was read from.
+    # No ORM copy of a ballot may outlive the rows it was read from.
     for obj in [o for o in session.identity_map.values() if isinstance(o, Ballot)]:
         session.expunge(obj)
-    session.execute(DropTable(table))
-    session.execute(CreateTable(table))
-    for index in table.indexes:
-        session.execute(CreateIndex(index))
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"TRUNCATE {table.name}"))
+    else:
+        # SQLite stores this WITHOUT ROWID table in random-id order whatever the insert order.
+        session.execute(delete(table))
     if rows:
         # Written in the shuffled order, which becomes the physical order.
         session.execute(table.insert(), rows)
