@@ -32,6 +32,7 @@ from voting.models import VotingRound
 VOTERS = 200
 ONLINE = 10
 CHANCE_BOUND = 8  # correct pairs at or above this are "better than chance" (see above)
+DURING_BOUND = VOTERS * 3 // 10  # while voting: measured 12 to 27 of 200, bound at 60
 
 pytestmark = pytest.mark.postgres_only
 
@@ -89,33 +90,31 @@ def _rows(session, sql, round_id):
     return [dict(r._mapping) for r in session.execute(text(sql), {"r": round_id})]
 
 
-def test_no_join_pairs_voters_with_ballots_better_than_chance(app, session, make_user):
-    round_id = open_round(session, area_wide=False, max_choices=None,
-                          projects=[("North", f"Project {i}", 100_000) for i in range(8)])
-    truth = _cast_everyone(app, session, make_user, round_id)
-    filenode_before = session.scalar(text("SELECT pg_relation_filenode('voting_ballot')"))
-    session.rollback()
-    _close(app, make_user, session, round_id)
+def _position(row):
+    page, slot = row["ctid"].strip("()").split(",")
+    return int(page), int(slot)
 
-    # Physical position, transaction id and the ids, as an administrator can read them.
+
+def _read(session, round_id):
+    """The roll and the ballots with physical position, transaction id and ids, as an
+    administrator can read them."""
     roll = _rows(session, "SELECT voter_key, id, ctid::text AS ctid, xmin::text::bigint AS xmin "
                           "FROM voting_roll WHERE round_id = :r", round_id)
     ballots = _rows(session, "SELECT choices, id, receipt, change_tag, ctid::text AS ctid, "
                              "xmin::text::bigint AS xmin FROM voting_ballot WHERE round_id = :r",
                     round_id)
-    assert len(roll) == len(ballots) == VOTERS
-    assert {json.dumps(truth[r["voter_key"]], sort_keys=True) for r in roll} == {
-        json.dumps(json.loads(b["choices"]), sort_keys=True) for b in ballots}
+    session.rollback()
+    return roll, ballots
 
-    def position(row):
-        page, slot = row["ctid"].strip("()").split(",")
-        return int(page), int(slot)
 
+def _joins(truth, roll, ballots) -> dict[str, int]:
+    """Correct pairs found by each way of joining the roll to the ballots."""
     def correct(pairs) -> int:
         return sum(truth[r["voter_key"]] == json.loads(b["choices"]) for r, b in pairs if b)
 
-    roll_orders = {"ctid": position, "xmin": lambda r: (r["xmin"], position(r)), "id": lambda r: r["id"]}
-    ballot_orders = {"ctid": position, "xmin": lambda b: (b["xmin"], position(b)),
+    roll_orders = {"ctid": _position, "xmin": lambda r: (r["xmin"], _position(r)),
+                   "id": lambda r: r["id"]}
+    ballot_orders = {"ctid": _position, "xmin": lambda b: (b["xmin"], _position(b)),
                      "id": lambda b: b["id"], "receipt": lambda b: b["receipt"]}
     results = {}
     for (rname, rkey), (bname, bkey) in itertools.product(roll_orders.items(), ballot_orders.items()):
@@ -126,10 +125,32 @@ def test_no_join_pairs_voters_with_ballots_better_than_chance(app, session, make
         by_xmin.setdefault(ballot["xmin"], []).append(ballot)
     results["equal xmin"] = correct(
         (r, by_xmin[r["xmin"]][0]) for r in roll if len(by_xmin.get(r["xmin"], [])) == 1)
-    nearest = sorted(ballots, key=lambda b: b["xmin"])
     results["nearest xmin"] = correct(
-        (r, min(nearest, key=lambda b: abs(b["xmin"] - r["xmin"]))) for r in roll)
-    assert max(results.values()) < CHANCE_BOUND, results
+        (r, min(ballots, key=lambda b: abs(b["xmin"] - r["xmin"]))) for r in roll)
+    return results
+
+
+def test_no_join_pairs_voters_with_ballots_better_than_chance(app, session, make_user):
+    round_id = open_round(session, area_wide=False, max_choices=None,
+                          projects=[("North", f"Project {i}", 100_000) for i in range(8)])
+    truth = _cast_everyone(app, session, make_user, round_id)
+
+    # While voting, stirring blurs what storage says (without it, ctid order pairs all 200);
+    # it does not reach chance, as the README's threat model says.
+    during = _joins(truth, *_read(session, round_id))
+    print("pairs found while voting:", during)
+    assert max(during.values()) < DURING_BOUND, during
+
+    filenode_before = session.scalar(text("SELECT pg_relation_filenode('voting_ballot')"))
+    session.rollback()
+    _close(app, make_user, session, round_id)
+    roll, ballots = _read(session, round_id)
+    assert len(roll) == len(ballots) == VOTERS
+    assert {json.dumps(truth[r["voter_key"]], sort_keys=True) for r in roll} == {
+        json.dumps(json.loads(b["choices"]), sort_keys=True) for b in ballots}
+    after = _joins(truth, roll, ballots)
+    print("pairs found after the close:", after)
+    assert max(after.values()) < CHANCE_BOUND, after
 
     # Nothing left to try: no time on a ballot, one transaction id for all, a new file.
     time_columns = session.scalars(text(
