@@ -36,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
         _configure_sqlite(db.engine)
 
     _import_models()
+    _connect_domains()
     _register_blueprints(app)
     _register_request_hooks(app)
 
@@ -62,6 +63,13 @@ def _import_models() -> None:
     import grants.panels.models  # noqa: F401
     import payments.models  # noqa: F401
     import voting.models  # noqa: F401
+
+
+def _connect_domains() -> None:
+    """The receivers by which higher domains join lower ones' operations (see grants/signals.py)."""
+    import grants.receivers  # noqa: F401
+    import payments.receivers  # noqa: F401
+    import voting.resident_vote  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -1,7 +1,11 @@
-"""The `commonpot` command line: each command calls an operation, then commits once."""
+"""The `commonpot` command line: each command calls an operation, then commits once.
+
+An operation that refuses (raises `Refused`) rolls the command's transaction back; the
+command prints the reason and exits 1, as a refused form does on the web."""
 
 from __future__ import annotations
 
+import functools
 import sys
 
 import click
@@ -112,10 +116,34 @@ def audit_verify_command() -> None:
 
 def register_commands(app) -> None:
     for command in (seed_demo_command, serve_command, demo_command, create_admin_command,
-                    audit_group):
+                    audit_group, *_domain_commands()):
+        report_refusals(command)
         app.cli.add_command(command)
-    for command in _domain_commands():
-        app.cli.add_command(command)
+
+
+def report_refusals(command: click.Command) -> click.Command:
+    """Make `command` (and every command of a group) turn a refusal into a rollback, the
+    message on stderr and exit status 1."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            report_refusals(sub)
+    callback = command.callback
+    if callback is None or getattr(callback, "_reports_refusals", False):
+        return command
+
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        from commonpot.refusals import Refused
+
+        try:
+            return callback(*args, **kwargs)
+        except Refused as refusal:
+            db.session.rollback()
+            raise click.ClickException("\n".join((refusal.message, *refusal.details))) from refusal
+
+    run._reports_refusals = True
+    command.callback = run
+    return command
 
 
 def _domain_commands() -> list[click.Command]:

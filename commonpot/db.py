@@ -22,8 +22,9 @@ def utcnow() -> datetime:
 
 
 def enum_column(kind, length: int = 20) -> Enum:
-    """A StrEnum stored as its values in a plain string column (with a CHECK), the same on
-    SQLite and PostgreSQL: adding a member needs no ALTER TYPE."""
+    """A StrEnum stored as its values in a plain string column, the same on SQLite and
+    PostgreSQL: adding a member needs no ALTER TYPE. No CHECK constraint is created (the
+    type's create_constraint is off), so the database accepts any string here."""
     return Enum(kind, native_enum=False, length=length,
                 values_callable=lambda members: [m.value for m in members])
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 
 class Refused(Exception):
-    """A refusal with a message for the person; `field` names the form field, if any."""
+    """A refusal with a message for the person; `field` names the form field, if any, and
+    `details` lists particular problems (the lines of a file, say) shown under the message."""
 
-    def __init__(self, message: str, field: str | None = None):
+    def __init__(self, message: str, field: str | None = None, details: tuple[str, ...] | list[str] = ()):
         super().__init__(message)
         self.message = message
         self.field = field
+        self.details = tuple(details)
 
     def __str__(self) -> str:
         return self.message

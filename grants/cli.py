@@ -44,5 +44,3 @@ def import_areas_command(fund_slug: str, csv_file) -> None:
     db.session.commit()
     click.echo(f"{summary['areas_created']} area(s) created, {summary['postcodes_added']} "
                f"postcode(s) added.")
-    for problem in summary["problems"]:
-        click.echo(problem, err=True)

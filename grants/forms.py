@@ -1,10 +1,8 @@
 """Forms. The application form is built with WTForms from the round's question definition;
-answers are validated by the same function whether shown on a step or checked on submit."""
+its answers are checked by the domain's rule (grants/answers.py), the same one that checks
+an application on submit."""
 
 from __future__ import annotations
-
-import re
-from datetime import date
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -24,53 +22,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from commonpot import money
+from commonpot.forms import options
 from grants import eligibility
-from grants.models import ORG_TYPE_LABELS, Application, Question, QuestionType
+from grants.answers import answer_problem
+from grants.models import ORG_TYPE_LABELS, Question, QuestionType
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
-
-
-def answer_problem(question: Question, value) -> str | None:
-    """What is wrong with one stored answer, or None."""
-    kind = QuestionType(question.type)
-    if kind == QuestionType.MULTIPLE_CHOICE:
-        values = value if isinstance(value, list) else ([value] if value else [])
-        if not values:
-            return f"{question.label}: choose at least one option." if question.required else None
-        if any(v not in question.options for v in values):
-            return f"{question.label}: choose from the options given."
-        return None
-    text = str(value or "").strip()
-    if not text:
-        if question.required:
-            if kind == QuestionType.FILE:
-                return f"{question.label}: upload a file."
-            if kind in (QuestionType.SINGLE_CHOICE, QuestionType.YES_NO):
-                return f"{question.label}: choose an option."
-            return f"{question.label}: enter an answer."
-        return None
-    if kind == QuestionType.LONG_TEXT and question.word_limit:
-        words = eligibility.count_words(text)
-        if words > question.word_limit:
-            return (f"{question.label}: use {question.word_limit} words or fewer "
-                    f"(you have {words}).")
-    if kind == QuestionType.SHORT_TEXT and len(text) > 300:
-        return f"{question.label}: use 300 characters or fewer."
-    if kind == QuestionType.NUMBER and not re.fullmatch(r"-?\d+(\.\d+)?", text.replace(",", "")):
-        return f"{question.label}: enter a number, like 12."
-    if kind == QuestionType.MONEY and money.parse_pounds(text) is None:
-        return f"{question.label}: enter an amount in pounds, like 250 or 250.50."
-    if kind == QuestionType.DATE:
-        try:
-            date.fromisoformat(text)
-        except ValueError:
-            return f"{question.label}: enter a real date, like 2027-03-31."
-    if kind == QuestionType.SINGLE_CHOICE and text not in question.options:
-        return f"{question.label}: choose from the options given."
-    if kind == QuestionType.YES_NO and text not in ("yes", "no"):
-        return f"{question.label}: choose yes or no."
-    return None
 
 
 class _AnswerCheck:
@@ -95,23 +52,23 @@ class MultiCheckboxField(SelectMultipleField):
 
 def _field_for(question: Question, answers: dict):
     kind = QuestionType(question.type)
-    options = dict(label=question.label, description=question.hint,
-                   validators=[_AnswerCheck(question, answers)])
+    field_args = dict(label=question.label, description=question.hint,
+                      validators=[_AnswerCheck(question, answers)])
     if kind == QuestionType.LONG_TEXT:
         if question.word_limit:
             limit = f"Use {question.word_limit} words or fewer."
-            options["description"] = f"{question.hint} {limit}".strip()
-        return TextAreaField(**options)
+            field_args["description"] = f"{question.hint} {limit}".strip()
+        return TextAreaField(**field_args)
     if kind == QuestionType.SINGLE_CHOICE:
-        return RadioField(choices=[(o, o) for o in question.options], validate_choice=False,
-                          **options)
+        return RadioField(choices=options([(o, o) for o in question.options]), validate_choice=False,
+                          **field_args)
     if kind == QuestionType.YES_NO:
-        return RadioField(choices=YES_NO, validate_choice=False, **options)
+        return RadioField(choices=options(YES_NO), validate_choice=False, **field_args)
     if kind == QuestionType.MULTIPLE_CHOICE:
-        return MultiCheckboxField(choices=[(o, o) for o in question.options], **options)
+        return MultiCheckboxField(choices=options([(o, o) for o in question.options]), **field_args)
     if kind == QuestionType.FILE:
-        return FileField(**options)
-    return StringField(**options)
+        return FileField(**field_args)
+    return StringField(**field_args)
 
 
 def answers_formdata(answers: dict, questions) -> MultiDict:
@@ -135,16 +92,6 @@ def build_question_form(questions, answers: dict) -> Form:
     for question in questions:
         setattr(QuestionForm, question.key, _field_for(question, answers))
     return QuestionForm(formdata=answers_formdata(answers, questions))
-
-
-def question_problems(application: Application) -> dict[str, str]:
-    answers = application.answers or {}
-    problems = {}
-    for question in application.round.questions:
-        problem = answer_problem(question, answers.get(question.key))
-        if problem:
-            problems[question.key] = problem
-    return problems
 
 
 def typed_answers(form_data, questions) -> dict:
@@ -189,7 +136,7 @@ ORG_TYPE_CHOICES = [(value.value, label) for value, label in ORG_TYPE_LABELS.ite
 class GroupForm(FlaskForm):
     name = StringField("Group name", validators=[DataRequired("Enter the group's name."),
                                                  Length(max=200)])
-    org_type = RadioField("What type of organisation is the group?", choices=ORG_TYPE_CHOICES,
+    org_type = RadioField("What type of organisation is the group?", choices=options(ORG_TYPE_CHOICES),
                           validators=[InputRequired("Choose the type of organisation.")])
     charity_number = StringField("Charity number (if registered)",
                                  validators=[Optional(), Length(max=20)])
@@ -210,7 +157,7 @@ class GroupForm(FlaskForm):
 class InviteForm(FlaskForm):
     email = StringField("Email address", validators=[
         DataRequired("Enter the email address to invite."), Email("Enter a real email address.")])
-    role = RadioField("Role", choices=[("member", "Member"), ("group_admin", "Group admin")],
+    role = RadioField("Role", choices=options([("member", "Member"), ("group_admin", "Group admin")]),
                       default="member", validators=[InputRequired("Choose a role.")])
 
 
@@ -227,7 +174,7 @@ class RoundForm(FlaskForm):
     budget = StringField("Total this round may award (£)",
                          validators=[InputRequired("Enter an amount.")])
     allowed_org_types = MultiCheckboxField(
-        "Organisation types that may apply", choices=ORG_TYPE_CHOICES,
+        "Organisation types that may apply", choices=options(ORG_TYPE_CHOICES),
         description="Leave all unticked to allow every type.")
     max_applications_per_group = IntegerField(
         "Applications each group may make", default=1,
@@ -248,7 +195,7 @@ class CriterionForm(FlaskForm):
 
 class QuestionDefinitionForm(FlaskForm):
     type = SelectField("Type of question",
-                       choices=[(t.value, t.label) for t in QuestionType])
+                       choices=options([(t.value, t.label) for t in QuestionType]))
     label = StringField("Question", validators=[DataRequired("Enter the question."),
                                                 Length(max=300)])
     hint = TextAreaField("Hint (optional)", validators=[Optional()])
@@ -273,10 +220,10 @@ class PhaseForm(FlaskForm):
 
 class ScreeningForm(FlaskForm):
     eligible = RadioField("Is this application eligible?",
-                          choices=[("yes", "Eligible"), ("no", "Not eligible")],
+                          choices=options([("yes", "Eligible"), ("no", "Not eligible")]),
                           validators=[InputRequired("Choose eligible or not eligible.")])
     reason_code = RadioField("Reason (if not eligible)",
-                             choices=list(eligibility.SCREENING_REASONS.items()),
+                             choices=options(list(eligibility.SCREENING_REASONS.items())),
                              validators=[Optional()], validate_choice=False)
     reason_text = TextAreaField("Explain to the group (sent to them if not eligible)",
                                 validators=[Optional(), Length(max=2000)])

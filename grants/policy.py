@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from commonpot.accounts.policy import (
     can,
     is_admin,
     is_fund_manager,
-    is_group_admin,
-    is_group_member,
     is_panel_member,
     is_signed_in,
     rule,
 )
+from commonpot.extensions import db
+from grants.models import GroupMembership
 from grants.states import ApplicationStatus, RoundPhase
+
+# --- group membership (groups belong to grants, so their roles are asked here) --------------
+
+def group_role(user, group_id: int) -> str | None:
+    if not is_signed_in(user):
+        return None
+    return db.session.scalar(
+        select(GroupMembership.role).where(
+            GroupMembership.user_id == user.id, GroupMembership.group_id == group_id
+        )
+    )
+
+
+def is_group_member(user, group_id: int) -> bool:
+    return group_role(user, group_id) is not None
+
+
+def is_group_admin(user, group_id: int) -> bool:
+    return group_role(user, group_id) == "group_admin"
 
 
 @rule("grants.view_round")

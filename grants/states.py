@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import enum
 
+from commonpot.refusals import Refused
+
 
 class RoundPhase(enum.StrEnum):
     DRAFT = "draft"
@@ -62,7 +64,7 @@ DECISION_PHASES = frozenset({RoundPhase.DECIDING, RoundPhase.DECIDED, RoundPhase
                              RoundPhase.ARCHIVED})
 
 
-class IllegalTransition(Exception):
+class IllegalTransition(Refused):
     """A state change the transition table does not allow."""
 
     def __init__(self, kind: str, current, target, reason: str | None = None):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from commonpot import audit
 from commonpot.db import utcnow
+from commonpot.refusals import Refused
 from grants.models import Fund
 from payments import ledger
 from payments.models import Donation, MatchPledge
@@ -30,8 +31,8 @@ GIFT_AID_DECLARATION = (
 )
 
 
-class DonationError(Exception):
-    pass
+class DonationError(Refused):
+    """A donation that cannot be taken; the message says why."""
 
 
 def gift_aid_wording(fund: Fund, amount_pence: int) -> str:

@@ -5,8 +5,9 @@ Balances are sums over entries, never stored counters:
   award unpaid   = committed - (payments sent - payments failed)
 
 Invariants are enforced where money moves, inside the caller's transaction, after locking
-the row the money hangs on (SELECT ... FOR UPDATE on PostgreSQL; SQLite already serialises
-writers with BEGIN IMMEDIATE). Every entry carries an idempotency key that is unique in the
+the row the money hangs on (SELECT ... FOR UPDATE on PostgreSQL; SQLite ignores FOR UPDATE and
+nothing configures BEGIN IMMEDIATE, so there concurrent movements are not queued and the
+unique idempotency keys are the only guard). Every entry carries an idempotency key that is unique in the
 table, so doing the same thing twice can never move money twice. Functions here flush and
 never commit.
 """
@@ -19,12 +20,13 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from commonpot import audit
+from commonpot.refusals import Refused
 from grants.models import Award, Fund
 from payments.models import Instalment, LedgerEntry
 from payments.states import EntryType, InstalmentTrigger
 
 
-class LedgerError(Exception):
+class LedgerError(Refused):
     """A movement of money the rules do not allow."""
 
 

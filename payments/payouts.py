@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from commonpot import audit
 from commonpot.db import utcnow
+from commonpot.refusals import Refused
 from grants.models import Application, Award, Group
 from payments import ledger
 from payments.models import GroupPaymentAccount, Instalment, LedgerEntry
@@ -30,8 +31,8 @@ from payments.states import (
 log = logging.getLogger(__name__)
 
 
-class PayoutError(Exception):
-    pass
+class PayoutError(Refused):
+    """A payout the rules or the group's payment account do not allow."""
 
 
 # --- Connect accounts ----------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from commonpot.accounts.policy import is_admin, is_fund_manager, is_group_admin, rule
+from commonpot.accounts.policy import is_admin, is_fund_manager, rule
+from grants.policy import is_group_admin
 
 
 @rule("payments.manage_fund")

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from commonpot.money import format_pence
+from commonpot.refusals import Refused
 
 
 class BallotType(enum.StrEnum):
@@ -31,7 +32,7 @@ PABULIB_VOTE_TYPE = {
 }
 
 
-class BallotError(ValueError):
+class BallotError(Refused, ValueError):
     """The ballot breaks a rule; `messages` say what to fix."""
 
     def __init__(self, messages: list[str]):

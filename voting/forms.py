@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from commonpot.forms import options
 from commonpot.money import parse_pounds
 from voting.ballots import BallotType
 
@@ -45,7 +46,7 @@ class RoundForm(FlaskForm):
     fund_id = SelectField("Fund", coerce=int)
     title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200)])
     description = TextAreaField("What the vote is for", validators=[Optional(), Length(max=5000)])
-    ballot_type = RadioField("Ballot type", choices=BALLOT_TYPE_CHOICES,
+    ballot_type = RadioField("Ballot type", choices=options(BALLOT_TYPE_CHOICES),
                              default=BallotType.APPROVAL.value)
     counting_rule = SelectField("Counting rule")
     max_choices = IntegerField("Most projects a voter may choose or rank", validators=[
@@ -99,8 +100,8 @@ class ProposalForm(FlaskForm):
 
 
 class ReviewForm(FlaskForm):
-    decision = RadioField("Decision", choices=[("feasible", "Feasible: it goes on the ballot"),
-                                               ("not_feasible", "Not feasible")],
+    decision = RadioField("Decision", choices=options([("feasible", "Feasible: it goes on the ballot"),
+                                               ("not_feasible", "Not feasible")]),
                           validators=[InputRequired("Choose feasible or not feasible")])
     reason = TextAreaField("Reason", validators=[DataRequired("Give the reason"), Length(max=2000)])
     cost = StringField("Cost estimate in pounds", validators=[Optional(), Pounds()],
@@ -177,7 +178,8 @@ class PaperBatchForm(FlaskForm):
 class PaperBallotForm(FlaskForm):
     serial = IntegerField("Serial number on the ballot paper",
                           validators=[InputRequired("Enter the serial number"), NumberRange(min=1)])
-    keying = SelectField("Keying", choices=[("1", "First keying"), ("2", "Second keying")], default="1")
+    keying = SelectField("Keying", choices=options([("1", "First keying"), ("2", "Second keying")]),
+                         default="1")
 
 
 class DiscardKeyingForm(FlaskForm):

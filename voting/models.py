@@ -154,7 +154,7 @@ class Proposal(db.Model):
     review_reason: Mapped[str] = mapped_column(Text, default="")
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     group_id: Mapped[int | None] = mapped_column(ForeignKey("community_group.id"))
-    # The grants application this came from (a shortlist); a plain id until grants merges.
+    # The grants application this came from, when a panel's shortlist was sent to the vote.
     source_application_id: Mapped[int | None] = mapped_column(Integer, unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

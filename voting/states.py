@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 
+from commonpot.refusals import Refused
+
 
 class RoundState(enum.StrEnum):
     DRAFT = "draft"
@@ -42,7 +44,7 @@ ACTION_LABELS = {
 }
 
 
-class IllegalRoundTransition(ValueError):
+class IllegalRoundTransition(Refused, ValueError):
     def __init__(self, current: RoundState, target: RoundState):
         super().__init__(f"A round that is “{LABELS[current]}” cannot move to “{LABELS[target]}”.")
         self.current = current

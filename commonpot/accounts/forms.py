@@ -3,6 +3,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from commonpot.accounts.passwords import MIN_LENGTH
+from commonpot.forms import options
 
 
 class RegisterForm(FlaskForm):
@@ -49,5 +50,7 @@ class RoleForm(FlaskForm):
 
 class FundRoleForm(FlaskForm):
     fund_id = SelectField("Fund", coerce=int)
-    role = SelectField("Role", choices=[("fund_manager", "Fund manager"), ("panel_member", "Panel member")])
-    action = SelectField("Change", choices=[("grant", "Give this role"), ("revoke", "Remove this role")])
+    role = SelectField("Role", choices=options([("fund_manager", "Fund manager"),
+                                                ("panel_member", "Panel member")]))
+    action = SelectField("Change", choices=options([("grant", "Give this role"),
+                                                    ("revoke", "Remove this role")]))

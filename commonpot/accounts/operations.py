@@ -10,14 +10,11 @@ from commonpot import audit
 from commonpot.accounts.models import FundRole, FundRoleKind, LoginAttempt, User
 from commonpot.accounts.passwords import hash_password, password_problem, verify_password
 from commonpot.db import utcnow
+from commonpot.refusals import Refused
 
 
-class AccountError(ValueError):
+class AccountError(Refused, ValueError):
     """A request about an account that cannot be carried out; the message is for people."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def normalise_email(email: str) -> str:

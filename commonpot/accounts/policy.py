@@ -91,26 +91,6 @@ def is_panel_member(user, fund_id: int | None = None) -> bool:
     return has_fund_role(user, fund_id, "panel_member")
 
 
-def group_role(user, group_id: int) -> str | None:
-    from grants.models import GroupMembership
-
-    if not is_signed_in(user):
-        return None
-    return db.session.scalar(
-        select(GroupMembership.role).where(
-            GroupMembership.user_id == user.id, GroupMembership.group_id == group_id
-        )
-    )
-
-
-def is_group_member(user, group_id: int) -> bool:
-    return group_role(user, group_id) is not None
-
-
-def is_group_admin(user, group_id: int) -> bool:
-    return group_role(user, group_id) == "group_admin"
-
-
 # --- route rules ---------------------------------------------------------------------------
 
 class RouteRule:
@@ -126,7 +106,6 @@ class RouteRule:
 
 PUBLIC = RouteRule("public", lambda user, args: True)
 SIGNED_IN = RouteRule("signed_in", lambda user, args: is_signed_in(user))
-ANONYMOUS_ONLY = RouteRule("anonymous_only", lambda user, args: True)
 RESIDENT = RouteRule("resident", lambda user, args: is_resident(user))
 ADMIN = RouteRule("admin", lambda user, args: is_admin(user))
 ANY_FUND_MANAGER = RouteRule("any_fund_manager", lambda user, args: is_fund_manager(user))

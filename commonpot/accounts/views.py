@@ -21,8 +21,10 @@ from commonpot.accounts.forms import (
 )
 from commonpot.accounts.models import User
 from commonpot.accounts.policy import ADMIN, PUBLIC, SIGNED_IN, access
+from commonpot.accounts.signals import funds_to_offer
 from commonpot.accounts.tokens import TokenError, make_token, read_token
 from commonpot.extensions import db, limiter
+from commonpot.forms import options
 from commonpot.mail import OutboxMessage, send_email
 
 bp = Blueprint("accounts", __name__)
@@ -241,12 +243,10 @@ def admin_users():
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
 @access(ADMIN)
 def admin_user(user_id: int):
-    from grants.models import Fund
-
     user = db.get_or_404(User, user_id)
     role_form = RoleForm(prefix="roles", obj=user)
     fund_form = FundRoleForm(prefix="fund")
-    fund_form.fund_id.choices = [(f.id, f.name) for f in db.session.scalars(select(Fund).order_by(Fund.name))]
+    fund_form.fund_id.choices = options(funds_to_offer(db.session))
     if request.method == "POST":
         if "roles-submit" in request.form and role_form.validate_on_submit():
             operations.set_admin(db.session, current_user, user, role_form.is_admin.data)

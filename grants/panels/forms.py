@@ -27,6 +27,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from commonpot.forms import options
 from grants.panels.states import ConflictReason, Outcome, PanelRole, Recommendation
 
 
@@ -55,7 +56,8 @@ class PanelSettingsForm(FlaskForm):
         "Reviewers per application", validators=[Optional(), NumberRange(min=1)],
         description="Leave empty for every member to review every eligible application.")
     blind_review = BooleanField("Blind review: hide the group's name, members and identifying answers")
-    identifying_question_keys = CheckboxesField("Questions whose answers identify the group", choices=[])
+    identifying_question_keys = CheckboxesField("Questions whose answers identify the group",
+                                                choices=options([]))
     calibrate_scores = BooleanField(
         "Calibrate scores per reviewer (so harsh and generous reviewers count alike)")
     disagreement_threshold = DecimalField(
@@ -72,7 +74,8 @@ class PanelSettingsForm(FlaskForm):
 
 class AddMemberForm(FlaskForm):
     email = EmailField("Email address of the member's account", validators=[DataRequired(), Email()])
-    role = RadioField("Role", choices=[(r.value, r.label) for r in PanelRole], default=PanelRole.MEMBER.value,
+    role = RadioField("Role", choices=options([(r.value, r.label) for r in PanelRole]),
+                      default=PanelRole.MEMBER.value,
                       validators=[DataRequired()])
     is_resident = BooleanField("Sits on the panel as a resident")
 
@@ -95,9 +98,11 @@ class ReassignForm(FlaskForm):
 class DeclarationForm(FlaskForm):
     has_conflict = RadioField(
         "Do you have a conflict of interest with this application?",
-        choices=[("no", "No, I have no conflict of interest"), ("yes", "Yes, I have a conflict of interest")],
+        choices=options([("no", "No, I have no conflict of interest"),
+                         ("yes", "Yes, I have a conflict of interest")]),
         validators=[DataRequired(message="Say whether you have a conflict of interest.")])
-    reason = RadioField("Why?", choices=[(r.value, r.label) for r in ConflictReason], validators=[Optional()])
+    reason = RadioField("Why?", choices=options([(r.value, r.label) for r in ConflictReason]),
+                        validators=[Optional()])
     details = TextAreaField("Details", validators=[Length(max=2000)],
                             description="Needed when the reason is ‘Another reason’.")
 
@@ -111,7 +116,7 @@ def score_form(criteria, scale_min: int, scale_max: int, formdata=None, data=Non
 
     class ScoreForm(FlaskForm):
         recommendation = RadioField("Overall recommendation",
-                                    choices=[(r.value, r.label) for r in Recommendation],
+                                    choices=options([(r.value, r.label) for r in Recommendation]),
                                     validators=[Optional()])
         note_to_applicant = TextAreaField("Note to the applicant", validators=[Length(max=4000)],
                                           description="The applicant may see this with the decision.")
@@ -119,7 +124,8 @@ def score_form(criteria, scale_min: int, scale_max: int, formdata=None, data=Non
     choices = [(str(v), str(v)) for v in range(scale_min, scale_max + 1)]
     for criterion in criteria:
         setattr(ScoreForm, f"score_{criterion.id}", RadioField(
-            f"{criterion.name} (weight {criterion.weight})", choices=choices, validators=[Optional()],
+            f"{criterion.name} (weight {criterion.weight})", choices=options(choices),
+            validators=[Optional()],
             description=criterion.description))
         setattr(ScoreForm, f"comment_{criterion.id}", TextAreaField(
             f"Comment on {criterion.name} (optional)", validators=[Length(max=4000)]))
@@ -132,7 +138,7 @@ class ReopenForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    outcome = RadioField("Decision", choices=[(o.value, o.label) for o in Outcome],
+    outcome = RadioField("Decision", choices=options([(o.value, o.label) for o in Outcome]),
                          validators=[DataRequired(message="Choose a decision.")])
     amount = StringField("Amount to award, in pounds", validators=[Optional()],
                          description="Leave as the amount requested for a full award.")
@@ -151,4 +157,5 @@ class DecisionForm(FlaskForm):
 
 
 class ShortlistForm(FlaskForm):
-    application_ids = CheckboxesField("Send these applications to the resident vote", coerce=int, choices=[])
+    application_ids = CheckboxesField("Send these applications to the resident vote", coerce=int,
+                                      choices=options([]))

@@ -5,13 +5,13 @@ from __future__ import annotations
 from commonpot.accounts.policy import (
     is_admin,
     is_fund_manager,
-    is_group_member,
     is_panel_member,
     is_signed_in,
     rule,
 )
 from commonpot.extensions import db
 from grants.panels import operations
+from grants.policy import is_group_member
 from grants.states import RoundPhase
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 
+from commonpot.refusals import Refused
+
 
 class ReviewStatus(enum.StrEnum):
     DRAFT = "draft"
@@ -21,7 +23,7 @@ class ReviewLocked(Exception):
     """The reviewer tried to change a submitted score sheet."""
 
 
-class ReviewTransitionError(Exception):
+class ReviewTransitionError(Refused):
     def __init__(self, current, target):
         super().__init__(f"A score sheet cannot move from {current} to {target}.")
 

@@ -97,163 +97,198 @@ def _section_title(row: list[str]) -> str | None:
 
 
 def parse_pb(text: str, source: str | None = None, progress: Progress | None = None) -> Election:
-    """Parse the text of a ``.pb`` file."""
+    """Parse the text of a ``.pb`` file: the sections in order, then the META settings and
+    the ballots checked against the projects."""
     if text.startswith("\ufeff"):
         text = text[1:]
     lines = _Lines(text, progress)
-    reader = csv.reader(lines, delimiter=";", quotechar='"')
-
-    def fail(message: str, line: int | None = None) -> PabulibError:
-        return PabulibError(message, line if line is not None else reader.line_num, source)
-
-    section: str | None = None
-    header: list[str] | None = None
-    seen: dict[str, int] = {}
-    meta: dict[str, str] = {}
-    projects: list[Project] = []
-    project_ids: set[str] = set()
-    project_columns: list[str] = []
-    vote_columns: list[str] = []
-    raw_votes: list[tuple[int, list[str]]] = []
-
-    try:
-        for row in reader:
-            if not row or all(not c.strip() for c in row):
-                continue
-            title = _section_title(row)
-            if title is not None:
-                if title in seen:
-                    raise fail(f"section {title} appears twice (first on line {seen[title]})")
-                expected = _SECTIONS[len(seen)]
-                if title != expected:
-                    raise fail(f"section {title} found where {expected} was expected")
-                seen[title] = reader.line_num
-                section, header = title, None
-                continue
-            if section is None:
-                raise fail("the file must start with a META section")
-            if header is None:
-                header = [c.strip() for c in row]
-                if section == "PROJECTS":
-                    for col in ("project_id", "cost"):
-                        if col not in header:
-                            raise fail(f"PROJECTS header has no {col!r} column")
-                    project_columns = header
-                elif section == "VOTES":
-                    for col in ("voter_id", "vote"):
-                        if col not in header:
-                            raise fail(f"VOTES header has no {col!r} column")
-                    vote_columns = header
-                continue
-            if section == "META":
-                key = row[0].strip()
-                value = row[1] if len(row) > 1 else ""
-                if len(row) > 2:
-                    # An unquoted ';' inside a value: keep the text whole.
-                    value = ";".join(row[1:])
-                meta[key] = value.strip()
-            elif section == "PROJECTS":
-                if len(row) != len(header):
-                    raise fail(f"PROJECTS line has {len(row)} fields, the header has {len(header)}")
-                fields = dict(zip(header, row, strict=False))
-                pid = fields["project_id"].strip()
-                if not pid:
-                    raise fail("empty project_id")
-                if pid in project_ids:
-                    raise fail(f"duplicate project_id {pid!r}")
-                try:
-                    cost = parse_number(fields["cost"])
-                except (ValueError, ZeroDivisionError):
-                    raise fail(f"project {pid!r}: cost {fields['cost']!r} is not a number") from None
-                if cost < 0:
-                    raise fail(f"project {pid!r}: negative cost")
-                project_ids.add(pid)
-                projects.append(
-                    Project(
-                        id=pid,
-                        cost=cost,
-                        name=fields.get("name", ""),
-                        category=fields.get("category"),
-                        district=fields.get("district"),
-                        extra={k: v for k, v in fields.items() if k not in _PROJECT_CORE},
-                    )
-                )
-            else:
-                if len(row) != len(header):
-                    raise fail(f"VOTES line has {len(row)} fields, the header has {len(header)}")
-                raw_votes.append((reader.line_num, row))
-    except csv.Error as exc:
-        raise fail(f"unreadable line ({exc})") from None
-
-    end = lines.done
-    for name in _SECTIONS:
-        if name not in seen:
-            raise fail(f"missing section {name}", end)
-    if "budget" not in meta:
-        raise fail("META has no 'budget' entry", seen["META"])
-    try:
-        budget = parse_number(meta["budget"])
-    except (ValueError, ZeroDivisionError):
-        raise fail(f"budget {meta['budget']!r} is not a number", seen["META"]) from None
-    vote_type = meta.get("vote_type", "approval").strip() or "approval"
-    if vote_type not in BALLOT_TYPE_OF_VOTE_TYPE:
-        raise fail(f"unknown vote_type {vote_type!r}", seen["META"])
-    max_length: int | None = None
-    if meta.get("max_length", "").strip():
-        try:
-            max_length = int(parse_number(meta["max_length"]))
-        except (ValueError, ZeroDivisionError):
-            raise fail(f"max_length {meta['max_length']!r} is not a number", seen["META"]) from None
-
-    with_points = BALLOT_TYPE_OF_VOTE_TYPE[vote_type] == "cumulative"
-    if with_points and "points" not in vote_columns:
-        raise fail(f"{vote_type} VOTES section has no 'points' column", seen["VOTES"])
-    i_voter = vote_columns.index("voter_id")
-    i_vote = vote_columns.index("vote")
-    i_points = vote_columns.index("points") if "points" in vote_columns else None
-    extra_cols = [(i, c) for i, c in enumerate(vote_columns) if c not in _VOTE_CORE]
-    ballots: list[Ballot] = []
-    voter_ids: set[str] = set()
-    for line, row in raw_votes:
-        voter = row[i_voter].strip()
-        if voter in voter_ids:
-            raise fail(f"duplicate voter_id {voter!r}", line)
-        voter_ids.add(voter)
-        vote_text = row[i_vote].strip()
-        chosen = tuple(p.strip() for p in vote_text.split(",")) if vote_text else ()
-        for pid in chosen:
-            if pid not in project_ids:
-                raise fail(f"voter {voter!r} votes for unknown project {pid!r}", line)
-        points: tuple[Number, ...] | None = None
-        if with_points:
-            assert i_points is not None
-            pts_text = row[i_points].strip()
-            try:
-                values = [parse_number(x) for x in pts_text.split(",")] if pts_text else []
-            except (ValueError, ZeroDivisionError):
-                raise fail(f"voter {voter!r}: points {pts_text!r} are not numbers", line) from None
-            if len(values) != len(chosen):
-                raise fail(
-                    f"voter {voter!r}: {len(chosen)} projects but {len(values)} point values", line
-                )
-            if any(v < 0 for v in values):
-                raise fail(f"voter {voter!r}: negative points", line)
-            points = tuple(_int_or_fraction(v) for v in values)
-        extra = {c: row[i] for i, c in extra_cols}
-        if i_points is not None and not with_points:
-            extra["points"] = row[i_points]
-        ballots.append(Ballot(voter, chosen, points, extra=extra))
-
+    reader = _SectionReader(csv.reader(lines, delimiter=";", quotechar='"'), source)
+    reader.read_sections()
+    reader.check_sections(lines.done)
+    budget, vote_type, max_length = reader.read_settings()
     return Election(
-        projects=tuple(projects),
+        projects=tuple(reader.projects),
         budget=budget,
-        ballots=tuple(ballots),
+        ballots=tuple(reader.read_ballots(vote_type)),
         vote_type=vote_type,
         max_length=max_length,
-        meta=meta,
-        project_columns=tuple(project_columns),
-        vote_columns=tuple(vote_columns),
+        meta=reader.meta,
+        project_columns=tuple(reader.project_columns),
+        vote_columns=tuple(reader.vote_columns),
     )
+
+
+class _SectionReader:
+    """Reads a ``.pb`` file's rows section by section; each section has its own reader."""
+
+    def __init__(self, rows, source: str | None):
+        self.rows = rows
+        self.source = source
+        self.section: str | None = None
+        self.header: list[str] | None = None
+        self.seen: dict[str, int] = {}
+        self.meta: dict[str, str] = {}
+        self.projects: list[Project] = []
+        self.project_ids: set[str] = set()
+        self.project_columns: list[str] = []
+        self.vote_columns: list[str] = []
+        self.raw_votes: list[tuple[int, list[str]]] = []
+
+    def fail(self, message: str, line: int | None = None) -> PabulibError:
+        return PabulibError(message, line if line is not None else self.rows.line_num, self.source)
+
+    def read_sections(self) -> None:
+        try:
+            for row in self.rows:
+                if not row or all(not c.strip() for c in row):
+                    continue
+                title = _section_title(row)
+                if title is not None:
+                    self.start_section(title)
+                elif self.section is None:
+                    raise self.fail("the file must start with a META section")
+                elif self.header is None:
+                    self.read_header(row)
+                elif self.section == "META":
+                    self.read_meta_row(row)
+                elif self.section == "PROJECTS":
+                    self.read_project_row(row)
+                else:
+                    self.read_vote_row(row)
+        except csv.Error as exc:
+            raise self.fail(f"unreadable line ({exc})") from None
+
+    def start_section(self, title: str) -> None:
+        if title in self.seen:
+            raise self.fail(f"section {title} appears twice (first on line {self.seen[title]})")
+        expected = _SECTIONS[len(self.seen)]
+        if title != expected:
+            raise self.fail(f"section {title} found where {expected} was expected")
+        self.seen[title] = self.rows.line_num
+        self.section, self.header = title, None
+
+    def read_header(self, row: list[str]) -> None:
+        header = [c.strip() for c in row]
+        self.header = header
+        if self.section == "PROJECTS":
+            for col in ("project_id", "cost"):
+                if col not in header:
+                    raise self.fail(f"PROJECTS header has no {col!r} column")
+            self.project_columns = header
+        elif self.section == "VOTES":
+            for col in ("voter_id", "vote"):
+                if col not in header:
+                    raise self.fail(f"VOTES header has no {col!r} column")
+            self.vote_columns = header
+
+    def read_meta_row(self, row: list[str]) -> None:
+        key = row[0].strip()
+        value = row[1] if len(row) > 1 else ""
+        if len(row) > 2:
+            # An unquoted ';' inside a value: keep the text whole.
+            value = ";".join(row[1:])
+        self.meta[key] = value.strip()
+
+    def read_project_row(self, row: list[str]) -> None:
+        header = self.header
+        if len(row) != len(header):
+            raise self.fail(f"PROJECTS line has {len(row)} fields, the header has {len(header)}")
+        fields = dict(zip(header, row, strict=False))
+        pid = fields["project_id"].strip()
+        if not pid:
+            raise self.fail("empty project_id")
+        if pid in self.project_ids:
+            raise self.fail(f"duplicate project_id {pid!r}")
+        try:
+            cost = parse_number(fields["cost"])
+        except (ValueError, ZeroDivisionError):
+            raise self.fail(f"project {pid!r}: cost {fields['cost']!r} is not a number") from None
+        if cost < 0:
+            raise self.fail(f"project {pid!r}: negative cost")
+        self.project_ids.add(pid)
+        self.projects.append(
+            Project(
+                id=pid,
+                cost=cost,
+                name=fields.get("name", ""),
+                category=fields.get("category"),
+                district=fields.get("district"),
+                extra={k: v for k, v in fields.items() if k not in _PROJECT_CORE},
+            )
+        )
+
+    def read_vote_row(self, row: list[str]) -> None:
+        # Votes are checked once every project is known (read_ballots).
+        if len(row) != len(self.header):
+            raise self.fail(f"VOTES line has {len(row)} fields, the header has {len(self.header)}")
+        self.raw_votes.append((self.rows.line_num, row))
+
+    def check_sections(self, end: int) -> None:
+        for name in _SECTIONS:
+            if name not in self.seen:
+                raise self.fail(f"missing section {name}", end)
+
+    def read_settings(self) -> tuple[Number, str, int | None]:
+        """The budget, vote type and maximum ballot length from META."""
+        meta, line = self.meta, self.seen["META"]
+        if "budget" not in meta:
+            raise self.fail("META has no 'budget' entry", line)
+        try:
+            budget = parse_number(meta["budget"])
+        except (ValueError, ZeroDivisionError):
+            raise self.fail(f"budget {meta['budget']!r} is not a number", line) from None
+        vote_type = meta.get("vote_type", "approval").strip() or "approval"
+        if vote_type not in BALLOT_TYPE_OF_VOTE_TYPE:
+            raise self.fail(f"unknown vote_type {vote_type!r}", line)
+        max_length: int | None = None
+        if meta.get("max_length", "").strip():
+            try:
+                max_length = int(parse_number(meta["max_length"]))
+            except (ValueError, ZeroDivisionError):
+                raise self.fail(f"max_length {meta['max_length']!r} is not a number", line) from None
+        return budget, vote_type, max_length
+
+    def read_ballots(self, vote_type: str) -> list[Ballot]:
+        vote_columns = self.vote_columns
+        with_points = BALLOT_TYPE_OF_VOTE_TYPE[vote_type] == "cumulative"
+        if with_points and "points" not in vote_columns:
+            raise self.fail(f"{vote_type} VOTES section has no 'points' column", self.seen["VOTES"])
+        i_voter = vote_columns.index("voter_id")
+        i_vote = vote_columns.index("vote")
+        i_points = vote_columns.index("points") if "points" in vote_columns else None
+        extra_cols = [(i, c) for i, c in enumerate(vote_columns) if c not in _VOTE_CORE]
+        ballots: list[Ballot] = []
+        voter_ids: set[str] = set()
+        for line, row in self.raw_votes:
+            voter = row[i_voter].strip()
+            if voter in voter_ids:
+                raise self.fail(f"duplicate voter_id {voter!r}", line)
+            voter_ids.add(voter)
+            vote_text = row[i_vote].strip()
+            chosen = tuple(p.strip() for p in vote_text.split(",")) if vote_text else ()
+            for pid in chosen:
+                if pid not in self.project_ids:
+                    raise self.fail(f"voter {voter!r} votes for unknown project {pid!r}", line)
+            points = self.read_points(voter, row[i_points], chosen, line) if with_points else None
+            extra = {c: row[i] for i, c in extra_cols}
+            if i_points is not None and not with_points:
+                extra["points"] = row[i_points]
+            ballots.append(Ballot(voter, chosen, points, extra=extra))
+        return ballots
+
+    def read_points(self, voter: str, text: str, chosen: tuple[str, ...], line: int) -> tuple[Number, ...]:
+        pts_text = text.strip()
+        try:
+            values = [parse_number(x) for x in pts_text.split(",")] if pts_text else []
+        except (ValueError, ZeroDivisionError):
+            raise self.fail(f"voter {voter!r}: points {pts_text!r} are not numbers", line) from None
+        if len(values) != len(chosen):
+            raise self.fail(
+                f"voter {voter!r}: {len(chosen)} projects but {len(values)} point values", line
+            )
+        if any(v < 0 for v in values):
+            raise self.fail(f"voter {voter!r}: negative points", line)
+        return tuple(_int_or_fraction(v) for v in values)
 
 
 def read_pb(path: str | Path, progress: Progress | None = None) -> Election:

@@ -1,8 +1,8 @@
 """Method of Equal Shares with cost utilities, and the completions cities use.
 
 Definitions follow pabutools 1.2.3 (``method_of_equal_shares`` with
-``sat_i(p) = weight_i(p) * cost(p)``), which ``/work/shared/pabulib/README.md``
-describes:
+``sat_i(p) = weight_i(p) * cost(p)``), which the Pabulib notes describe (``pabulib/README.md``
+in the shared reference data):
 
 * every voter starts with ``B / n`` (weighted voters: in proportion to weight);
 * only supported projects take part; a supported zero-cost project is selected

@@ -1,8 +1,9 @@
 """A grants round's resident vote: the panel's shortlist goes to a voting round of the same
 fund as proposals, and the vote's published outcome comes back as the panel's decisions.
 
-The dependency runs one way (grants -> voting): voting knows only plain values and the
-`source_application_id` each proposal carries."""
+Dependencies run one way (voting -> grants): grants knows nothing of voting; this module
+fills the panel meeting page through grants' `panel_meeting_context` signal, and its two
+pages live on the voting blueprint (voting/views.py)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,15 @@ from sqlalchemy.orm import Session
 
 from commonpot import audit
 from grants.models import Application, Round
-from grants.panels.operations import PanelError, decision_for, record_decision, shortlist_for_vote
+from grants.panels.decisions import decision_for, record_decision
+from grants.panels.errors import PanelError
+from grants.panels.shortlist import shortlist_for_vote
 from grants.panels.states import Outcome
+from grants.signals import panel_meeting_context
 from grants.states import RoundPhase
-from voting import operations as voting_operations
+from voting.errors import VotingError
 from voting.models import Proposal, ResultRow, VotingRound
+from voting.proposals import add_proposals_from_shortlist
 from voting.states import RoundState
 
 ACCEPTING_PROPOSALS = (RoundState.DRAFT, RoundState.PROPOSALS, RoundState.REVIEW)
@@ -39,8 +44,8 @@ def send_shortlist(session: Session, actor, round_: Round, voting_round: VotingR
     if not items:
         raise PanelError("Shortlist some applications first.")
     try:
-        added = voting_operations.add_proposals_from_shortlist(session, actor, voting_round, items)
-    except voting_operations.VotingError as exc:
+        added = add_proposals_from_shortlist(session, actor, voting_round, items)
+    except VotingError as exc:
         raise PanelError(str(exc)) from exc
     audit.record(session, actor, "panels.shortlist_sent", "round", round_.id,
                  {"voting_round_id": voting_round.id, "proposal_ids": [p.id for p in added]})
@@ -94,3 +99,9 @@ def decide_from_vote(session: Session, actor, round_: Round) -> tuple[int, int]:
                             feedback=f"Residents' vote: {outcome.explanation}")
             declined += 1
     return awarded, declined
+
+
+@panel_meeting_context.connect
+def _meeting_context(round_: Round, *, session: Session, **_) -> dict:
+    return {"voting_rounds": voting_rounds_for(session, round_),
+            "vote_outcomes": vote_outcomes(session, round_)}

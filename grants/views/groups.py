@@ -1,0 +1,120 @@
+"""Community group pages: creating and editing a group, inviting members, accepting an invitation."""
+
+from __future__ import annotations
+
+from flask import (
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+import grants.policy  # noqa: F401 - registers the grants rules with can()
+from commonpot.accounts.policy import (
+    OBJECT_CHECKED,
+    RESIDENT,
+    SIGNED_IN,
+    access,
+    can,
+    require,
+)
+from commonpot.extensions import db
+from grants import forms, operations, queries
+from grants.models import (
+    Group,
+)
+from grants.views import _form_errors, _get_or_404, bp
+
+# --- groups -------------------------------------------------------------------------------
+
+def _profile(form) -> operations.GroupProfile:
+    return operations.GroupProfile(
+        name=form.name.data, org_type=form.org_type.data, postcode=form.postcode.data,
+        contact_name=form.contact_name.data, contact_email=form.contact_email.data,
+        contact_phone=form.contact_phone.data or "", charity_number=form.charity_number.data or "",
+        company_number=form.company_number.data or "", description=form.description.data or "")
+
+
+@bp.route("/groups")
+@access(SIGNED_IN)
+def list_groups():
+    groups = queries.groups_for(db.session, current_user.id)
+    applications = queries.applications_for_user(db.session, current_user.id)
+    return render_template("grants/groups.html", groups=groups, applications=applications)
+
+
+@bp.route("/groups/new", methods=["GET", "POST"])
+@access(RESIDENT)
+def create_group():
+    form = forms.GroupForm()
+    if form.validate_on_submit():
+        try:
+            group = operations.create_group(db.session, current_user, _profile(form))
+        except operations.GrantsError as exc:
+            _form_errors(form, exc)
+        else:
+            flash(f"{group.name} is set up. You are its group admin.", "success")
+            return redirect(url_for("grants.show_group", group_id=group.id))
+    return render_template("grants/group_form.html", form=form, group=None)
+
+
+@bp.route("/groups/<int:group_id>")
+@access(OBJECT_CHECKED)
+def show_group(group_id: int):
+    group = _get_or_404(Group, group_id)
+    require(can(current_user, "grants.view_group", group))
+    return render_template("grants/group.html", group=group, invite_form=forms.InviteForm())
+
+
+@bp.route("/groups/<int:group_id>/edit", methods=["GET", "POST"])
+@access(OBJECT_CHECKED)
+def edit_group(group_id: int):
+    group = _get_or_404(Group, group_id)
+    require(can(current_user, "grants.manage_group", group))
+    form = forms.GroupForm(obj=group)
+    if request.method == "GET":
+        form.org_type.data = group.org_type.value
+    if form.validate_on_submit():
+        try:
+            operations.update_group(db.session, current_user, group, _profile(form))
+        except operations.GrantsError as exc:
+            _form_errors(form, exc)
+        else:
+            flash("The group's details are saved.", "success")
+            return redirect(url_for("grants.show_group", group_id=group.id))
+    return render_template("grants/group_form.html", form=form, group=group)
+
+
+@bp.route("/groups/<int:group_id>/invitations", methods=["POST"])
+@access(OBJECT_CHECKED)
+def invite_member(group_id: int):
+    group = _get_or_404(Group, group_id)
+    require(can(current_user, "grants.manage_group", group))
+    form = forms.InviteForm()
+    if form.validate_on_submit():
+        operations.invite_member(
+            db.session, current_user, group, form.email.data, form.role.data,
+            lambda token: url_for("grants.accept_invitation", token=token, _external=True))
+        flash(f"Invitation sent to {form.email.data}. The link works for 7 days.", "success")
+        return redirect(url_for("grants.show_group", group_id=group.id))
+    return render_template("grants/group.html", group=group, invite_form=form)
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@access(SIGNED_IN)
+def accept_invitation(token: str):
+    invitation = operations.find_invitation(db.session, token)
+    form = forms.EmptyForm()
+    if form.validate_on_submit():
+        try:
+            group = operations.accept_invitation(db.session, current_user, token)
+        except operations.GrantsError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"You have joined {group.name}.", "success")
+            return redirect(url_for("grants.show_group", group_id=group.id))
+    return render_template("grants/invitation.html", invitation=invitation, form=form)
+
+

@@ -1,0 +1,166 @@
+"""Casting a ballot online: the contests a voter sees, checking choices, casting and revoting.
+
+Casting a vote writes two rows that share nothing: a voter roll entry (who) and a ballot
+(what). Neither is audited one by one, because an audit event naming the voter next to the
+moment a ballot appears would undo the secrecy; the roll counts and the bulletin board's
+hash are audited when voting closes instead. Nothing here commits."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from commonpot.db import utcnow
+from voting import ballots
+from voting.ballots import BallotError, BallotRules, BallotType, Project
+from voting.codewords import CODE_ALPHABET, CODE_LENGTH, normalise_code
+from voting.eligibility import online_district
+from voting.errors import AlreadyVoted, VotingError
+from voting.models import (
+    Ballot,
+    Channel,
+    District,
+    ProposalState,
+    VoterRollEntry,
+    VotingRound,
+)
+from voting.proposals import _district_of
+from voting.states import RoundState
+
+# --- ballots -----------------------------------------------------------------------------
+
+@dataclass
+class Contest:
+    district: District
+    rules: BallotRules
+    projects: dict[int, Project]
+
+
+def rules_for(voting_round: VotingRound, district: District) -> BallotRules:
+    return BallotRules(
+        ballot_type=BallotType(voting_round.ballot_type), budget_pence=district.budget_pence,
+        max_choices=voting_round.max_choices, min_choices=voting_round.min_choices,
+        min_share_percent=voting_round.min_share_percent, points_total=voting_round.points_total,
+        max_points_per_project=voting_round.max_points_per_project,
+    )
+
+
+def contests_for(voting_round: VotingRound, home: District) -> list[Contest]:
+    """The budgets a voter from `home` votes on: their district, then the area-wide one."""
+    contests = []
+    districts = [home]
+    if voting_round.area_wide is not None and voting_round.area_wide.id != home.id:
+        districts.append(voting_round.area_wide)
+    for district in districts:
+        projects = {p.id: Project(p.id, p.title, p.cost_pence) for p in voting_round.proposals
+                    if p.district_id == district.id and p.state == ProposalState.FEASIBLE}
+        contests.append(Contest(district, rules_for(voting_round, district), projects))
+    return contests
+
+
+def read_choices(contests: list[Contest],
+                 form: Mapping[str, list[str]]) -> tuple[dict[int, dict[int, int]], list[str]]:
+    choices: dict[int, dict[int, int]] = {}
+    problems: list[str] = []
+    for contest in contests:
+        picked, input_problems = ballots.parse_contest(
+            contest.rules.ballot_type, contest.projects, form, f"d{contest.district.id}-")
+        choices[contest.district.id] = picked
+        problems.extend(input_problems)
+    return choices, problems
+
+
+def validate_choices(contests: list[Contest],
+                     choices: Mapping[int, Mapping[int, int]]) -> dict[str, dict[str, int]]:
+    problems: list[str] = []
+    clean: dict[str, dict[str, int]] = {}
+    several = len(contests) > 1
+    for contest in contests:
+        picked = choices.get(contest.district.id, {})
+        found = ballots.check(contest.rules, contest.projects, picked)
+        problems.extend(f"{contest.district.name}: {m}" if several else m for m in found)
+        clean[str(contest.district.id)] = {str(p): v for p, v in sorted(picked.items())}
+    if problems:
+        raise BallotError(problems)
+    return clean
+
+
+def new_receipt() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def _require_voting(voting_round: VotingRound) -> None:
+    if voting_round.state != RoundState.VOTING:
+        raise VotingError("Voting is not open in this round.")
+
+
+def cast(session: Session, voting_round: VotingRound, *, voter_key: str, channel: Channel,
+         home: District, choices: Mapping[int, Mapping[int, int]]) -> str:
+    """Record that this voter has voted and store their ballot; returns the receipt code.
+
+    The roll entry's unique constraint decides races: of two simultaneous attempts, the
+    second waits for the first to commit and then fails here with AlreadyVoted."""
+    session.refresh(voting_round, with_for_update={"read": True})
+    _require_voting(voting_round)
+    clean = validate_choices(contests_for(voting_round, home), choices)
+    already = "You have already voted in this round. Each person can vote once."
+    if session.scalar(select(VoterRollEntry.id).where(
+            VoterRollEntry.round_id == voting_round.id, VoterRollEntry.voter_key == voter_key)):
+        raise AlreadyVoted(already)
+    today = utcnow().date()
+    try:
+        with session.begin_nested():
+            session.add(VoterRollEntry(round_id=voting_round.id, voter_key=voter_key,
+                                       channel=channel, district_id=home.id, voted_on=today))
+            session.flush()
+    except IntegrityError:
+        raise AlreadyVoted(already) from None
+    receipt = new_receipt()
+    session.add(Ballot(id=secrets.token_hex(16), round_id=voting_round.id, district_id=home.id,
+                       receipt=receipt, cast_on=today,
+                       choices=json.dumps(clean, sort_keys=True, separators=(",", ":"))))
+    session.flush()
+    return receipt
+
+
+def user_voter_key(user) -> str:
+    return f"user:{user.id}"
+
+
+def cast_online(session: Session, user, voting_round: VotingRound, choices) -> str:
+    home = online_district(session, voting_round, user)
+    return cast(session, voting_round, voter_key=user_voter_key(user), channel=Channel.ONLINE,
+                home=home, choices=choices)
+
+
+def has_voted(session: Session, voting_round: VotingRound, voter_key: str) -> bool:
+    return session.scalar(select(VoterRollEntry.id).where(
+        VoterRollEntry.round_id == voting_round.id, VoterRollEntry.voter_key == voter_key)) is not None
+
+
+def revote(session: Session, user, voting_round: VotingRound, receipt: str, choices) -> None:
+    """Replace a ballot. Only the receipt finds it: the server never knew whose it was."""
+    _require_voting(voting_round)
+    if not voting_round.allow_revote:
+        raise VotingError("This round does not let voters change their vote.")
+    if not has_voted(session, voting_round, user_voter_key(user)):
+        raise VotingError("You have not voted in this round yet, so there is nothing to change.")
+    ballot = session.scalar(select(Ballot).where(
+        Ballot.round_id == voting_round.id, Ballot.receipt == normalise_code(receipt, receipt=True)))
+    if ballot is None:
+        raise VotingError("That receipt code does not match a ballot in this round. Check it "
+                          "against the receipt you were given when you voted.")
+    home = _district_of(voting_round, ballot.district_id)
+    clean = validate_choices(contests_for(voting_round, home), choices)
+    ballot.choices = json.dumps(clean, sort_keys=True, separators=(",", ":"))
+    ballot.cast_on = utcnow().date()
+    session.flush()
+
+

@@ -1,0 +1,114 @@
+"""Single-use voting codes: generating them for a district, checking one, voting with it.
+Only a keyed hash of each code is stored. Nothing here commits."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+import secrets
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commonpot.audit import record
+from commonpot.spreadsheets import safe_cell
+from voting.casting import _require_voting, cast, has_voted
+from voting.codewords import CODE_ALPHABET, CODE_LENGTH, normalise_code  # noqa: F401
+from voting.errors import AlreadyVoted, CodeRefused, VotingError
+from voting.models import (
+    Channel,
+    District,
+    VotingCode,
+    VotingCodeBatch,
+    VotingRound,
+)
+from voting.proposals import _district_of
+from voting.states import RoundState
+
+MAX_CODES_PER_BATCH = 50_000
+# --- single-use voting codes -------------------------------------------------------------
+
+def _code_key() -> bytes:
+    configured = current_app.config.get("VOTING_CODE_KEY")
+    if configured:
+        return configured.encode("utf-8")
+    # A key of its own derived from SECRET_KEY, so a code hash reveals nothing about sessions.
+    return hmac.new(current_app.config["SECRET_KEY"].encode("utf-8"), b"commonpot voting codes",
+                    hashlib.sha256).digest()
+
+
+def code_hash(code: str) -> str:
+    return hmac.new(_code_key(), normalise_code(code).encode("ascii", "ignore"), hashlib.sha256).hexdigest()
+
+
+def generate_codes(session: Session, actor, voting_round: VotingRound, *, district_id: int,
+                   label: str, count: int) -> list[str]:
+    """Make `count` codes; returns the plain codes, which are never stored."""
+    if not voting_round.allow_codes:
+        raise VotingError("Turn on voting codes for this round first.")
+    if voting_round.state in (RoundState.COUNTING, RoundState.PUBLISHED):
+        raise VotingError("Voting has closed.")
+    if not 1 <= count <= MAX_CODES_PER_BATCH:
+        raise VotingError(f"Make between 1 and {MAX_CODES_PER_BATCH:,} codes at a time.")
+    district = _district_of(voting_round, district_id)
+    if district.is_area_wide:
+        raise VotingError("Codes belong to a district: choose the district the letters go to.")
+    batch = VotingCodeBatch(round_id=voting_round.id, district_id=district.id,
+                            label=label.strip() or "Codes", size=count)
+    session.add(batch)
+    session.flush()
+    codes: list[str] = []
+    seen: set[str] = set()
+    while len(codes) < count:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        digest = code_hash(code)
+        if digest in seen:
+            continue
+        seen.add(digest)
+        codes.append(f"{code[:4]}-{code[4:8]}-{code[8:]}")
+    session.add_all([VotingCode(batch_id=batch.id, code_hash=h) for h in seen])
+    session.flush()
+    record(session, actor, "voting.codes_generated", "voting_round", voting_round.id,
+           {"batch_id": batch.id, "district_id": district.id, "count": count, "label": batch.label})
+    return codes
+
+
+def codes_csv(voting_round: VotingRound, district: District, codes: list[str]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["code", "round", "district"])
+    for code in codes:
+        writer.writerow([code, safe_cell(voting_round.title), safe_cell(district.name)])
+    return out.getvalue()
+
+
+def check_code(session: Session, voting_round: VotingRound, code: str) -> tuple[str, District]:
+    """(voter key, district) for a usable code, or CodeRefused saying what is wrong."""
+    _require_voting(voting_round)
+    if not voting_round.allow_codes:
+        raise CodeRefused("This vote does not use voting codes.")
+    digest = code_hash(code)
+    found = session.execute(
+        select(VotingCodeBatch.district_id).join(VotingCode, VotingCode.batch_id == VotingCodeBatch.id)
+        .where(VotingCode.code_hash == digest, VotingCodeBatch.round_id == voting_round.id)).first()
+    if found is None:
+        raise CodeRefused("We do not recognise that code. Check it against your letter or card "
+                          "and type it again; letters and numbers only, like ABCD-2345-EFGH.")
+    key = f"code:{digest}"
+    if has_voted(session, voting_round, key):
+        raise CodeRefused("That code has already been used to vote. Each code can be used once.")
+    return key, _district_of(voting_round, found.district_id)
+
+
+def cast_with_code(session: Session, voting_round: VotingRound, code: str, choices) -> str:
+    key, home = check_code(session, voting_round, code)
+    try:
+        return cast(session, voting_round, voter_key=key, channel=Channel.CODE, home=home,
+                    choices=choices)
+    except AlreadyVoted:
+        raise CodeRefused("That code has already been used to vote. Each code can be used once.") from None
+
+

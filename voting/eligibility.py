@@ -1,0 +1,65 @@
+"""Who may vote online, and where: residents' details, age on polling day, home district."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commonpot import postcodes
+from commonpot.db import utcnow
+from voting.errors import NotEligible, VotingError
+from voting.models import (
+    District,
+    ResidentDetails,
+    RoundPostcode,
+    VotingRound,
+)
+from voting.proposals import _district_of
+
+# --- eligibility -------------------------------------------------------------------------
+
+def set_resident_details(session: Session, user, *, postcode: str, date_of_birth: date) -> ResidentDetails:
+    normalised = postcodes.normalise(postcode)
+    if normalised is None:
+        raise VotingError("Enter a full UK postcode, like RT1 2AB.")
+    if date_of_birth >= date.today():
+        raise VotingError("Your date of birth must be in the past.")
+    details = session.scalar(select(ResidentDetails).where(ResidentDetails.user_id == user.id))
+    if details is None:
+        details = ResidentDetails(user_id=user.id, postcode=normalised, date_of_birth=date_of_birth)
+        session.add(details)
+    else:
+        details.postcode, details.date_of_birth = normalised, date_of_birth
+    session.flush()
+    return details
+
+
+def age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def resident_details(session: Session, user) -> ResidentDetails | None:
+    return session.scalar(select(ResidentDetails).where(ResidentDetails.user_id == user.id))
+
+
+def online_district(session: Session, voting_round: VotingRound, user) -> District:
+    """The district this account votes in, or NotEligible saying why not."""
+    if not voting_round.allow_online:
+        raise NotEligible("This vote does not take online votes. Use your voting code or a paper ballot.")
+    if not user.is_verified:
+        raise NotEligible("Verify your email address before you vote: follow the link we emailed you.")
+    details = resident_details(session, user)
+    if details is None:
+        raise NotEligible("Tell us your postcode and date of birth before you vote.")
+    district_id = session.scalar(select(RoundPostcode.district_id).where(
+        RoundPostcode.round_id == voting_round.id, RoundPostcode.postcode == details.postcode))
+    if district_id is None:
+        raise NotEligible(f"The postcode {details.postcode} is not in the area of this vote, so "
+                          "you cannot vote in it. If you have moved, update your postcode.")
+    if age_on(details.date_of_birth, utcnow().date()) < voting_round.minimum_age:
+        raise NotEligible(f"You must be {voting_round.minimum_age} or older to vote in this round.")
+    return _district_of(voting_round, district_id)
+
+

@@ -1,0 +1,158 @@
+"""Casting a ballot: online, changing it with a receipt, and with a single-use code."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request, url_for
+from flask_login import current_user
+
+import voting.policy  # noqa: F401 - registers the voting rules
+from commonpot.accounts.policy import (
+    PUBLIC_OBJECT_CHECKED,
+    RESIDENT,
+    access,
+)
+from commonpot.extensions import db, limiter
+from voting import operations
+from voting.ballots import BallotError, BallotType, tally
+from voting.forms import (
+    BallotForm,
+    CodeForm,
+)
+from voting.operations import VotingError
+from voting.states import RoundState
+from voting.views import TOO_MANY_CODES, _code_limit, _form_values, _visible_round, bp
+
+
+def _ballot_page(voting_round, contests, *, form, action, mode, choices=None, problems=(),
+                 status=200, code=None):
+    tallies = {c.district.id: tally(c.rules, c.projects, (choices or {}).get(c.district.id, {}))
+               for c in contests}
+    return render_template("voting/ballot.html", round=voting_round, contests=contests, form=form,
+                           action=action, mode=mode, choices=choices or {}, problems=list(problems),
+                           tallies=tallies, BallotType=BallotType, code=code), status
+
+
+def _cast_or_update(voting_round, contests, form, action, mode, do_cast, code=None):
+    """The ballot round trip: 'update' recalculates totals; 'cast' checks and stores."""
+    choices, problems = operations.read_choices(contests, _form_values())
+    if "cast" not in request.form or problems:
+        return _ballot_page(voting_round, contests, form=form, action=action, mode=mode,
+                            choices=choices, problems=problems, status=400 if problems else 200,
+                            code=code)
+    try:
+        receipt = do_cast(choices)
+    except BallotError as exc:
+        return _ballot_page(voting_round, contests, form=form, action=action, mode=mode,
+                            choices=choices, problems=exc.messages, status=400, code=code)
+    except operations.AlreadyVoted as exc:
+        return render_template("voting/message.html", round=voting_round, title="You have already voted",
+                               message=str(exc)), 409
+    except VotingError as exc:
+        return _ballot_page(voting_round, contests, form=form, action=action, mode=mode,
+                            choices=choices, problems=[str(exc)], status=400, code=code)
+    return render_template("voting/receipt.html", round=voting_round, receipt=receipt,
+                           changed=receipt is None)
+
+
+def _not_open(voting_round):
+    return render_template("voting/message.html", round=voting_round, title="Voting is not open",
+                           message="Voting is not open in this round."), 409
+
+
+@bp.route("/<int:round_id>/ballot", methods=["GET", "POST"])
+@access(RESIDENT)
+def cast_ballot(round_id: int):
+    voting_round = _visible_round(round_id)
+    if voting_round.state != RoundState.VOTING:
+        return _not_open(voting_round)
+    try:
+        home = operations.online_district(db.session, voting_round, current_user)
+    except operations.NotEligible as exc:
+        return render_template("voting/not_eligible.html", round=voting_round, message=str(exc)), 403
+    if operations.has_voted(db.session, voting_round, operations.user_voter_key(current_user)):
+        return render_template("voting/message.html", round=voting_round, title="You have already voted",
+                               message="You have already voted in this round. Each person can vote "
+                               "once.", show_change=voting_round.allow_revote), 409
+    contests = operations.contests_for(voting_round, home)
+    form = BallotForm()
+    action = url_for("voting.cast_ballot", round_id=voting_round.id)
+    if request.method == "GET":
+        return _ballot_page(voting_round, contests, form=form, action=action, mode="online")
+    if not form.validate_on_submit():
+        abort(400)
+    return _cast_or_update(voting_round, contests, form, action, "online",
+                           lambda choices: operations.cast_online(db.session, current_user,
+                                                                  voting_round, choices))
+
+
+@bp.route("/<int:round_id>/change", methods=["GET", "POST"])
+@access(RESIDENT)
+def change_ballot(round_id: int):
+    voting_round = _visible_round(round_id)
+    if voting_round.state != RoundState.VOTING:
+        return _not_open(voting_round)
+    if not voting_round.allow_revote:
+        abort(404)
+    try:
+        home = operations.online_district(db.session, voting_round, current_user)
+    except operations.NotEligible as exc:
+        return render_template("voting/not_eligible.html", round=voting_round, message=str(exc)), 403
+    contests = operations.contests_for(voting_round, home)
+    form = BallotForm()
+    action = url_for("voting.change_ballot", round_id=voting_round.id)
+    if request.method == "GET":
+        return _ballot_page(voting_round, contests, form=form, action=action, mode="change")
+    if not form.validate_on_submit():
+        abort(400)
+
+    def replace(choices):
+        operations.revote(db.session, current_user, voting_round, form.receipt.data or "", choices)
+
+    return _cast_or_update(voting_round, contests, form, action, "change", replace)
+
+
+@bp.route("/<int:round_id>/code", methods=["GET", "POST"])
+@access(PUBLIC_OBJECT_CHECKED)
+@limiter.limit(_code_limit, methods=["POST"], error_message=TOO_MANY_CODES)
+def enter_code(round_id: int):
+    voting_round = _visible_round(round_id)
+    if voting_round.state != RoundState.VOTING or not voting_round.allow_codes:
+        return _not_open(voting_round)
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            _, home = operations.check_code(db.session, voting_round, form.code.data)
+        except operations.CodeRefused as exc:
+            form.code.errors.append(str(exc))
+            return render_template("voting/code.html", round=voting_round, form=form), 400
+        ballot_form = BallotForm(formdata=None, code=operations.normalise_code(form.code.data))
+        return _ballot_page(voting_round, operations.contests_for(voting_round, home), form=ballot_form,
+                            action=url_for("voting.cast_code_ballot", round_id=voting_round.id),
+                            mode="code", code=form.code.data)
+    return render_template("voting/code.html", round=voting_round, form=form)
+
+
+@bp.route("/<int:round_id>/code/ballot", methods=["POST"])
+@access(PUBLIC_OBJECT_CHECKED)
+@limiter.limit(_code_limit, methods=["POST"], error_message=TOO_MANY_CODES)
+def cast_code_ballot(round_id: int):
+    voting_round = _visible_round(round_id)
+    if voting_round.state != RoundState.VOTING or not voting_round.allow_codes:
+        return _not_open(voting_round)
+    form = BallotForm()
+    if not form.validate_on_submit():
+        abort(400)
+    code = form.code.data or ""
+    try:
+        _, home = operations.check_code(db.session, voting_round, code)
+    except operations.CodeRefused as exc:
+        code_form = CodeForm(formdata=None)
+        code_form.code.errors = [str(exc)]
+        return render_template("voting/code.html", round=voting_round, form=code_form), 400
+    contests = operations.contests_for(voting_round, home)
+    action = url_for("voting.cast_code_ballot", round_id=voting_round.id)
+    return _cast_or_update(voting_round, contests, form, action, "code",
+                           lambda choices: operations.cast_with_code(db.session, voting_round, code,
+                                                                     choices), code=code)
+
+
