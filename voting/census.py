@@ -37,6 +37,10 @@ from sqlalchemy.orm import Session
 from commonpot import postcodes
 from commonpot.audit import record
 from commonpot.spreadsheets import safe_cell
+from voting.codes import code_hash
+from voting.codewords import CODE_ALPHABET, CODE_LENGTH
+from voting.eligibility import resident_details
+from voting.errors import AlreadyVoted, NotEligible, VotingError
 from voting.models import (
     CensusEntry,
     CensusMark,
@@ -47,15 +51,6 @@ from voting.models import (
     VotingCode,
     VotingCodeBatch,
     VotingRound,
-)
-from voting.operations import (
-    CODE_ALPHABET,
-    CODE_LENGTH,
-    AlreadyVoted,
-    NotEligible,
-    VotingError,
-    code_hash,
-    resident_details,
 )
 from voting.states import RoundState
 

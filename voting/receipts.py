@@ -32,18 +32,12 @@ from sqlalchemy.orm import Session
 
 from voting import secrecy
 from voting.ballots import BallotError
+from voting.casting import contests_for, new_receipt, user_voter_key, validate_choices
+from voting.codes import check_code_for_change
+from voting.codewords import CODE_ALPHABET, normalise_code
+from voting.eligibility import online_district
+from voting.errors import VotingError
 from voting.models import Ballot, District, VoterRollEntry, VotingRound
-from voting.operations import (
-    CODE_ALPHABET,
-    VotingError,
-    check_code_for_change,
-    contests_for,
-    new_receipt,
-    normalise_code,
-    online_district,
-    user_voter_key,
-    validate_choices,
-)
 from voting.states import RoundState
 
 SECRET_LENGTH = 16  # 16 characters of a 30-letter alphabet: about 78 bits

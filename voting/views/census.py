@@ -8,9 +8,11 @@ from flask_login import current_user
 from commonpot.accounts.policy import OBJECT_CHECKED, STEWARD, access
 from commonpot.extensions import db
 from voting import census
+from voting.errors import VotingError
 from voting.forms import CensusImportForm, PaperIssueForm
-from voting.operations import VotingError
-from voting.views import _download, _managed_round, _paper_round, bp
+from voting.views import _managed_round, bp
+from voting.views.paper import _paper_round
+from voting.views.public import _download
 
 
 @bp.route("/<int:round_id>/census", methods=["GET", "POST"])

@@ -1,4 +1,5 @@
-"""Changing a vote: thin views over voting.receipts, for account voters and code voters."""
+"""Changing a vote (account voters and code voters) and the published receipts: thin views
+over voting.receipts."""
 
 from __future__ import annotations
 
@@ -10,18 +11,9 @@ from commonpot.extensions import db, limiter
 from voting import operations, receipts, results
 from voting.forms import BallotForm, CodeChangeForm
 from voting.states import RoundState
-from voting.views import (
-    TOO_MANY_CODES,
-    _ballot_page,
-    _blank,
-    _board_round,
-    _cast_or_update,
-    _code_limit,
-    _download,
-    _not_open,
-    _visible_round,
-    bp,
-)
+from voting.views import TOO_MANY_CODES, _code_limit, _visible_round, bp
+from voting.views.casting import _ballot_page, _blank, _cast_or_update, _not_open
+from voting.views.public import _board_round, _download
 
 
 def _changeable_round(round_id: int):

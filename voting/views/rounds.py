@@ -47,7 +47,8 @@ def _settings_from(form: RoundForm) -> RoundSettings:
         max_points_per_project=form.max_points_per_project.data, minimum_age=form.minimum_age.data,
         allow_online=form.allow_online.data, allow_codes=form.allow_codes.data,
         allow_paper=form.allow_paper.data, allow_revote=form.allow_revote.data,
-        board_hashes_receipts=form.board_hashes_receipts.data)
+        board_hashes_receipts=form.board_hashes_receipts.data,
+        requires_census=form.requires_census.data, offers_blank_vote=form.offers_blank_vote.data)
 
 
 def _round_form(**kwargs) -> RoundForm:
