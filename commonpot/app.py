@@ -73,14 +73,21 @@ def _connect_domains() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    import grants.api  # noqa: F401 - each domain adds its open API resources before
+    import payments.figures  # noqa: F401 - payments answers grants' money questions
+    import voting.api  # noqa: F401 - the API blueprint is registered below
     from commonpot.accounts.views import bp as accounts_bp
+    from commonpot.api import bp as api_bp
     from commonpot.public.views import bp as public_bp
+    from grants.action_log_views import bp as action_log_bp
+    from grants.open_views import bp as open_bp
     from grants.panels.views import bp as panels_bp
     from grants.views import bp as grants_bp
     from payments.views import bp as payments_bp
     from voting.views import bp as voting_bp
 
-    for blueprint in (public_bp, accounts_bp, grants_bp, panels_bp, voting_bp, payments_bp):
+    for blueprint in (public_bp, accounts_bp, grants_bp, panels_bp, voting_bp, payments_bp,
+                      open_bp, action_log_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

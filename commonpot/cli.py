@@ -151,6 +151,8 @@ def _domain_commands() -> list[click.Command]:
     commands: list[click.Command] = []
     from grants.cli import rounds_group
     commands.append(rounds_group)
+    from grants.open_data_cli import export_group
+    commands.append(export_group)
     try:
         from voting.counting.cli import tally
     except ImportError:  # the counting engine lands in its own issue

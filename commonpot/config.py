@@ -66,6 +66,12 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "VOTING_CODE_KEY": os.environ.get("VOTING_CODE_KEY"),
         "VOTING_CENSUS_KEY": os.environ.get("VOTING_CENSUS_KEY"),
         "HSTS": production,
+        # Open data: grant ids use the funder's own 360Giving prefix; this is the fallback for a
+        # funder without one. The licence and publisher name go into every 360Giving package.
+        "OPEN_DATA_360G_PREFIX": os.environ.get("OPEN_DATA_360G_PREFIX", "360G-commonpot"),
+        "OPEN_DATA_LICENSE": os.environ.get("OPEN_DATA_LICENSE",
+                                            "https://creativecommons.org/licenses/by/4.0/"),
+        "OPEN_DATA_PUBLISHER": os.environ.get("OPEN_DATA_PUBLISHER", "Commonpot"),
         # Extra origins allowed as form targets (Stripe Checkout redirects after a POST).
         "CSP_FORM_ACTION_EXTRA": os.environ.get("CSP_FORM_ACTION_EXTRA", "https://checkout.stripe.com"),
     }

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -181,6 +182,11 @@ class Round(db.Model):
     # Whether a public vote follows panel scoring.
     uses_voting: Mapped[bool] = mapped_column(Boolean, default=False)
     eligibility_notes: Mapped[str] = mapped_column(Text, default="")
+    # What the public pages show once decisions are released (grants.public_awards): the
+    # panel's criteria scores for each award, and the names of groups not funded.
+    publish_scores: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    publish_declined_names: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                         server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     fund: Mapped[Fund] = relationship(back_populates="rounds")

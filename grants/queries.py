@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from commonpot.money import format_pence
 from grants.models import Application, Award, FundArea, Group, GroupMembership, Round
 from grants.states import RECEIVED_STATUSES, ApplicationStatus, RoundPhase
 
@@ -82,6 +83,19 @@ class RoundStatistics:
     def oversubscription(self) -> float:
         """Requested divided by budget: 2.5 means asked for two and a half times the money."""
         return self.requested_pence / self.budget_pence if self.budget_pence else 0.0
+
+    @property
+    def subscription_summary(self) -> str:
+        """The oversubscription figure in words that stay true below 1 (under-subscribed)."""
+        if not self.budget_pence:
+            return "No money has been set aside for this round yet."
+        if self.requested_pence > self.budget_pence:
+            return f"Oversubscribed: {self.oversubscription:.2f} times the money available was requested."
+        if self.requested_pence == self.budget_pence:
+            return "Exactly the money available was requested."
+        share = self.requested_pence * 100 // self.budget_pence
+        return (f"Not oversubscribed: requests add up to {share}% of the money available, "
+                f"so {format_pence(self.budget_pence - self.requested_pence)} has not been asked for.")
 
 
 def round_statistics(session: Session, round_: Round) -> RoundStatistics:

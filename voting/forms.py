@@ -31,6 +31,34 @@ BALLOT_TYPE_CHOICES = [
 ]
 
 
+#: Tie-breaking orders a round can choose (voting.counting.options; "" = project number).
+TIE_BREAKING_CHOICES = [
+    ("", "The smaller project number"),
+    ("maxVotes,minCost", "Most votes (or points), then lowest cost"),
+    ("maxVotes,maxCost", "Most votes (or points), then highest cost"),
+    ("minCost,maxVotes", "Lowest cost, then most votes (or points)"),
+    ("maxCost,maxVotes", "Highest cost, then most votes (or points)"),
+]
+COMPLETION_CHOICES = [
+    ("", "The counting rule's own"),
+    ("none", "None: money may be left unspent"),
+    ("utilitarian", "Then fund the most supported projects that still fit"),
+    ("add1", "Raise every voter's share step by step while the result fits"),
+    ("add1u", "Raise every voter's share step by step, then fund the most supported that fit"),
+]
+ADD1_CHOICES = [
+    ("", "The counting rule's own"),
+    ("exhaustive", "Stop as soon as nothing supported still fits"),
+    ("none", "Raise until the next step would overspend"),
+]
+COMPARISON_CHOICES = [
+    ("", "The counting rule's own"),
+    ("none", "No comparison"),
+    ("satisfaction", "Keep greedy if more voters get more of their projects under it"),
+    ("exclusion", "Keep greedy if more voters get at least one of their projects only under it"),
+]
+
+
 class Pounds:
     """A money field in pounds, like 1,250 or 1250.50."""
 
@@ -49,6 +77,19 @@ class RoundForm(FlaskForm):
     ballot_type = RadioField("Ballot type", choices=options(BALLOT_TYPE_CHOICES),
                              default=BallotType.APPROVAL.value)
     counting_rule = SelectField("Counting rule")
+    tie_breaking = SelectField("Ties between projects go to", choices=options(TIE_BREAKING_CHOICES),
+                               default="")
+    completion = SelectField("Equal Shares: completion", choices=options(COMPLETION_CHOICES), default="")
+    add1 = SelectField("Equal Shares: how shares are raised", choices=options(ADD1_CHOICES), default="")
+    add1_step = StringField("Equal Shares: raise each voter's share by (pounds per step)",
+                            validators=[Optional(), Pounds()],
+                            description="Leave blank for 1p per step, as pabutools does.")
+    comparison = SelectField("Equal Shares: compare with greedy", choices=options(COMPARISON_CHOICES),
+                             default="")
+    vote_threshold = IntegerField("Least votes (or points) a project needs to win", validators=[
+        Optional(), NumberRange(min=0, max=10_000_000)],
+        description="For the rules ‘Greedy with a vote threshold’ and ‘Greedy, stopping at the first "
+                    "project that does not fit’. Leave blank for none.")
     max_choices = IntegerField("Most projects a voter may choose or rank", validators=[
         Optional(), NumberRange(min=1, max=100)],
         description="Leave blank for no limit (not used by points ballots).")

@@ -53,6 +53,9 @@ class VotingRound(db.Model):
     state: Mapped[RoundState] = mapped_column(enum_column(RoundState), default=RoundState.DRAFT)
     ballot_type: Mapped[BallotType] = mapped_column(enum_column(BallotType), default=BallotType.APPROVAL)
     counting_rule: Mapped[str] = mapped_column(String(40), default="greedy")
+    #: The counting options as JSON (voting.counting.options.CountOptions.to_dict); NULL: the
+    #: rule's own defaults.  Chosen before voting opens, frozen with the other rules after.
+    counting_options: Mapped[str | None] = mapped_column(Text)
     max_choices: Mapped[int | None] = mapped_column(Integer)
     min_choices: Mapped[int] = mapped_column(Integer, default=0)
     min_share_percent: Mapped[int] = mapped_column(Integer, default=0)
@@ -75,6 +78,12 @@ class VotingRound(db.Model):
                                                      order_by="District.id")
     proposals: Mapped[list[Proposal]] = relationship(back_populates="voting_round",
                                                      order_by="Proposal.id")
+
+    @property
+    def count_options(self):
+        from voting.counting.options import CountOptions
+
+        return CountOptions.from_dict(json.loads(self.counting_options) if self.counting_options else None)
 
     @property
     def area_wide(self) -> District | None:

@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from commonpot.money import parse_pounds
 from commonpot.spreadsheets import safe_cell
 from voting.ballots import PABULIB_VOTE_TYPE, BallotType, pabulib_vote
 from voting.counting.count import count as engine_count
 from voting.counting.money import currency
+from voting.counting.options import CountOptions, describe, parse_options
 from voting.counting.outcome import Outcome
 from voting.counting.pabulib import parse_pb
 from voting.counting.rules import RULES, rules_for
@@ -119,6 +121,12 @@ def district_pb(session: Session, voting_round: VotingRound, district: District,
         meta.append(("max_length", str(voting_round.max_choices)))
     if voting_round.min_choices:
         meta.append(("min_length", str(voting_round.min_choices)))
+    if voting_round.counting_options:
+        options = voting_round.count_options
+        if options.threshold:
+            meta.append(("min_project_score_threshold", str(options.threshold)))
+        # So that anyone recounting the file knows the round's choices (commonpot tally flags).
+        meta.append(("counting_options", voting_round.counting_options))
 
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\n")
@@ -159,16 +167,61 @@ def rule_choices(ballot_type: BallotType | None = None) -> list[tuple[str, str]]
     return [(rule.name, rule.label) for rule in RULES.values() if rule.name in names]
 
 
-def count_pb(text: str, rule: str) -> Outcome:
+def count_pb(text: str, rule: str, options: CountOptions | None = None) -> Outcome:
     """Count one published .pb file: the same call publishes and recounts."""
-    return engine_count(parse_pb(text), rule, money=currency("£", 100))
+    return engine_count(parse_pb(text), rule, money=currency("£", 100), options=options)
+
+
+def options_json(*, tie_breaking: str, completion: str, add1: str, add1_step: str | None,
+                 comparison: str, threshold: int | None) -> str | None:
+    """The round form's counting choices as stored JSON (None: all the rule's defaults)."""
+    step = parse_pounds(add1_step) if add1_step else None
+    options = parse_options(
+        tie_breaking=tie_breaking or None, completion=completion or None, add1=add1 or None,
+        increment=str(step) if step else None, comparison=comparison or None,
+        threshold=str(threshold) if threshold is not None else None)
+    data = options.to_dict()
+    return json.dumps(data, sort_keys=True) if data else None
+
+
+def fill_option_fields(form, options: CountOptions) -> None:
+    """Show a round's stored counting choices in its settings form."""
+    form.tie_breaking.data = ",".join(options.tie_breaking) if options.tie_breaking is not None else ""
+    form.completion.data = options.completion or ""
+    if options.add1 is not None:
+        form.add1.data = ",".join(f for f in ("exhaustive", "integral") if f in options.add1) or "none"
+    if options.increment is not None:
+        form.add1_step.data = str(options.increment / 100)
+    form.comparison.data = options.comparison or ""
+    form.vote_threshold.data = int(options.threshold) if options.threshold is not None else None
+
+
+def rule_label(name: str) -> str:
+    rule = RULES.get(name)
+    return rule.label if rule is not None else name
+
+
+def describe_counting(voting_round: VotingRound) -> list[str]:
+    """The round's counting choices in plain words, for the results page."""
+    rule = RULES.get(voting_round.counting_rule)
+    if rule is None:
+        return []
+    kind = PABULIB_VOTE_TYPE[BallotType(voting_round.ballot_type)]
+    options = voting_round.count_options
+    lines = describe(options.over(rule.defaults), mes=rule.family == "mes",
+                     ballot_type="cumulative" if kind in ("cumulative", "scoring") else "approval")
+    if rule.family != "greedy" or not options.threshold:
+        lines = [line for line in lines if "to win." not in line]
+    return [line.replace(" per voter", "p per voter") if line.startswith("Shares start") else line
+            for line in lines]
 
 
 def count_round(session: Session, voting_round: VotingRound) -> None:
     """Count every district and store one result row per feasible project."""
     session.execute(delete(ResultRow).where(ResultRow.round_id == voting_round.id))
     for district in voting_round.districts:
-        outcome = count_pb(district_pb(session, voting_round, district), voting_round.counting_rule)
+        outcome = count_pb(district_pb(session, voting_round, district), voting_round.counting_rule,
+                           voting_round.count_options)
         chosen = set(outcome.selected)
         for project_id, record in outcome.records.items():
             session.add(ResultRow(

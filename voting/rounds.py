@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -45,9 +46,12 @@ class RoundSettings:
     board_hashes_receipts: bool = False
     requires_census: bool = False
     offers_blank_vote: bool = False
+    #: JSON of voting.counting.options.CountOptions.to_dict(); None: the rule's defaults.
+    counting_options: str | None = None
 
 
 def _check_settings(settings: RoundSettings) -> None:
+    from voting.counting.options import CountOptions, OptionError
     from voting.results import available_rules
 
     if not settings.title.strip():
@@ -56,6 +60,11 @@ def _check_settings(settings: RoundSettings) -> None:
     if settings.counting_rule not in allowed:
         raise VotingError(f"The counting rule “{settings.counting_rule}” cannot count "
                           f"{settings.ballot_type} ballots. Choose one of: {', '.join(allowed)}.")
+    if settings.counting_options:
+        try:
+            CountOptions.from_dict(json.loads(settings.counting_options))
+        except (OptionError, ValueError, TypeError) as exc:
+            raise VotingError(f"The counting options are not valid: {exc}.") from None
     if settings.max_choices is not None and settings.max_choices < max(1, settings.min_choices):
         raise VotingError("The most projects a voter may choose must be at least the fewest.")
     if not 0 <= settings.min_share_percent <= 100:
@@ -73,7 +82,7 @@ def create_round(session: Session, actor, fund_id: int, settings: RoundSettings)
     session.flush()
     record(session, actor, "voting.round_created", "voting_round", voting_round.id,
            {"fund_id": fund_id, "title": settings.title, "ballot_type": str(settings.ballot_type),
-            "counting_rule": settings.counting_rule})
+            "counting_rule": settings.counting_rule, "counting_options": settings.counting_options})
     return voting_round
 
 

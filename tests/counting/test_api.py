@@ -36,8 +36,9 @@ def pence_election() -> Election:
 
 def test_registry_lists_every_rule_with_ballot_types() -> None:
     assert list(RULES) == ["greedy", "mes", "mes_add1", "mes_add1_greedy", "mes_greedy",
-                           "mes_exhaustion", "phragmen"]
-    assert [r.name for r in rules_for("ordinal")] == ["greedy"]
+                           "mes_exhaustion", "phragmen", "greedy-threshold", "greedy-no-skip",
+                           "equalshares", "equalshares/add1", "equalshares/add1-comparison"]
+    assert [r.name for r in rules_for("ordinal")] == ["greedy", "greedy-threshold", "greedy-no-skip"]
     assert "phragmen" not in [r.name for r in rules_for("cumulative")]
     for rule in RULES.values():
         assert rule.label and rule.description and callable(rule.function)
@@ -190,3 +191,24 @@ def test_phragmen_wording() -> None:
         "Selected in round 1: the load of its 7 supporters rose to £428.57 each; £47,000 left.")
     assert out.explanations["library"].startswith("Not selected: it was next in round 4")
     assert out.records["library"].reason == "phragmen_stopped"
+
+
+def _launch(*args: str) -> subprocess.CompletedProcess:
+    # Reports at exit whether Flask was ever imported by the `commonpot` console script.
+    code = ("import sys, atexit; atexit.register(lambda: sys.stderr.write("
+            "'\\nFLASK=%s' % ('flask' in sys.modules))); "
+            f"from voting.launcher import main; main({list(args)!r})")
+    return subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300)
+
+
+def test_commonpot_tally_does_not_start_the_web_app(tmp_path) -> None:
+    f = tmp_path / "small.pb"
+    f.write_text("META\nkey;value\nbudget;10\nrule;greedy\nPROJECTS\nproject_id;cost\n1;5\n2;6\n"
+                 "VOTES\nvoter_id;vote\nv1;1,2\nv2;2\n")
+    proc = _launch("tally", str(f), "--rule", "official", "--json")
+    assert json.loads(proc.stdout)["selected"] == ["2"]
+    assert proc.stderr.endswith("FLASK=False"), proc.stderr
+    # Any other command is the Flask command line (and so imports Flask).
+    other = _launch("--help")
+    assert "create-admin" in other.stdout
+    assert other.stderr.endswith("FLASK=True"), other.stderr

@@ -138,12 +138,12 @@ def test_budget_missing() -> None:
 @pytest.mark.parametrize("text,line,words", [
     ("PROJECTS\nproject_id;cost\n", 1, "found where META"),
     ("description;x\nMETA\n", 1, "start with a META"),
-    ("META\nkey;value\nbudget;x\nPROJECTS\nproject_id;cost\nVOTES\nvoter_id;vote\n", 1, "not a number"),
+    ("META\nkey;value\nbudget;x\nPROJECTS\nproject_id;cost\nVOTES\nvoter_id;vote\n", 3, "not a number"),
     ("META\nkey;value\nbudget;1\nPROJECTS\nproject_id;name\n", 5, "no 'cost' column"),
     ("META\nkey;value\nbudget;1\nPROJECTS\nproject_id;cost\n1;2;3\n", 6, "3 fields"),
     ("META\nkey;value\nbudget;1\nPROJECTS\nproject_id;cost\n1;2\n1;3\n", 7, "duplicate project_id"),
     ("META\nkey;value\nbudget;1\nvote_type;cumulative\nPROJECTS\nproject_id;cost\n1;2\n"
-     "VOTES\nvoter_id;vote;points\nv;1;x\n", 10, "are not numbers"),
+     "VOTES\nvoter_id;vote;points\nv;1;x\n", 10, "are not all finite numbers"),
     ("META\nkey;value\nbudget;1\nvote_type;cumulative\nPROJECTS\nproject_id;cost\n1;2\n"
      "VOTES\nvoter_id;vote;points\nv;1;1,2\n", 10, "point values"),
     ("META\nkey;value\nbudget;1\nvote_type;weird\nPROJECTS\nproject_id;cost\nVOTES\nvoter_id;vote\n",

@@ -195,3 +195,67 @@ def test_no_ballots() -> None:
         assert out.total_cost <= e.budget
     assert count(e, "greedy").selected == ("a", "b")  # no support: plain id order
     assert count(e, "mes").selected == ()
+
+
+# -- the options cities choose -----------------------------------------------------------
+from voting.counting.options import CountOptions  # noqa: E402
+
+_TIE_ORDERS = st.sampled_from([(), ("maxVotes",), ("minCost",), ("maxCost", "maxVotes"),
+                               ("maxVotes", "minCost")])
+
+
+def _fits(e: Election, outcome, project_ids) -> list[str]:
+    left = e.budget - outcome.total_cost
+    chosen = set(outcome.selected)
+    return [p.id for p in e.projects if p.id in project_ids and p.id not in chosen and p.cost <= left]
+
+
+@SETTINGS
+@given(elections(kinds=("approval", "cumulative")), _TIE_ORDERS,
+       st.sampled_from(["utilitarian", "add1u"]), st.sets(st.sampled_from(["exhaustive", "integral"])))
+def test_completions_that_promise_it_are_exhaustive(e: Election, ties, completion, flags) -> None:
+    options = CountOptions(tie_breaking=ties, completion=completion, add1=frozenset(flags))
+    outcome = count(e, "equalshares", options=options)
+    assert outcome.total_cost <= e.budget
+    assert _fits(e, outcome, {p.id for p in e.projects}) == []
+
+
+@SETTINGS
+@given(elections(), _TIE_ORDERS, st.integers(0, 4))
+def test_greedy_threshold_is_exhaustive_over_eligible_projects(e: Election, ties, threshold) -> None:
+    outcome = count(e, "greedy-threshold", options=CountOptions(tie_breaking=ties, threshold=threshold))
+    scores = {pid: Fraction(0) for pid in (p.id for p in e.projects)}
+    for b in e.ballots:
+        for pid, w in e.ballot_weights(b):
+            scores[pid] += b.weight * w
+    eligible = {pid for pid, s in scores.items() if s >= threshold}
+    assert set(outcome.selected) <= eligible
+    assert _fits(e, outcome, eligible) == []
+
+
+def _satisfaction(e: Election, selected, how: str) -> list[tuple[Fraction, int]]:
+    chosen = set(selected)
+    out = []
+    for b in e.ballots:
+        funded = sum(1 for pid, _ in e.ballot_weights(b) if pid in chosen)
+        out.append((b.weight, funded if how == "satisfaction" else min(funded, 1)))
+    return out
+
+
+@SETTINGS
+@given(elections(kinds=("approval", "cumulative")), _TIE_ORDERS,
+       st.sampled_from(["satisfaction", "exclusion"]), st.sampled_from(["none", "add1", "add1u"]))
+def test_comparison_never_picks_an_outcome_more_voters_like_less(e: Election, ties, how, completion) -> None:
+    # Counted naively from the ballots, independently of the engine's own comparison.
+    base = CountOptions(tie_breaking=ties, completion=completion)
+    mes_alone = count(e, "equalshares", options=base)
+    plain_greedy = count(e, "greedy", options=CountOptions(tie_breaking=ties))
+    compared = count(e, "equalshares", options=CountOptions(tie_breaking=ties, completion=completion,
+                                                             comparison=how))
+    assert set(compared.selected) in (set(mes_alone.selected), set(plain_greedy.selected))
+    other = plain_greedy if set(compared.selected) == set(mes_alone.selected) else mes_alone
+    mine = _satisfaction(e, compared.selected, how)
+    theirs = _satisfaction(e, other.selected, how)
+    prefer_mine = sum(w for (w, a), (_, b) in zip(mine, theirs, strict=True) if a > b)
+    prefer_other = sum(w for (w, a), (_, b) in zip(mine, theirs, strict=True) if b > a)
+    assert prefer_other <= prefer_mine or set(other.selected) == set(compared.selected)

@@ -18,7 +18,10 @@ Counting::
 
     count(election: Election, rule_name: str, *, money: MoneyFormatter = plain_units,
           progress: Callable[[int], None] | None = None,
-          add1_unit: Fraction | int = 1) -> Outcome
+          add1_unit: Fraction | int = 1,
+          options: CountOptions | None = None) -> Outcome
+    # rule_name "official": the rule META names (raises UnknownOfficialRule), and a tie
+    # the tie-breaking cannot settle raises TieUnsettled instead of being guessed.
 
     outcome.selected        # tuple of project ids, in the order they were selected
     outcome.selected_sorted # the same ids sorted as strings
@@ -26,15 +29,23 @@ Counting::
     outcome.budget          # Fraction
     outcome.explanations[project_id]  # one plain sentence with numbers
     outcome.records[project_id]       # ProjectRecord: the same facts, structured
-    outcome.details         # rule facts, e.g. per_voter_budget, steps
+    outcome.details         # rule facts, e.g. per_voter_budget, steps, options, summary
+    outcome.ties            # Tie(stage, round, projects, value, broken_by), each one met
+
+    CountOptions(tie_breaking=("maxVotes", "minCost"), completion="add1u",
+                 add1=frozenset({"exhaustive", "integral"}), increment=1,
+                 comparison="satisfaction", accuracy="exact", threshold=100)
+    # None fields: the rule's own defaults (pabutools-compatible); see options.py
 
     RULES: Mapping[str, Rule]  # name -> Rule(name, label, ballot_types, description, function)
     rules_for(ballot_type) -> list[Rule]
 
 Rule names: ``greedy``, ``mes``, ``mes_add1``, ``mes_add1_greedy``,
-``mes_greedy``, ``mes_exhaustion``, ``phragmen`` (definitions in each module
-under ``voting.counting.rules``).  Ties are broken in favour of the smaller
-project id compared as a string, as in pabutools.  Counting a rule on a
+``mes_greedy``, ``mes_exhaustion``, ``phragmen``, and the Pabulib META names
+``greedy-threshold``, ``greedy-no-skip``, ``equalshares``, ``equalshares/add1``,
+``equalshares/add1-comparison`` (definitions in each module under
+``voting.counting.rules``).  Ties follow the options' tie-breaking, then the
+smaller project id compared as a string, as in pabutools.  Counting a rule on a
 ballot type it does not support raises :class:`RuleNotApplicable`.
 
 Money formatting for explanations: ``currency("£", 100)`` for an election
@@ -52,15 +63,23 @@ Command line: :data:`voting.counting.cli.tally` (``commonpot tally``), also
 from .count import RuleNotApplicable, count
 from .election import Ballot, BallotType, Election, Project
 from .money import MoneyFormatter, currency, plain_units, pounds_from_pence
+from .official import UnknownOfficialRule
+from .options import CountOptions, OptionError
 from .outcome import Outcome, ProjectRecord
 from .pabulib import PabulibError, dumps_pb, parse_pb, read_pb, write_pb
 from .profile import CompiledProfile, compile_election
 from .rules import RULES, Rule, rules_for
+from .ties import Tie, TieUnsettled
 
 __all__ = [
     "Ballot",
     "BallotType",
     "CompiledProfile",
+    "CountOptions",
+    "OptionError",
+    "Tie",
+    "TieUnsettled",
+    "UnknownOfficialRule",
     "Election",
     "MoneyFormatter",
     "Outcome",

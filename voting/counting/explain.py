@@ -1,16 +1,19 @@
 """Turn what a rule did into one plain sentence per project, with numbers."""
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 import numpy as np
 
 from .money import MoneyFormatter, format_amount, ordinal, plural
+from .options import tie_words
 from .outcome import ProjectRecord
 from .profile import CompiledProfile
 from .rules.greedy import GreedyResult
 from .rules.mes import MesResult
 from .rules.phragmen import PhragmenResult
+from .ties import Tie
 
 
 def support_text(cp: CompiledProfile, j: int) -> str:
@@ -59,9 +62,118 @@ def explain_greedy(cp: CompiledProfile, result: GreedyResult, money: MoneyFormat
                                    supporters_money=records[j].supporters_money)
                 sentences[j] = (sentences[j].rstrip(".")
                                 + f"; the greedy completion skipped it too: {skipped}.")
+            elif j == result.stopped_by:
+                records[j] = _base(cp, j, False, "greedy_stopped", budget_left=step.left)
+                sentences[j] = (f"Not selected: {skipped} (it had {support_text(cp, j)}), and the "
+                                f"count stops at the first project that does not fit.")
             else:
                 records[j] = _base(cp, j, False, "greedy_skipped", budget_left=step.left)
                 sentences[j] = f"Skipped: {skipped} (it had {support_text(cp, j)})."
+    threshold = result.threshold
+    for j in result.below_threshold:
+        if j in records:
+            continue
+        records[j] = _base(cp, j, False, "below_threshold")
+        sentences[j] = (f"Not eligible: it had {support_text(cp, j)}, under the threshold of "
+                        f"{_support_amount(cp, threshold)}.")
+    if result.stopped_by is not None:
+        stopper = cp.ids[result.stopped_by]
+        for j in range(cp.n_projects):
+            if j not in records:
+                records[j] = _base(cp, j, False, "greedy_stopped")
+                sentences[j] = (f"Not selected: it had {support_text(cp, j)}, and the count stopped "
+                                f"earlier when project {stopper} did not fit.")
+
+
+def _support_amount(cp: CompiledProfile, amount: Fraction) -> str:
+    if cp.ballot_type == "approval":
+        return plural(amount, "vote")
+    if cp.ballot_type == "cumulative":
+        return plural(amount, "point")
+    return format_amount(amount)
+
+
+def tie_value_text(cp: CompiledProfile, tie: Tie) -> str:
+    """What the tied projects shared, in the ballot's own words."""
+    if tie.stage == "mes":
+        per = "point" if cp.ballot_type == "cumulative" else "vote"
+        return f"the same cost per {per} to their supporters"
+    if cp.ballot_type == "ordinal":
+        return f"the same score of {format_amount(tie.value)}"
+    return f"the same {_support_amount(cp, tie.value)}"
+
+
+def _names(ids: tuple[str, ...]) -> str:
+    return ", ".join(ids[:-1]) + " and " + ids[-1] if len(ids) > 1 else ids[0]
+
+
+def explain_ties(cp: CompiledProfile, ties, sentences: dict[int, str]) -> None:
+    """Add one sentence per tie to the explanation of the project that went first."""
+    index = {pid: j for j, pid in enumerate(cp.ids)}
+    for tie in ties:
+        where = f" in round {tie.round}" if tie.stage == "mes" else ""
+        because = (f"the round breaks ties by {tie_words(tie.broken_by, cp.ballot_type)}" if tie.settled
+                   else "it has the smaller project id (no tie-breaking criterion separated them)")
+        text = (f"Projects {_names(tie.projects)} had {tie_value_text(cp, tie)}{where}; "
+                f"{tie.winner} went first because {because}.")
+        j = index[tie.winner]
+        sentences[j] = f"{sentences[j]} {text}"
+
+
+def explain_notes(cp: CompiledProfile, sentences: dict[int, str]) -> None:
+    """Add the file's META remarks that name a project (``#1: ... W193ST ...``) to it."""
+    comment = cp.meta.get("comment", "") if cp.meta else ""
+    if not comment:
+        return
+    remarks = [r.strip() for r in re.split(r"#\d+:", comment) if r.strip()]
+    for j, pid in enumerate(cp.ids):
+        # A bare number ("12") is too likely to be an age or a count: only "project 12".
+        lead = r"(?i:project|projekt)\s+" if pid.isdigit() else r"(?<![\w/.])"
+        pattern = re.compile(rf"{lead}{re.escape(pid)}(?![\w/])")
+        for remark in remarks:
+            if pattern.search(remark):
+                sentences[j] = f"{sentences[j]} Note from the file: {remark}"
+
+
+def explain_comparison(cp: CompiledProfile, comparison: dict, selected: list[int],
+                       sentences: dict[int, str]) -> None:
+    for_mes = format_amount(comparison["prefer_mes"])
+    for_greedy = format_amount(comparison["prefer_greedy"])
+    how = "more of their projects funded" if comparison["by"] == "satisfaction" else \
+        "at least one of their projects funded"
+    if comparison["kept"] == "greedy":
+        text = (f"(Comparison step: {for_greedy} voters had {how} under greedy and {for_mes} under "
+                f"Equal Shares, so the greedy result was kept.)")
+    else:
+        text = (f"(Comparison step: {for_mes} voters had {how} under Equal Shares and {for_greedy} "
+                f"under greedy, so the Equal Shares result was kept.)")
+    for j in range(cp.n_projects):
+        if j in sentences:
+            sentences[j] = f"{sentences[j]} {text}"
+
+
+def summary(cp: CompiledProfile, rule, details: dict, money: MoneyFormatter) -> list[str]:
+    """Plain sentences about the whole count: starting shares, add1, thresholds, comparison."""
+    lines: list[str] = []
+    if "threshold" in details and details["threshold"]:
+        lines.append(f"Only projects with at least {_support_amount(cp, details['threshold'])} could win.")
+    if "start_per_voter_budget" in details:
+        voters = details["voters"]
+        start = details["start_per_voter_budget"]
+        final = details["per_voter_budget"]
+        lines.append(f"Each of the {format_amount(voters)} voters started with a share of "
+                     f"{money(start)} (the budget {money(cp.budget)} divided by {format_amount(voters)}"
+                     f"{', rounded down to a whole unit' if start * voters != cp.budget else ''}).")
+        why = {"overspend": "one more step would have chosen projects costing more than the budget",
+               "exhaustive": "by then no supported project that was left still fitted the budget",
+               "everything": "by then every supported project could be paid for"}
+        if "add1_stop" in details and final != start:
+            lines.append(f"The add-1 completion raised every share step by step to {money(final)}: "
+                         f"{why[details['add1_stop']]}.")
+        elif "virtual_budget" in details and details["virtual_budget"] != cp.budget:
+            lines.append(f"Equal Shares was run on a budget raised to {money(details['virtual_budget'])} "
+                         f"so that the result uses the real budget up.")
+    return lines
 
 
 def _price_text(cp: CompiledProfile, price: Fraction, money: MoneyFormatter) -> str:

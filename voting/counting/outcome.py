@@ -17,7 +17,8 @@ class ProjectRecord:
     #: Short code: ``greedy_selected``, ``greedy_skipped``, ``mes_selected``,
     #: ``mes_upfront``, ``mes_unaffordable``, ``completion_selected``,
     #: ``completion_skipped``, ``no_support``, ``phragmen_selected``,
-    #: ``phragmen_stopped``, ``over_budget``, ``all_affordable``.
+    #: ``phragmen_stopped``, ``over_budget``, ``all_affordable``, ``below_threshold``,
+    #: ``greedy_stopped``.
     reason: str
     cost: Fraction
     #: Votes (approval), points (cumulative) or positional score (ordinal).
@@ -51,6 +52,8 @@ class Outcome:
     records: Mapping[str, ProjectRecord]
     #: Rule-specific facts, e.g. ``per_voter_budget`` (MES) or ``steps``.
     details: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    #: Every tie the count met that could change the result (see ``voting.counting.ties``).
+    ties: tuple[Any, ...] = ()
 
     @property
     def selected_sorted(self) -> list[str]:

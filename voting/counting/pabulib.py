@@ -128,6 +128,7 @@ class _SectionReader:
         self.header: list[str] | None = None
         self.seen: dict[str, int] = {}
         self.meta: dict[str, str] = {}
+        self.meta_lines: dict[str, int] = {}
         self.projects: list[Project] = []
         self.project_ids: set[str] = set()
         self.project_columns: list[str] = []
@@ -188,6 +189,7 @@ class _SectionReader:
             # An unquoted ';' inside a value: keep the text whole.
             value = ";".join(row[1:])
         self.meta[key] = value.strip()
+        self.meta_lines[key] = self.rows.line_num
 
     def read_project_row(self, row: list[str]) -> None:
         header = self.header
@@ -202,9 +204,11 @@ class _SectionReader:
         try:
             cost = parse_number(fields["cost"])
         except (ValueError, ZeroDivisionError):
-            raise self.fail(f"project {pid!r}: cost {fields['cost']!r} is not a number") from None
+            problem = _not_a_number(fields["cost"])
+            raise self.fail(f"project {pid!r}: cost {fields['cost']!r} {problem}") from None
         if cost < 0:
             raise self.fail(f"project {pid!r}: negative cost")
+        _check_amount(cost, f"project {pid!r}: cost", self.fail)
         self.project_ids.add(pid)
         self.projects.append(
             Project(
@@ -236,7 +240,9 @@ class _SectionReader:
         try:
             budget = parse_number(meta["budget"])
         except (ValueError, ZeroDivisionError):
-            raise self.fail(f"budget {meta['budget']!r} is not a number", line) from None
+            raise self.fail(f"budget {meta['budget']!r} {_not_a_number(meta['budget'])}",
+                            self.meta_lines.get("budget", line)) from None
+        _check_meta(meta, self.meta_lines, budget, self.fail)
         vote_type = meta.get("vote_type", "approval").strip() or "approval"
         if vote_type not in BALLOT_TYPE_OF_VOTE_TYPE:
             raise self.fail(f"unknown vote_type {vote_type!r}", line)
@@ -269,11 +275,13 @@ class _SectionReader:
             for pid in chosen:
                 if pid not in self.project_ids:
                     raise self.fail(f"voter {voter!r} votes for unknown project {pid!r}", line)
+            _check_repeats(chosen, voter, line, self.fail)
             points = self.read_points(voter, row[i_points], chosen, line) if with_points else None
             extra = {c: row[i] for i, c in extra_cols}
             if i_points is not None and not with_points:
                 extra["points"] = row[i_points]
             ballots.append(Ballot(voter, chosen, points, extra=extra))
+        _check_counts(self.meta, self.meta_lines, len(self.projects), len(ballots), self.fail)
         return ballots
 
     def read_points(self, voter: str, text: str, chosen: tuple[str, ...], line: int) -> tuple[Number, ...]:
@@ -281,14 +289,92 @@ class _SectionReader:
         try:
             values = [parse_number(x) for x in pts_text.split(",")] if pts_text else []
         except (ValueError, ZeroDivisionError):
-            raise self.fail(f"voter {voter!r}: points {pts_text!r} are not numbers", line) from None
+            raise self.fail(f"voter {voter!r}: points {pts_text!r} are not all finite numbers",
+                            line) from None
         if len(values) != len(chosen):
             raise self.fail(
                 f"voter {voter!r}: {len(chosen)} projects but {len(values)} point values", line
             )
         if any(v < 0 for v in values):
             raise self.fail(f"voter {voter!r}: negative points", line)
+        _check_points(values, voter, line, self.fail)
         return tuple(_int_or_fraction(v) for v in values)
+
+
+# -- checks of absurd input (each raises through ``fail(message, line)``) ---------------
+
+#: Amounts at or beyond this are refused: no real budget comes near, and floats (used to
+#: guide the exact arithmetic) must stay finite.
+MAX_AMOUNT = 10**100
+#: The most points one ballot may give one project (sums of them are exact Python ints).
+MAX_POINTS = 10**15
+
+_Fail = Callable[..., PabulibError]
+
+
+def _not_a_number(text: str) -> str:
+    lowered = text.strip().lower().lstrip("+-")
+    if lowered in ("inf", "infinity", "nan"):
+        return "is not a finite number"
+    return "is not a number"
+
+
+def _rough(value: Fraction) -> str:
+    """A huge number in a few characters (``1e+400``); floats would overflow."""
+    digits = len(str(abs(value.numerator) // value.denominator))
+    return f"about 1e+{digits - 1}"
+
+
+def _check_amount(value: Fraction, what: str, fail: _Fail, line: int | None = None) -> None:
+    if abs(value) >= MAX_AMOUNT:
+        raise fail(f"{what} {_rough(value)} is too large to count "
+                   f"(amounts must be below 10^100)", line)
+
+
+def _check_meta(meta: dict[str, str], lines: dict[str, int], budget: Fraction, fail: _Fail) -> None:
+    """The budget and the META numbers the counting rules use."""
+    if budget < 0:
+        raise fail(f"the budget {meta['budget']!r} is negative", lines.get("budget"))
+    _check_amount(budget, "the budget", fail, lines.get("budget"))
+    for key in ("min_project_score_threshold", "num_projects", "num_votes"):
+        text = meta.get(key, "").strip()
+        if not text:
+            continue
+        try:
+            value = parse_number(text)
+        except (ValueError, ZeroDivisionError):
+            raise fail(f"META {key} {text!r} {_not_a_number(text)}", lines.get(key)) from None
+        if value < 0:
+            raise fail(f"META {key} {text!r} is negative", lines.get(key))
+        _check_amount(value, f"META {key}", fail, lines.get(key))
+
+
+def _check_counts(meta: dict[str, str], lines: dict[str, int], n_projects: int, n_votes: int,
+                  fail: _Fail) -> None:
+    """``num_projects`` and ``num_votes`` must say what the file holds."""
+    for key, actual, section in (("num_projects", n_projects, "PROJECTS"), ("num_votes", n_votes, "VOTES")):
+        text = meta.get(key, "").strip()
+        if text and parse_number(text) != actual:
+            raise fail(f"META {key} says {text} but the {section} section has {actual} lines",
+                       lines.get(key))
+
+
+def _check_points(values: list[Fraction], voter: str, line: int, fail: _Fail) -> None:
+    for v in values:
+        if v >= MAX_POINTS:
+            raise fail(f"voter {voter!r}: {_rough(v)} points on one project is too many "
+                       f"(at most 10^15)", line)
+
+
+def _check_repeats(chosen: tuple[str, ...], voter: str, line: int, fail: _Fail) -> None:
+    """A ballot naming a project twice is refused: summing (as Commonpot once did), keeping
+    the last (as pabutools does) and keeping the first are all guesses about the voter."""
+    if len(set(chosen)) != len(chosen):
+        seen: set[str] = set()
+        for pid in chosen:
+            if pid in seen:
+                raise fail(f"voter {voter!r} names project {pid!r} more than once", line)
+            seen.add(pid)
 
 
 def read_pb(path: str | Path, progress: Progress | None = None) -> Election:

@@ -10,6 +10,7 @@ NumPy sums exact.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -17,6 +18,9 @@ from typing import Any
 import numpy as np
 
 from .election import Election, Number
+
+#: Largest integer weight or multiplicity the arrays hold (floats are exact below it).
+SAFE_INT = 2**53
 
 
 def _lcm_of_denominators(values: list[Fraction]) -> int:
@@ -45,6 +49,8 @@ class CompiledProfile:
     #: Number of ballots (not weighted); pabutools' bound for budget increase.
     n_ballots: int
     ballot_type: str
+    #: The election's META (Pabulib keys such as ``rule``, ``min_project_score_threshold``).
+    meta: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     #: Results shared between rules on the same profile (mes_add1 and
     #: mes_add1_greedy run the same, expensive, first stage).
     cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -104,8 +110,12 @@ def compile_election(election: Election) -> CompiledProfile:
     point_scale = _lcm_of_denominators([w for w in point_values if isinstance(w, Fraction)])
     scaled_point = {w: int(Fraction(w) * point_scale) for w in point_values}
 
-    mult = np.fromiter((int(Fraction(m) * voter_scale) for m in groups.values()),
-                       dtype=np.int64, count=len(groups))
+    mult_ints = [int(Fraction(m) * voter_scale) for m in groups.values()]
+    biggest = max([*mult_ints, *scaled_point.values(), 1])
+    if biggest >= SAFE_INT:
+        raise ValueError(f"a voter weight or point value is too large to count exactly "
+                         f"({biggest} after scaling; the limit is 2^53)")
+    mult = np.fromiter(mult_ints, dtype=np.int64, count=len(groups))
     n_proj = len(election.projects)
     sup_lists: list[list[int]] = [[] for _ in range(n_proj)]
     w_lists: list[list[int]] = [[] for _ in range(n_proj)]
@@ -115,8 +125,7 @@ def compile_election(election: Election) -> CompiledProfile:
             w_lists[j].append(scaled_point[w])
     supporters = tuple(np.asarray(s, dtype=np.int64) for s in sup_lists)
     weights = tuple(np.asarray(w, dtype=np.int64) for w in w_lists)
-    scores = tuple(int((mult[s] * w).sum()) if len(s) else 0
-                   for s, w in zip(supporters, weights, strict=True))
+    scores = tuple(_exact_score(mult[s], w) for s, w in zip(supporters, weights, strict=True))
     return CompiledProfile(
         ids=tuple(p.id for p in election.projects),
         costs=tuple(p.cost for p in election.projects),
@@ -129,7 +138,19 @@ def compile_election(election: Election) -> CompiledProfile:
         point_scale=point_scale,
         n_ballots=len(election.ballots),
         ballot_type=election.ballot_type,
+        meta=election.meta,
     )
+
+
+def _exact_score(mult: np.ndarray, weights: np.ndarray) -> int:
+    """Sum of multiplicity x weight, exact: int64 when it provably cannot overflow,
+    Python ints otherwise (points summing past 9.2e18 once wrapped round silently)."""
+    if not len(mult):
+        return 0
+    bound = float(np.dot(mult.astype(np.float64), weights.astype(np.float64)))
+    if bound < 2.0**62:
+        return int((mult * weights).sum())
+    return sum(int(m) * int(w) for m, w in zip(mult.tolist(), weights.tolist(), strict=True))
 
 
 def total_cost(cp: CompiledProfile, selected: list[int] | tuple[int, ...]) -> Fraction:

@@ -104,7 +104,9 @@ def show_results(round_id: int):
     voting_round = _published_round(round_id)
     return render_template("voting/results.html", round=voting_round,
                            results=results.round_results(db.session, voting_round),
-                           turnout=results.turnout(db.session, voting_round))
+                           turnout=results.turnout(db.session, voting_round),
+                           rule_label=results.rule_label(voting_round.counting_rule),
+                           counting_words=results.describe_counting(voting_round))
 
 
 @bp.route("/<int:round_id>/results.csv")

@@ -48,12 +48,19 @@ def _settings_from(form: RoundForm) -> RoundSettings:
         allow_online=form.allow_online.data, allow_codes=form.allow_codes.data,
         allow_paper=form.allow_paper.data, allow_revote=form.allow_revote.data,
         board_hashes_receipts=form.board_hashes_receipts.data,
-        requires_census=form.requires_census.data, offers_blank_vote=form.offers_blank_vote.data)
+        requires_census=form.requires_census.data, offers_blank_vote=form.offers_blank_vote.data,
+        counting_options=results.options_json(
+            tie_breaking=form.tie_breaking.data, completion=form.completion.data, add1=form.add1.data,
+            add1_step=form.add1_step.data, comparison=form.comparison.data,
+            threshold=form.vote_threshold.data))
 
 
 def _round_form(**kwargs) -> RoundForm:
     form = RoundForm(**kwargs)
     form.counting_rule.choices = options(results.rule_choices())
+    voting_round = kwargs.get("obj")
+    if voting_round is not None and not form.is_submitted():
+        results.fill_option_fields(form, voting_round.count_options)
     if is_admin(current_user):
         funds = db.session.scalars(select(Fund).order_by(Fund.name)).all()
     else:

@@ -49,6 +49,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..profile import CompiledProfile, is_exhaustive, total_cost
+from ..ties import tie_rank
 
 #: Relative tolerance below which two floats are treated as a possible tie.
 #: Float errors here are around 1e-13 relative; anything closer than TOL is
@@ -89,6 +90,8 @@ class MesRun:
     #: Float budgets per group at the end (only used to explain the outcome;
     #: None when the outcome was derived without running MES).
     final_budgets: np.ndarray | None = None
+    #: Per tie met: (round, the tied projects, their shared exact rho or float).
+    ties: list[tuple[int, list[int], Fraction]] = field(default_factory=list)
     voter_scale: int = 1
     costs: tuple[Fraction, ...] = ()
 
@@ -111,8 +114,13 @@ class MesRun:
 class MesEngine:
     """Precomputed per-project arrays shared by every MES run on a profile."""
 
-    def __init__(self, cp: CompiledProfile):
+    def __init__(self, cp: CompiledProfile, rank: tuple[int, ...] | None = None,
+                 exact: bool = True):
         self.cp = cp
+        #: Tie-breaking order: the project with the smaller rank goes first.
+        self.rank = rank if rank is not None else tie_rank(cp, ())
+        #: False: decide on floats alone (accuracy "float").
+        self.exact = exact
         self.mult_f = cp.mult.astype(np.float64)
         self.projects = [j for j in range(cp.n_projects) if cp.scores[j] > 0 and cp.costs[j] > 0]
         self.zero_cost = [j for j in range(cp.n_projects) if cp.scores[j] > 0 and cp.costs[j] == 0]
@@ -124,8 +132,12 @@ class MesEngine:
         self.totalf = [float(t) for t in cp.scores]
         self.w0 = [int(w[0]) if len(w) else 1 for w in cp.weights]
         self.head_count = [float(m.sum()) for m in self.msup]
-        wmax = max((int(w.max()) for w in cp.weights if len(w)), default=1)
-        self.key_base = wmax + 1
+        # Supporters are merged by (budget class, weight): keys use a dense code per
+        # distinct weight, so huge point values cannot overflow int64 keys.
+        values = np.unique(np.concatenate([w for w in cp.weights if len(w)] or [np.ones(1, np.int64)]))
+        self.w_values = values.astype(np.int64)
+        self.w_code = tuple(np.searchsorted(values, w).astype(np.int64) for w in cp.weights)
+        self.key_base = len(values)
         self.supported_total = total_cost(cp, self.projects + self.zero_cost)
         # Exact budgets are worked out recursively through earlier rounds.
         sys.setrecursionlimit(max(sys.getrecursionlimit(), 4 * cp.n_projects + 1000))
@@ -150,7 +162,7 @@ class MesEngine:
         then simply runs MES at the next budget step.
         """
         cp = self.cp
-        ids = cp.ids
+        rank = self.rank
         top = _Run(self, per_voter)
         bound = {j: 1.0 / cp.scores[j] for j in self.projects}
         alive = set(self.projects)
@@ -172,7 +184,7 @@ class MesEngine:
                 # A rival that can never go below the winner's exact rho and
                 # loses the tie on its id (equal vote counts, everyone rich).
                 floor = Fraction(1, cp.scores[q])
-                if rho is not None and (floor > rho or (floor == rho and ids[q] > ids[p])):
+                if rho is not None and (floor > rho or (floor == rho and rank[q] > rank[p])):
                     continue
                 return False
             top.float_pay(p)
@@ -242,7 +254,7 @@ class _Run:
             key = c
             span = self.n_cls
         else:
-            key = c * eng.key_base + eng.w[j]
+            key = c * eng.key_base + eng.w_code[j]
             span = self.n_cls * eng.key_base
         if span <= 8 * len(s) + 4096:
             counts = np.bincount(key, weights=eng.msup[j])
@@ -257,7 +269,7 @@ class _Run:
             wtsf: np.ndarray | float = float(eng.w0[j])
         else:
             cls = uniq // eng.key_base
-            wts = uniq % eng.key_base
+            wts = eng.w_values[uniq % eng.key_base]
             wtsf = wts.astype(np.float64)
         fb = self.cbf[cls]
         price_f, order, k = self._float_price(j, wtsf, mult, fb)
@@ -293,8 +305,10 @@ class _Run:
         slack = TOL * cost + 1e-12 * eng.head_count[j] * self.b0f
         if avail > cost + slack:
             return True
-        if avail < cost - slack:
+        if avail < cost - slack or (not eng.exact and avail < cost):
             return False
+        if not eng.exact:
+            return True
         _, _, cls, _, mult, _, _, _, _ = self.entries(j)
         exact = sum((int(m) * self.budget(int(c)) for c, m in zip(cls.tolist(), mult.tolist(), strict=False)
                      if c != _ZERO_CLASS), Fraction(0))
@@ -415,13 +429,13 @@ class _Run:
     def execute(self) -> MesRun:
         eng = self.eng
         cp = eng.cp
-        ids = cp.ids
+        rank = eng.rank
         out = MesRun(per_voter=self.b0, voter_scale=cp.voter_scale, costs=cp.costs)
-        out.upfront = sorted(eng.zero_cost, key=cp.tie_key)
+        out.upfront = sorted(eng.zero_cost, key=rank.__getitem__)
         out.selected.extend(out.upfront)
         # Heap of (lower bound on rho, id, project): rho only grows as voters
         # spend, so a stale value is a valid lower bound (pabutools' trick).
-        heap = [(1.0 / cp.scores[j], ids[j], j) for j in eng.projects]
+        heap = [(1.0 / cp.scores[j], rank[j], j) for j in eng.projects]
         heapq.heapify(heap)
         while heap:
             best = math.inf
@@ -444,12 +458,20 @@ class _Run:
             if len(near) == 1:
                 j = near[0]
                 price, full, recipe, price_f = self.exact_price(j, need_exact=False)
+            elif not eng.exact:
+                # Float accuracy: projects within the float tolerance are tied.
+                j = min(near, key=rank.__getitem__)
+                out.ties.append((len(out.raw_rounds) + 1, near, Fraction(self.float_rho(j))))
+                price, full, recipe, price_f = self.exact_price(j, need_exact=False)
             else:
                 options = []
                 for p in near:
                     pr, fl, rc, pf = self.exact_price(p, need_exact=True)
-                    options.append((pr / cp.costs[p], ids[p], p, pr, fl, rc, pf))
-                _, _, j, price, full, recipe, price_f = min(options, key=lambda o: (o[0], o[1]))
+                    options.append((pr / cp.costs[p], rank[p], p, pr, fl, rc, pf))
+                best_rho, _, j, price, full, recipe, price_f = min(options, key=lambda o: (o[0], o[1]))
+                tied = [o[2] for o in options if o[0] == best_rho]
+                if len(tied) > 1:
+                    out.ties.append((len(out.raw_rounds) + 1, tied, best_rho))
             mult = self.entries(j)[4]
             out.raw_rounds.append((j, price, price_f, mult.sum(), mult[full].sum()))
             self.pay(j, price, full, recipe, price_f)
@@ -478,13 +500,20 @@ class MesResult:
     #: For mes_exhaustion: the total budget MES was run with.
     virtual_budget: Fraction | None = None
     variant: str = "mes"
+    #: Each voter's starting share per unit of weight (before any add1 step).
+    start: Fraction = Fraction(0)
+    #: Why add1 stopped: ``overspend`` (the next step would cost more than the budget),
+    #: ``exhaustive`` (nothing supported still fits) or ``everything`` (all supported bought).
+    stop: str = ""
 
 
-def _engine(cp: CompiledProfile) -> MesEngine:
-    # The per-project arrays are the same for every MES variant on a profile.
-    if "mes_engine" not in cp.cache:
-        cp.cache["mes_engine"] = MesEngine(cp)
-    return cp.cache["mes_engine"]
+def _engine(cp: CompiledProfile, tie_breaking: tuple[str, ...] = (), exact: bool = True) -> MesEngine:
+    # The per-project arrays are the same for every MES variant on a profile
+    # with the same tie-breaking order.
+    key = ("mes_engine", tuple(tie_breaking), exact)
+    if key not in cp.cache:
+        cp.cache[key] = MesEngine(cp, tie_rank(cp, tie_breaking), exact)
+    return cp.cache[key]
 
 
 def _start(cp: CompiledProfile) -> Fraction:
@@ -493,23 +522,35 @@ def _start(cp: CompiledProfile) -> Fraction:
 
 def _empty_run(eng: MesEngine, per_voter: Fraction) -> MesRun:
     out = MesRun(per_voter=per_voter)
-    out.upfront = sorted(eng.zero_cost, key=eng.cp.tie_key)
+    out.upfront = sorted(eng.zero_cost, key=eng.rank.__getitem__)
     out.selected = list(out.upfront)
     return out
 
 
-def mes(cp: CompiledProfile) -> MesResult:
-    eng = _engine(cp)
+def mes(cp: CompiledProfile, tie_breaking: tuple[str, ...] = (), exact: bool = True) -> MesResult:
+    eng = _engine(cp, tie_breaking, exact)
     run = eng.run(_start(cp))
-    return MesResult(run=run, selected=list(run.selected), variant="mes")
+    return MesResult(run=run, selected=list(run.selected), variant="mes", start=_start(cp))
 
 
-def mes_add1(cp: CompiledProfile, progress=None, unit: Fraction | int = 1) -> MesResult:
+def _integral_start(cp: CompiledProfile) -> Fraction:
+    """``floor(budget / voters)`` per voter (the equalshares.net tool's start)."""
+    if not cp.total_mult:
+        return Fraction(0)
+    whole = math.floor(Fraction(cp.budget) * cp.voter_scale / cp.total_mult)
+    return Fraction(whole, cp.voter_scale)
+
+
+def mes_add1(cp: CompiledProfile, progress=None, unit: Fraction | int = 1, *,
+             tie_breaking: tuple[str, ...] = (), exhaustive: bool = True, integral: bool = False,
+             exact: bool = True) -> MesResult:
     """Raise every voter's budget by ``unit`` until the outcome is exhaustive
-    (over supported projects) or the next one would overspend; then keep the
-    last affordable outcome."""
-    eng = _engine(cp)
-    per_voter = _start(cp)
+    (over supported projects; only with ``exhaustive``) or the next one would
+    overspend; then keep the last affordable outcome.  ``integral`` starts from
+    the whole-unit share instead of budget / voters."""
+    eng = _engine(cp, tie_breaking, exact)
+    per_voter = _integral_start(cp) if integral else _start(cp)
+    first = per_voter
     step = Fraction(unit) / cp.voter_scale
     if step <= 0:
         raise ValueError("the add-1 step must be positive")
@@ -517,20 +558,22 @@ def mes_add1(cp: CompiledProfile, progress=None, unit: Fraction | int = 1) -> Me
     steps = 0
     jump = _Jumps()
     while True:
-        if per_voter >= eng.supported_total:
+        constant = per_voter >= eng.supported_total
+        if constant:
             # From here on every supporter can pay for everything they like,
             # so every supported project is bought: no need to run MES.
             run = _empty_run(eng, per_voter)
-            run.selected = sorted(eng.zero_cost + eng.projects, key=cp.tie_key)
+            run.selected = sorted(eng.zero_cost + eng.projects, key=eng.rank.__getitem__)
         else:
             run = eng.run(per_voter)
         if progress is not None:
             progress(steps)
         if total_cost(cp, run.selected) > cp.budget:
-            chosen = previous
+            chosen, stop = previous, "overspend"
             break
-        if is_exhaustive(cp, run.selected, eng.projects):
-            chosen = run
+        if (exhaustive and is_exhaustive(cp, run.selected, eng.projects)) or constant:
+            # (Without the exhaustive stop, a constant outcome would repeat forever.)
+            chosen, stop = run, "everything" if constant else "exhaustive"
             break
         previous = run
         # Budget steps that provably give this same outcome would stop
@@ -542,7 +585,8 @@ def mes_add1(cp: CompiledProfile, progress=None, unit: Fraction | int = 1) -> Me
             previous = eng.run(per_voter)
         per_voter += step
         steps += 1
-    return MesResult(run=chosen, selected=list(chosen.selected), steps=steps, variant="mes_add1")
+    return MesResult(run=chosen, selected=list(chosen.selected), steps=steps, variant="mes_add1",
+                     start=first, stop=stop)
 
 
 class _Jumps:
@@ -576,11 +620,12 @@ class _Jumps:
         return 0
 
 
-def mes_exhaustion(cp: CompiledProfile, progress=None) -> MesResult:
+def mes_exhaustion(cp: CompiledProfile, progress=None, tie_breaking: tuple[str, ...] = (),
+                   exact: bool = True) -> MesResult:
     """pabutools' ``exhaustion_by_budget_increase``: rerun MES with the total
     budget raised by 1% of B at a time until the outcome is exhaustive (over
     all projects) or overspends the real budget (then the previous one)."""
-    eng = _engine(cp)
+    eng = _engine(cp, tie_breaking, exact)
     budget = Fraction(cp.budget)
     increment = budget / 100
     bound = budget * (cp.n_ballots + 1)
@@ -594,7 +639,7 @@ def mes_exhaustion(cp: CompiledProfile, progress=None) -> MesResult:
         per_voter = virtual / n
         if per_voter >= eng.supported_total:
             run = _empty_run(eng, per_voter)
-            run.selected = sorted(eng.zero_cost + eng.projects, key=cp.tie_key)
+            run.selected = sorted(eng.zero_cost + eng.projects, key=eng.rank.__getitem__)
             constant = True
         else:
             run = eng.run(per_voter)
@@ -623,6 +668,6 @@ def mes_exhaustion(cp: CompiledProfile, progress=None) -> MesResult:
     if previous is None:
         empty = MesRun(per_voter=budget / n if n else Fraction(0))
         return MesResult(run=empty, selected=[], steps=steps, virtual_budget=budget,
-                         variant="mes_exhaustion")
+                         variant="mes_exhaustion", start=_start(cp))
     return MesResult(run=previous, selected=list(previous.selected), steps=steps,
-                     virtual_budget=previous_budget, variant="mes_exhaustion")
+                     virtual_budget=previous_budget, variant="mes_exhaustion", start=_start(cp))
