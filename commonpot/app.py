@@ -36,6 +36,8 @@ def create_app(config: dict | None = None) -> Flask:
         _configure_sqlite(db.engine)
 
     _import_models()
+    from commonpot import audit
+    audit.init_app(app)
     _connect_domains()
     _register_blueprints(app)
     _register_request_hooks(app)
@@ -61,7 +63,9 @@ def _import_models() -> None:
     import commonpot.mail  # noqa: F401
     import grants.models  # noqa: F401
     import grants.panels.models  # noqa: F401
+    import grants.reports.models  # noqa: F401
     import payments.models  # noqa: F401
+    import voting.delivery  # noqa: F401
     import voting.models  # noqa: F401
 
 
@@ -82,12 +86,14 @@ def _register_blueprints(app: Flask) -> None:
     from grants.action_log_views import bp as action_log_bp
     from grants.open_views import bp as open_bp
     from grants.panels.views import bp as panels_bp
+    from grants.reports.views import bp as reports_bp
     from grants.views import bp as grants_bp
     from payments.views import bp as payments_bp
+    from voting.delivery_views import bp as delivery_bp
     from voting.views import bp as voting_bp
 
-    for blueprint in (public_bp, accounts_bp, grants_bp, panels_bp, voting_bp, payments_bp,
-                      open_bp, action_log_bp, api_bp):
+    for blueprint in (public_bp, accounts_bp, grants_bp, panels_bp, reports_bp, voting_bp,
+                      delivery_bp, payments_bp, open_bp, action_log_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

@@ -95,23 +95,110 @@ def create_admin_command(email: str, display_name: str, password: str) -> None:
 
 @click.group("audit")
 def audit_group() -> None:
-    """The tamper-evident audit trail."""
+    """The audit log: verify it, sign checkpoints, export it, witness a site."""
 
 
 @audit_group.command("verify")
+@click.option("--all-signatures", is_flag=True,
+              help="Check every event's signature, not only those after the last checkpoint.")
 @with_appcontext
-def audit_verify_command() -> None:
-    """Recompute the hash chain; exit 1 naming the first bad event."""
-    from commonpot.audit import verify_chain
+def audit_verify_command(all_signatures: bool) -> None:
+    """Recompute the tree and check signatures; exit 1 naming the first failure."""
+    from commonpot.audit import verify_database
 
-    report = verify_chain(db.session)
+    report = verify_database(db.session, all_signatures=all_signatures)
     if report.ok:
-        click.echo(f"Audit trail intact: {report.checked} events; latest "
-                   f"#{report.last_seq} {report.last_hash}")
+        for line in report.notes:
+            click.echo(f"Note: {line}.")
+        click.echo(f"Audit log intact: {report.checked} events, {report.checkpoints} signed "
+                   f"checkpoints; tree head {report.root.hex()}")
         return
-    click.echo(f"Audit trail broken at event #{report.first_bad_seq}: {report.problem}. "
-               f"{report.checked} events before it check out.", err=True)
+    click.echo(f"Audit log broken: {report.problem}.", err=True)
     sys.exit(1)
+
+
+@audit_group.command("checkpoint")
+@click.option("--reason", default="scheduled", show_default=True)
+@with_appcontext
+def audit_checkpoint_command(reason: str) -> None:
+    """Sign a checkpoint if anything was appended since the last (run by cron every 15 minutes)."""
+    from commonpot.audit import AuditTampered, sign_checkpoint
+
+    try:
+        checkpoint = sign_checkpoint(db.session, reason=reason)
+    except AuditTampered as exc:
+        db.session.rollback()
+        click.echo(f"Refused to sign: {exc}.", err=True)
+        sys.exit(1)
+    db.session.commit()
+    if checkpoint is None:
+        click.echo("Nothing appended since the last checkpoint.")
+    else:
+        click.echo(checkpoint.note, nl=False)
+
+
+@audit_group.command("keygen")
+@click.option("--name", help="Key name (default: the log's origin).")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the signing key to this file (mode 600).")
+@with_appcontext
+def audit_keygen_command(name: str | None, out: str | None) -> None:
+    """Make an Ed25519 signing key for AUDIT_SIGNING_KEY (or AUDIT_SIGNING_KEY_FILE)."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from commonpot.audit.keys import key_name, keys, write_key_file
+    from commonpot_verify.note import generate_signer
+
+    signer = generate_signer(name or key_name(keys().origin))
+    if out:
+        if Path(out).exists():
+            raise click.ClickException(f"{out} exists already: not overwriting a key.")
+        write_key_file(Path(out), signer)
+        click.echo(f"Signing key written to {out}. Set AUDIT_SIGNING_KEY_FILE={out}.")
+    else:
+        click.echo(f"AUDIT_SIGNING_KEY={signer}")
+    click.echo(f"Public verifier key (publish it; it is on /audit too once in use): {signer.verifier}")
+    current_app.logger.info("audit key made: %s", signer.verifier)
+
+
+@audit_group.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, allow_dash=True), default="-")
+@with_appcontext
+def audit_export_command(path: str) -> None:
+    """Write the public log as JSON lines (header, events, checkpoints) for commonpot-verify."""
+    from commonpot.audit.export import export_lines
+
+    with click.open_file(path, "w", encoding="utf-8") as out:
+        for line in export_lines(db.session):
+            out.write(line + "\n")
+
+
+@audit_group.command("witness")
+@click.argument("url")
+@click.option("--state", type=click.Path(dir_okay=False),
+              help="Where to keep the last checkpoint seen (default: instance/witness/<host>.json).")
+@click.option("--key", help="The site's verifier key, to pin on the first run.")
+@with_appcontext
+def audit_witness_command(url: str, state: str | None, key: str | None) -> None:
+    """Check a site's latest checkpoint extends the last one seen; exit 1 loudly if not."""
+    from pathlib import Path
+    from urllib.parse import urlsplit
+
+    from flask import current_app
+
+    from commonpot_verify.note import NoteError
+    from commonpot_verify.sources import Site
+    from commonpot_verify.witness import WitnessAlarm, witness
+
+    host = urlsplit(url).netloc.replace(":", "_") or "site"
+    state_path = Path(state) if state else Path(current_app.instance_path) / "witness" / f"{host}.json"
+    try:
+        result = witness(Site(url), state_path, key)
+    except (WitnessAlarm, NoteError) as exc:
+        click.echo(f"ALARM: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"OK: {result.message}.")
 
 
 def register_commands(app) -> None:
@@ -153,6 +240,8 @@ def _domain_commands() -> list[click.Command]:
     commands.append(rounds_group)
     from grants.open_data_cli import export_group
     commands.append(export_group)
+    from grants.reports.cli import reports_group
+    commands.append(reports_group)
     try:
         from voting.counting.cli import tally
     except ImportError:  # the counting engine lands in its own issue

@@ -65,6 +65,12 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         "VOTING_CODE_KEY": os.environ.get("VOTING_CODE_KEY"),
         "VOTING_CENSUS_KEY": os.environ.get("VOTING_CENSUS_KEY"),
+        # The audit log: its signing key (never in the database), or a file holding it; the
+        # origin line its checkpoints carry; the key behind people's pseudonyms.
+        "AUDIT_SIGNING_KEY": os.environ.get("AUDIT_SIGNING_KEY"),
+        "AUDIT_SIGNING_KEY_FILE": os.environ.get("AUDIT_SIGNING_KEY_FILE"),
+        "AUDIT_LOG_ORIGIN": os.environ.get("AUDIT_LOG_ORIGIN"),
+        "AUDIT_PSEUDONYM_KEY": os.environ.get("AUDIT_PSEUDONYM_KEY"),
         "HSTS": production,
         # Open data: grant ids use the funder's own 360Giving prefix; this is the fallback for a
         # funder without one. The licence and publisher name go into every 360Giving package.

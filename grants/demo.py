@@ -1,5 +1,6 @@
 """Demo grants data: the Rivertown fund's area and themes, three more groups, and rounds in
-the open, scoring and decided phases with draft, submitted and decided applications."""
+the open, scoring and decided phases with draft, submitted and decided applications; and a
+round in monitoring whose end-of-grant reports are accepted, overdue and awaiting acceptance."""
 
 from __future__ import annotations
 
@@ -105,6 +106,11 @@ def _apply(session: Session, user, round_: Round, group: Group, now, *, title: s
 
 
 def seed(session: Session) -> bool:
+    created = _seed_rounds(session)
+    return seed_reports(session) or created
+
+
+def _seed_rounds(session: Session) -> bool:
     from commonpot.accounts.models import User
 
     fund = session.scalar(select(Fund).where(Fund.slug == "rivertown-neighbourhood-fund"))
@@ -227,3 +233,100 @@ def seed(session: Session) -> bool:
     return True
 
 
+def seed_reports(session: Session) -> bool:
+    """Summer 2026: three grants whose activities have ended. The gardeners' report is
+    accepted, the youth club's is overdue, the lunch club's waits for the fund manager."""
+    from commonpot.accounts.models import User
+    from grants.reports import operations as reports
+
+    fund = session.scalar(select(Fund).where(Fund.slug == "rivertown-neighbourhood-fund"))
+    if fund is None or session.scalar(select(Round.id).where(Round.slug == "summer-2026")):
+        return False
+    groups = {g.slug: g for g in session.scalars(select(Group))}
+    if not all(slug in groups for slug, _ in GROUPS):
+        return False
+    users = {u.email: u for u in session.scalars(select(User))}
+    manager = users["manager@demo.commonpot.org"]
+    gwen, sam = users["group@demo.commonpot.org"], users["member@demo.commonpot.org"]
+    now = utcnow()
+    summer = _make_round(session, fund, "summer-2026", "Summer 2026 activities",
+                         now - timedelta(days=300), now - timedelta(days=270),
+                         "Grants for summer activities that bring neighbours together.")
+    operations.transition_round(session, "system", summer, RoundPhase.OPEN,
+                                reason="opening time reached", now=now - timedelta(days=300))
+    during = now - timedelta(days=280)
+    funded = [
+        (_apply(session, gwen, summer, groups["riverside-gardeners"], during,
+                title="Community growing days", postcode="RT1 4AB", theme=THEMES[0], submit=True,
+                lines=[("Seeds and compost", "equipment", "500"), ("Tea and cake", "activities", "300")]),
+         80_000),
+        (_apply(session, sam, summer, groups["northfield-youth-club"], during,
+                title="Summer dance workshops", postcode="RT2 1XY", theme=THEMES[1], submit=True,
+                lines=[("Dance tutor", "staff", "900"), ("Hall hire", "venue", "600")]), 150_000),
+        (_apply(session, gwen, summer, groups["rivertown-seniors-lunch"], during,
+                title="Summer lunch outings", postcode="RT1 5EF", theme=THEMES[2], submit=True,
+                lines=[("Coach hire", "activities", "700"), ("Food", "activities", "300")]), 100_000),
+    ]
+    for target in (RoundPhase.CLOSED, RoundPhase.SCREENING):
+        operations.transition_round(session, "system", summer, target, reason="demo history",
+                                    now=now - timedelta(days=269))
+    for application, _ in funded:
+        operations.screen_application(session, manager, application, eligible=True,
+                                      reason_code=None, reason_text="")
+    for target in (RoundPhase.SCORING, RoundPhase.DECIDING):
+        operations.transition_round(session, "system", summer, target, reason="demo history",
+                                    now=now - timedelta(days=250))
+    awards = []
+    for application, amount in funded:
+        award = Award(application_id=application.id, round_id=summer.id, fund_id=fund.id,
+                      amount_pence=amount, status="accepted", decided_by_id=manager.id,
+                      decided_at=now - timedelta(days=240), released_at=now - timedelta(days=239))
+        session.add(award)
+        operations.set_application_status(session, manager, application,
+                                          ApplicationStatus.AWARDED, message="Grant awarded")
+        awards.append(award)
+    session.flush()
+    for target in (RoundPhase.DECIDED, RoundPhase.MONITORING):
+        operations.transition_round(session, manager, summer, target, reason="Grants paid; "
+                                    "activities under way", now=now - timedelta(days=238))
+
+    today = now.date()
+    accepted = reports.schedule_report(session, manager, awards[0], today - timedelta(days=120),
+                                       now=now - timedelta(days=119))
+    _write_report(session, gwen, accepted, awards[0], "Six growing days on the riverside beds; "
+                  "neighbours planted 400 bulbs and took home seedlings.",
+                  {("Gardening and growing", "19 to 64"): "45",
+                   ("Gardening and growing", "65 and over"): "20",
+                   ("Gardening and growing", "Under 11"): "18"},
+                  volunteers="12", hours="340", assets_value="450")
+    reports.submit_report(session, gwen, accepted, now=now - timedelta(days=100))
+    reports.accept_report(session, manager, accepted, now=now - timedelta(days=95))
+
+    # The youth club's activity ended ten weeks ago: past the eight weeks it had.
+    overdue = reports.schedule_report(session, manager, awards[1], today - timedelta(days=70),
+                                      now=now - timedelta(days=69))
+    reports.advance_report(session, overdue, now - timedelta(days=20))
+    reports.advance_report(session, overdue, now)
+
+    waiting = reports.schedule_report(session, manager, awards[2], today - timedelta(days=30),
+                                      now=now - timedelta(days=29))
+    _write_report(session, gwen, waiting, awards[2], "Four coach trips to the seaside and the "
+                  "botanical gardens, each with a lunch.",
+                  {("Lunch clubs and company", "65 and over"): "38"},
+                  volunteers="5", hours="96", assets_value="0")
+    reports.submit_report(session, gwen, waiting, now=now - timedelta(days=2))
+    return True
+
+
+def _write_report(session: Session, user, report, award: Award, what: str, people: dict,
+                  *, volunteers: str, hours: str, assets_value: str) -> None:
+    from grants.reports import operations as reports
+
+    lines = award.application.budget_lines
+    reports.save_report(session, user, report, reports.ReportContent(
+        what_happened=what, learned="Ask people what they want to do before planning the dates.",
+        volunteers=volunteers, volunteer_hours=hours, assets_value=assets_value,
+        spending={line.id: str(line.amount_pence * 95 // 10_000) for line in lines},
+        participation=people,
+        assets={"assets_people": "Our volunteers ran every session.",
+                "assets_places": "We used the community centre for free."}))

@@ -19,3 +19,8 @@ panel_meeting_context = _signals.signal("panel-meeting-context", doc="""
 Sent while the panel meeting page is built. Sender: the grants `Round`; keyword argument
 `session`. Each receiver returns a dict of extra template values (the resident vote adds
 `voting_rounds` and `vote_outcomes`).""")
+
+report_accepted = _signals.signal("report-accepted", doc="""
+Sent when a fund manager accepts an end-of-grant report. Sender: the `GrantReport`; keyword
+arguments `session` and `actor`. Payments handles it by releasing the award's instalment
+held for the report (payments/report_hold.py).""")

@@ -1,6 +1,7 @@
 """Demo money: the demo fund's match pledge and two donations, recorded through the same
 operations a confirmed Stripe payment uses (no network); the decided round's awards
-committed in the ledger, with the first instalment of one paid by bank transfer."""
+committed in the ledger, with the first instalment of one paid by bank transfer, and
+every instalment released for grants whose end-of-grant report is accepted."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grants.models import Award, Fund
-from payments import donations, ledger, payouts
+from payments import donations, ledger, payouts, report_hold
 from payments.models import Donation, Instalment, MatchPledge
+from payments.states import InstalmentStatus
 
 DEMO_FUND_SLUG = "rivertown-neighbourhood-fund"
 
@@ -44,3 +46,10 @@ def _commit_released_awards(session: Session, fund: Fund) -> None:
                                 .order_by(Instalment.sequence)).first()
         payouts.release_instalment(session, "system", first.id)
         payouts.mark_paid_by_bank(session, "system", first.id, "BACS RIVERTOWN-0001")
+    # Grants whose end-of-grant report is accepted have had every instalment released.
+    for award in awards:
+        if report_hold.report_accepted_for(session, award.id):
+            for instalment in session.scalars(select(Instalment).where(
+                    Instalment.award_id == award.id, Instalment.status == InstalmentStatus.SCHEDULED)
+                    .order_by(Instalment.sequence)):
+                payouts.release_instalment(session, "system", instalment.id)

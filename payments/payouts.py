@@ -19,7 +19,7 @@ from commonpot import audit
 from commonpot.db import utcnow
 from commonpot.refusals import Refused
 from grants.models import Application, Award, Group
-from payments import ledger
+from payments import ledger, report_hold
 from payments.models import GroupPaymentAccount, Instalment, LedgerEntry
 from payments.states import (
     INSTALMENT_TRANSITIONS,
@@ -104,6 +104,7 @@ def release_instalment(session: Session, actor, instalment_id: int) -> Instalmen
     instalment = ledger.lock_instalment(session, instalment_id)
     award = ledger.lock_award(session, instalment.award_id)
     check_transition(INSTALMENT_TRANSITIONS, instalment.status, InstalmentStatus.RELEASED)
+    report_hold.check_not_held(session, instalment)
     if ledger.award_balance(session, award.id).committed_pence == 0:
         raise ledger.LedgerError("This award has not been committed in the ledger, so nothing can be paid.")
     ledger.check_can_pay(session, award.id,

@@ -21,7 +21,7 @@ from commonpot.accounts.policy import OBJECT_CHECKED, PUBLIC, SIGNED_REQUEST, ac
 from commonpot.extensions import csrf, db
 from commonpot.transaction import after_commit
 from grants.models import Application, Award, Fund, Group
-from payments import donations, ledger, payouts, stripe_client, webhooks
+from payments import donations, ledger, payouts, report_hold, stripe_client, webhooks
 from payments.forms import (
     BankTransferForm,
     ConnectForm,
@@ -172,7 +172,7 @@ def release_instalment(instalment_id: int):
     try:
         if instalment.status.value != "released":
             payouts.release_instalment(db.session, current_user, instalment.id)
-    except (IllegalTransition, ledger.LedgerError) as exc:
+    except (IllegalTransition, ledger.LedgerError, report_hold.HeldForReport) as exc:
         flash(str(exc), "error")
         return redirect(url_for(".fund_ledger", fund_id=award.fund_id))
     if stripe_client.is_configured():

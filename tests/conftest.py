@@ -19,11 +19,14 @@ from sqlalchemy.engine import make_url
 from commonpot.app import create_app
 from commonpot.config import normalise_database_url
 from commonpot.extensions import db
+from commonpot_verify.note import generate_signer
 from tests.helpers import PASSWORD
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith(("postgres", "postgresql"))
+# One audit signing key for the test session (production reads AUDIT_SIGNING_KEY).
+TEST_AUDIT_KEY = str(generate_signer("commonpot.test/audit"))
 
 
 def pytest_report_header(config):
@@ -75,6 +78,9 @@ def database_template(tmp_path_factory):
 def _truncate_all(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
+        # The audit tables refuse TRUNCATE through ordinary triggers; a superuser's replica
+        # mode skips them, which only this scratch-database reset may do.
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
         tables = [row[0] for row in conn.execute(text(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
             "AND tablename <> 'alembic_version'"))]
@@ -104,6 +110,7 @@ def app_config(tmp_path):
         "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": "commonpot.test",
         "PREFERRED_URL_SCHEME": "http",
+        "AUDIT_SIGNING_KEY": TEST_AUDIT_KEY,
     }
 
 

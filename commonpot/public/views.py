@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request
 from sqlalchemy import text
 
 from commonpot import audit
 from commonpot.accounts.policy import PUBLIC, access
+from commonpot.audit.checkpoints import all_checkpoints, checkpoint_of_size
+from commonpot.audit.keys import keys as audit_keys
 from commonpot.extensions import db
+from commonpot_verify.merkle import ProofError
 
 bp = Blueprint("public", __name__)
 
@@ -20,22 +23,88 @@ def home():
 @access(PUBLIC)
 def audit_checkpoint():
     latest = audit.latest_checkpoint(db.session)
-    return render_template("public/audit.html", latest=latest)
+    return render_template("public/audit.html", latest=latest, size=audit.tree_size(db.session),
+                           verifier_key=str(audit_keys().verifier), origin=audit_keys().origin)
 
 
 @bp.route("/audit/events.json")
 @access(PUBLIC)
 def audit_events():
-    """The whole chain, page by page, so anyone can recompute every hash."""
-    after = request.args.get("after", default=0, type=int)
-    limit = min(request.args.get("limit", default=500, type=int), 2000)
+    """The whole log, page by page: each event's public fields, leaf hash and signature."""
+    after = max(request.args.get("after", default=0, type=int), 0)
+    limit = min(max(request.args.get("limit", default=500, type=int), 1), 2000)
     events = audit.events_page(db.session, after=after, limit=limit)
     return jsonify({
-        "events": [event.as_dict() for event in events],
+        "events": [event.as_public_dict() for event in events],
         "next_after": events[-1].seq if len(events) == limit else None,
-        "hash_rule": "sha256 of canonical JSON (sorted keys, no spaces, UTF-8) of "
-                     "{seq, occurred_at, actor, action, subject_type, subject_id, payload, prev_hash}",
+        "leaf_rule": "RFC 6962 leaf: sha256(0x00 || canonical JSON of {seq, occurred_at, actor, "
+                     "action, subject_type, subject_id, payload, private_digest}); canonical JSON "
+                     "has sorted keys, no spaces, UTF-8. signature: Ed25519 by the key at "
+                     "/audit/key.json over 'commonpot audit event v1\\n' + the 32-byte leaf hash.",
     })
+
+
+@bp.route("/audit/key.json")
+@access(PUBLIC)
+def audit_key():
+    return jsonify({"origin": audit_keys().origin, "verifier_key": str(audit_keys().verifier),
+                    "format": "name+keyid+base64(0x01 || Ed25519 public key), as c2sp.org/signed-note"})
+
+
+@bp.route("/audit/checkpoint")
+@access(PUBLIC)
+def audit_latest_note():
+    """The latest signed checkpoint as a plain signed note (what witnesses fetch)."""
+    latest = audit.latest_checkpoint(db.session)
+    if latest is None:
+        return Response("No checkpoint has been signed yet.\n", status=404, mimetype="text/plain")
+    return Response(latest.note, mimetype="text/plain; charset=utf-8")
+
+
+@bp.route("/audit/checkpoints.json")
+@access(PUBLIC)
+def audit_checkpoints():
+    return jsonify({"checkpoints": [c.as_dict() for c in all_checkpoints(db.session)]})
+
+
+def _proof_error(message: str):
+    return jsonify({"error": message}), 400
+
+
+@bp.route("/audit/proof/inclusion")
+@access(PUBLIC)
+def audit_inclusion_proof():
+    """?index=&size=: the proof that leaf `index` (0-based) is in the tree of `size`. Without
+    size, the latest checkpoint's; the signed checkpoint of that size comes with it."""
+    index = request.args.get("index", type=int)
+    latest = audit.latest_checkpoint(db.session)
+    size = request.args.get("size", type=int) or (latest.tree_size if latest else None)
+    if index is None or size is None or not 0 <= index < size:
+        return _proof_error("Give index (from 0) and size, with index below size.")
+    try:
+        hashes = audit.inclusion_proof(db.session, index, size)
+    except ProofError as exc:
+        return _proof_error(str(exc))
+    event = db.session.get(audit.AuditEvent, index + 1)
+    checkpoint = checkpoint_of_size(db.session, size)
+    return jsonify({"index": index, "size": size, "leaf_hash": event.leaf_hash,
+                    "hashes": [h.hex() for h in hashes], "event": event.as_public_dict(),
+                    "checkpoint": checkpoint.note if checkpoint else None})
+
+
+@bp.route("/audit/proof/consistency")
+@access(PUBLIC)
+def audit_consistency_proof():
+    """?from=&to=: the proof that the tree of `to` extends the tree of `from`."""
+    size1 = request.args.get("from", type=int)
+    size2 = request.args.get("to", type=int)
+    if size1 is None or size2 is None or not 0 < size1 <= size2:
+        return _proof_error("Give from and to, with 0 < from <= to.")
+    try:
+        hashes = audit.consistency_proof(db.session, size1, size2)
+    except ProofError as exc:
+        return _proof_error(str(exc))
+    return jsonify({"from": size1, "to": size2, "hashes": [h.hex() for h in hashes]})
 
 
 @bp.route("/healthz")

@@ -9,7 +9,7 @@
   voting_code.census_entry_id ties each code of a census round to one entry.
 
 Revision ID: 0014
-Revises: 0008 (after main's 0006 -> 0010 -> 0008)
+Revises: 0011 (after main's chain 0006 -> 0010 -> 0008 -> 0009 -> 0011)
 Create Date: 2026-12-01
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0008"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

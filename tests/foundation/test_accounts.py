@@ -5,7 +5,7 @@ import re
 from sqlalchemy import select
 
 from commonpot.accounts.models import User
-from commonpot.audit import AuditEvent
+from commonpot.audit import SecurityEvent
 from tests.helpers import PASSWORD, post_form, sign_in
 
 
@@ -37,7 +37,8 @@ def test_register_verify_sign_out_and_in(client, session, outbox):
     assert client.get("/account").status_code == 302
     sign_in(client, "nadia@example.org")
     assert "nadia@example.org" in client.get("/account").get_data(as_text=True)
-    actions = session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
+    # Account security events go to the private security log, never the public audit log.
+    actions = session.scalars(select(SecurityEvent.action).order_by(SecurityEvent.id)).all()
     assert actions[:2] == ["account.registered", "account.email_verified"]
     assert "account.signed_in" in actions
 
@@ -61,7 +62,8 @@ def test_wrong_password_says_so_and_is_audited_without_the_email(client, make_us
     page = post_form(client, "/login", {"email": "sam@example.org", "password": "nope-nope-nope"})
     assert page.status_code == 200
     assert "email address or password is not right" in page.get_data(as_text=True)
-    failed = session.scalars(select(AuditEvent).where(AuditEvent.action == "account.sign_in_failed")).one()
+    failed = session.scalars(select(SecurityEvent)
+                             .where(SecurityEvent.action == "account.sign_in_failed")).one()
     assert "sam@example.org" not in failed.payload
 
 

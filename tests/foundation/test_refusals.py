@@ -31,7 +31,8 @@ REFUSAL = "Half-way through, a rule said no."
 def _work_then_refuse(session):
     user = accounts.register(session, email="ghost@example.org", display_name="Ghost",
                              password="a long enough passphrase")
-    audit.record(session, "system", "test.ghost_created", "user", user.id)
+    audit.record(session, "system", "account.role_changed", "user", user.id,
+                 {"role": "steward", "granted": True})
     send_email(session, "ghost@example.org", "Welcome", "You will never read this.")
     session.flush()
     raise Refused(REFUSAL, "email")

@@ -4,6 +4,7 @@ import pytest
 
 from commonpot.app import create_app
 from commonpot.config import ConfigError
+from tests.conftest import TEST_AUDIT_KEY
 from tests.helpers import sign_in
 
 
@@ -54,6 +55,7 @@ def test_production_refuses_a_missing_or_default_secret_key(monkeypatch, databas
 def test_production_cookies_and_hsts(monkeypatch, database_url, make_user):
     monkeypatch.setenv("COMMONPOT_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    monkeypatch.setenv("AUDIT_SIGNING_KEY", TEST_AUDIT_KEY)
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SERVER_NAME": "commonpot.test",
                       "PREFERRED_URL_SCHEME": "https"})
     client = app.test_client()
@@ -90,7 +92,7 @@ def test_an_error_mid_request_rolls_back_everything_and_shows_a_friendly_page(ap
     @access(PUBLIC)
     def half_done():
         db.session.add(Group(name="Half done", slug="half-done"))
-        audit.record(db.session, "system", "group.created", "group", None)
+        audit.record(db.session, "system", "grants.group_payment_ready", "group", None, {"ready": True})
         raise RuntimeError("the second half failed")
 
     app.register_blueprint(broken)
@@ -116,7 +118,7 @@ def test_a_refused_action_shown_as_an_error_changes_nothing_even_on_a_redirect(a
     @access(PUBLIC)
     def half_done():
         db.session.add(Group(name="Half done", slug="half-done"))
-        audit.record(db.session, "system", "group.created", "group", None)
+        audit.record(db.session, "system", "grants.group_payment_ready", "group", None, {"ready": True})
         flash("That cannot be done.", "error")
         return redirect("/")
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from commonpot import audit
 from commonpot.audit import AuditEvent
 from commonpot.db import utcnow
 from grants.models import Application, Round
@@ -49,8 +50,12 @@ def test_manager_moves_round_on_and_each_move_is_audited(client, session, grants
     # The factory opened the round (system), then the manager made five moves.
     assert [e.data["to"] for e in events] == ["open", "closed", "screening", "scoring",
                                              "deciding", "decided"]
-    assert events[-1].actor == f"user:{grants_world['manager']}"
+    assert events[-1].actor == audit.pseudonym(session, grants_world["manager"])
     assert events[-1].data["reason"] == "now decided"
+    assert "reason" not in events[-1].public_data
+    # each phase change signed a checkpoint covering it
+    sizes = set(session.scalars(select(audit.AuditCheckpoint.tree_size)))
+    assert {e.seq for e in events} <= sizes
 
 
 def test_guard_refuses_scoring_while_applications_await_screening(client, session, grants_world):

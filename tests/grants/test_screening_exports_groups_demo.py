@@ -126,8 +126,9 @@ def test_demo_has_rounds_in_open_scoring_and_decided_and_pages_render(app, clien
         phases = {r.slug: r.phase.value for r in db.session.scalars(select(Round))}
         count = db.session.scalar(select(db.func.count(Application.id)))
         statuses = {a.status.value for a in db.session.scalars(select(Application))}
-    assert phases == {"spring-2027": "open", "winter-2027": "scoring", "autumn-2026": "decided"}
-    assert count == 8
+    assert phases == {"spring-2027": "open", "winter-2027": "scoring", "autumn-2026": "decided",
+                      "summer-2026": "monitoring"}
+    assert count == 11
     assert {"draft", "submitted", "eligible", "awarded", "not_awarded"} <= statuses
     assert "Spring 2027 small grants" in client.get("/grants/").get_data(as_text=True)
     for slug in phases:

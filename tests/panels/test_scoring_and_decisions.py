@@ -2,6 +2,7 @@
 
 from sqlalchemy import select
 
+from commonpot import audit
 from commonpot.audit import AuditEvent
 from grants.models import Application, Award, Round
 from grants.panels import operations
@@ -79,8 +80,11 @@ def test_chair_reopens_with_a_reason_and_it_is_audited(make_client, db_scope, pa
     with db_scope() as s:
         assert s.get(Review, review_id).status == "draft"
         event = s.scalar(select(AuditEvent).where(AuditEvent.action == "panels.review_reopened"))
-        assert event.actor == f"user:{panel_world.chair}"
-        assert event.data == {"reviewer_id": panel_world.harsh, "reason": "Scored against the wrong budget"}
+        # People appear in the log as pseudonyms; the reason stays out of the public payload.
+        assert event.actor == audit.pseudonym(s, panel_world.chair)
+        assert event.data == {"reviewer_id": audit.pseudonym(s, panel_world.harsh),
+                              "reason": "Scored against the wrong budget"}
+        assert event.public_data == {"reviewer_id": audit.pseudonym(s, panel_world.harsh)}
         criteria = {c.name: c.id for c in s.get(Round, panel_world.round_id).criteria}
     page = reviewer.get(f"/panels/applications/{app_id}/score").get_data(as_text=True)
     assert "Scored against the wrong budget" in page

@@ -1,0 +1,134 @@
+"""The `commonpot-verify` command.
+
+    commonpot-verify log SOURCE [--key KEY] [--checkpoint NOTE_FILE] [--all-signatures]
+    commonpot-verify proof BUNDLE.json --key KEY
+    commonpot-verify witness URL --state FILE [--key KEY]
+
+SOURCE is a site's address (https://...) or a file from `commonpot audit export`. Exit code 0
+means every check passed; 1 means a check failed and the message names the first failure;
+2 means the command could not run (bad arguments, unreachable site).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from commonpot_verify import merkle
+from commonpot_verify.log import subtree_from_levels, verify_log  # noqa: F401 - re-exported
+from commonpot_verify.note import NoteError, open_checkpoint, parse_verifier
+from commonpot_verify.proofs import verify_inclusion_bundle
+from commonpot_verify.sources import ExportFile, Site, http_get
+from commonpot_verify.witness import WitnessAlarm, witness
+
+FAILED = 1
+UNUSABLE = 2
+
+
+def _source(text: str, fetch=http_get):
+    if text.startswith(("http://", "https://")):
+        return Site(text, fetch)
+    return ExportFile(text)
+
+
+def run_log(source, key: str | None, held: list[str], all_signatures: bool, out) -> int:
+    published = source.key()
+    if key:
+        verifier = parse_verifier(key)
+        if published.get("verifier_key") and published["verifier_key"] != str(verifier):
+            print("FAILED: the log names a different key from the one you gave", file=out)
+            return FAILED
+    else:
+        verifier = parse_verifier(published["verifier_key"])
+        print(f"note: trusting the key the log itself names ({verifier}); pass --key to pin it",
+              file=out)
+    origin = published.get("origin")
+    trusted = []
+    for note in held:
+        try:
+            trusted.append(open_checkpoint(note, verifier, origin))
+        except NoteError as exc:
+            print(f"FAILED: the checkpoint you hold does not verify: {exc}", file=out)
+            return FAILED
+    notes = source.checkpoint_notes()
+    started = time.perf_counter()
+    report = verify_log(source.events(), notes, verifier, origin, trusted, all_signatures)
+    if not report.ok:
+        print(f"FAILED: {report.problem}", file=out)
+        return FAILED
+    if isinstance(source, Site):
+        problem = _check_site_consistency(source, notes, verifier, origin)
+        if problem:
+            print(f"FAILED: {problem}", file=out)
+            return FAILED
+    for line in report.notes:
+        print(f"note: {line}", file=out)
+    print(f"OK: {report.checked} events, {report.checkpoints} signed checkpoints; root "
+          f"{report.root.hex()} ({time.perf_counter() - started:.2f} s)", file=out)
+    return 0
+
+
+def _check_site_consistency(site: Site, notes: list[str], verifier, origin) -> str | None:
+    """Ask the site for a consistency proof between each pair of successive checkpoints."""
+    checkpoints = [open_checkpoint(note, verifier, origin) for note in notes]
+    for older, newer in zip(checkpoints, checkpoints[1:], strict=False):
+        if older.size == 0 or older.size == newer.size:
+            continue
+        try:
+            merkle.verify_consistency(older.size, newer.size, site.consistency(older.size, newer.size),
+                                      older.root, newer.root)
+        except merkle.ProofError as exc:
+            return f"checkpoints of size {older.size} and {newer.size} are not consistent: {exc}"
+    return None
+
+
+def main(argv: list[str] | None = None, fetch=http_get, out=None) -> int:
+    out = out or sys.stdout
+    parser = argparse.ArgumentParser(prog="commonpot-verify", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    log = commands.add_parser("log", help="check a whole log (site URL or export file)")
+    log.add_argument("source")
+    log.add_argument("--key", help="the site's verifier key (name+id+key), to pin it")
+    log.add_argument("--checkpoint", action="append", default=[],
+                     help="a signed checkpoint you saved earlier; the log must extend it")
+    log.add_argument("--all-signatures", action="store_true",
+                     help="check every event's signature, not only those after the last checkpoint")
+    proof = commands.add_parser("proof", help="check an inclusion proof (a receipt) offline")
+    proof.add_argument("bundle")
+    proof.add_argument("--key", required=True)
+    wit = commands.add_parser("witness", help="remember a site's checkpoint; alarm on fork or rollback")
+    wit.add_argument("url")
+    wit.add_argument("--state", required=True)
+    wit.add_argument("--key")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "log":
+            held = [Path(p).read_text(encoding="utf-8") for p in args.checkpoint]
+            return run_log(_source(args.source, fetch), args.key, held, args.all_signatures, out)
+        if args.command == "proof":
+            bundle = json.loads(Path(args.bundle).read_text(encoding="utf-8"))
+            try:
+                checkpoint = verify_inclusion_bundle(bundle, parse_verifier(args.key))
+            except (merkle.ProofError, NoteError) as exc:
+                print(f"FAILED: {exc}", file=out)
+                return FAILED
+            print(f"OK: leaf {bundle['index']} is in the signed tree of {checkpoint.size} "
+                  f"({checkpoint.origin})", file=out)
+            return 0
+        try:
+            result = witness(Site(args.url, fetch), args.state, args.key)
+        except (WitnessAlarm, NoteError) as exc:
+            print(f"ALARM: {exc}", file=out)
+            return FAILED
+        print(f"OK: {result.message}", file=out)
+        return 0
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"could not run: {exc}", file=out)
+        return UNUSABLE
+
+
+if __name__ == "__main__":
+    sys.exit(main())
