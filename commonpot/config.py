@@ -127,6 +127,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(Path(instance_path) / "uploads")),
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         "VOTING_CODE_KEY": os.environ.get("VOTING_CODE_KEY"),
+        "VOTING_CENSUS_KEY": os.environ.get("VOTING_CENSUS_KEY"),
         # The audit log: its signing key (never in the database), or a file holding it; the
         # origin line its checkpoints carry; the key behind people's pseudonyms.
         "AUDIT_SIGNING_KEY": os.environ.get("AUDIT_SIGNING_KEY"),

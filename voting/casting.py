@@ -1,4 +1,5 @@
-"""Casting a ballot online: the contests a voter sees, checking choices, casting and revoting.
+"""Casting a ballot online: the contests a voter sees, checking choices and casting
+(changing a ballot is voting/receipts.py).
 
 Casting a vote writes two rows that share nothing: a voter roll entry (who) and a ballot
 (what). Neither is audited one by one, because an audit event naming the voter next to the
@@ -7,7 +8,6 @@ hash are audited when voting closes instead. Nothing here commits."""
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,18 +19,16 @@ from sqlalchemy.orm import Session
 from commonpot.db import utcnow
 from voting import ballots, cast_tokens
 from voting.ballots import BallotError, BallotRules, BallotType, Project
-from voting.codewords import CODE_ALPHABET, CODE_LENGTH, normalise_code
+from voting.codewords import CODE_ALPHABET, CODE_LENGTH
 from voting.eligibility import online_district
-from voting.errors import AlreadyVoted, VotingError
+from voting.errors import AlreadyVoted, NotEligible, VotingError
 from voting.models import (
-    Ballot,
     Channel,
     District,
     ProposalState,
     VoterRollEntry,
     VotingRound,
 )
-from voting.proposals import _district_of
 from voting.states import RoundState
 
 # --- ballots -----------------------------------------------------------------------------
@@ -102,15 +100,28 @@ def _require_voting(voting_round: VotingRound) -> None:
 
 
 def cast(session: Session, voting_round: VotingRound, *, voter_key: str, channel: Channel,
-         home: District, choices: Mapping[int, Mapping[int, int]],
-         cast_token: str | None = None) -> str:
-    """Record that this voter has voted and store their ballot; returns the receipt code.
+         home: District, choices: Mapping[int, Mapping[int, int]], blank: bool = False,
+         census_entry_id: int | None = None, cast_token: str | None = None):
+    """Record that this voter has voted and store their ballot; returns the CastReceipt
+    (receipt code, and the change secret where the round allows changes). A retry of the
+    same ballot form (same `cast_token`) finds the receipt again (voting.cast_tokens); the
+    change secret is shown only once, on the first answer.
 
     The roll entry's unique constraint decides races: of two simultaneous attempts, the
-    second waits for the first to commit and then fails here with AlreadyVoted."""
+    second waits for the first to commit and then fails here with AlreadyVoted. In a census
+    round the census entry's mark does the same across channels."""
+    from voting import census, receipts
+
     session.refresh(voting_round, with_for_update={"read": True})
     _require_voting(voting_round)
-    clean = validate_choices(contests_for(voting_round, home), choices)
+    clean = receipts.checked_choices(voting_round, home, choices, blank=blank)
+    if voting_round.requires_census:
+        if channel == Channel.PAPER:
+            census.check_paper_allowance(session, voting_round)
+        elif census_entry_id is None:
+            raise NotEligible("This vote checks every voter against the census list.")
+        else:
+            census.mark_voted(session, voting_round, census_entry_id, channel)
     already = "You have already voted in this round. Each person can vote once."
     if session.scalar(select(VoterRollEntry.id).where(
             VoterRollEntry.round_id == voting_round.id, VoterRollEntry.voter_key == voter_key)):
@@ -123,47 +134,28 @@ def cast(session: Session, voting_round: VotingRound, *, voter_key: str, channel
             session.flush()
     except IntegrityError:
         raise AlreadyVoted(already) from None
-    receipt = new_receipt()
-    session.add(Ballot(id=secrets.token_hex(16), round_id=voting_round.id, district_id=home.id,
-                       receipt=receipt, cast_on=today,
-                       choices=json.dumps(clean, sort_keys=True, separators=(",", ":"))))
-    session.flush()
-    cast_tokens.remember(session, voting_round.id, cast_token, receipt)
-    return receipt
+    cast_receipt = receipts.store_ballot(session, voting_round, home, clean, voter_key)
+    cast_tokens.remember(session, voting_round.id, cast_token, cast_receipt.receipt)
+    return cast_receipt
 
 
 def user_voter_key(user) -> str:
     return f"user:{user.id}"
 
 
-def cast_online(session: Session, user, voting_round: VotingRound, choices,
-                cast_token: str | None = None) -> str:
+def cast_online(session: Session, user, voting_round: VotingRound, choices, blank: bool = False,
+                cast_token: str | None = None):
     home = online_district(session, voting_round, user)
+    entry_id = None
+    if voting_round.requires_census:
+        from voting.census import resident_entry
+
+        entry_id = resident_entry(session, voting_round, user).id
     return cast(session, voting_round, voter_key=user_voter_key(user), channel=Channel.ONLINE,
-                home=home, choices=choices, cast_token=cast_token)
+                home=home, choices=choices, blank=blank, census_entry_id=entry_id,
+                cast_token=cast_token)
 
 
 def has_voted(session: Session, voting_round: VotingRound, voter_key: str) -> bool:
     return session.scalar(select(VoterRollEntry.id).where(
         VoterRollEntry.round_id == voting_round.id, VoterRollEntry.voter_key == voter_key)) is not None
-
-
-def revote(session: Session, user, voting_round: VotingRound, receipt: str, choices) -> None:
-    """Replace a ballot. Only the receipt finds it: the server never knew whose it was."""
-    _require_voting(voting_round)
-    if not voting_round.allow_revote:
-        raise VotingError("This round does not let voters change their vote.")
-    if not has_voted(session, voting_round, user_voter_key(user)):
-        raise VotingError("You have not voted in this round yet, so there is nothing to change.")
-    ballot = session.scalar(select(Ballot).where(
-        Ballot.round_id == voting_round.id, Ballot.receipt == normalise_code(receipt, receipt=True)))
-    if ballot is None:
-        raise VotingError("That receipt code does not match a ballot in this round. Check it "
-                          "against the receipt you were given when you voted.")
-    home = _district_of(voting_round, ballot.district_id)
-    clean = validate_choices(contests_for(voting_round, home), choices)
-    ballot.choices = json.dumps(clean, sort_keys=True, separators=(",", ":"))
-    ballot.cast_on = utcnow().date()
-    session.flush()
-
-

@@ -49,6 +49,9 @@ def generate_codes(session: Session, actor, voting_round: VotingRound, *, distri
     """Make `count` codes; returns the plain codes, which are never stored."""
     if not voting_round.allow_codes:
         raise VotingError("Turn on voting codes for this round first.")
+    if voting_round.requires_census:
+        raise VotingError("In a census round, codes are made for each person on the list when "
+                          "you upload it.")
     if voting_round.state not in CODE_STATES:
         raise VotingError("Voting has closed.")
     if not 1 <= count <= MAX_CODES_PER_BATCH:
@@ -103,13 +106,37 @@ def check_code(session: Session, voting_round: VotingRound, code: str) -> tuple[
     return key, _district_of(voting_round, found.district_id)
 
 
+def check_code_for_change(session: Session, voting_round: VotingRound,
+                          code: str) -> tuple[str, District]:
+    """(voter key, district) of a code that has voted in this round, or CodeRefused."""
+    _require_voting(voting_round)
+    digest = code_hash(code)
+    district_id = session.scalar(
+        select(VotingCodeBatch.district_id).join(VotingCode, VotingCode.batch_id == VotingCodeBatch.id)
+        .where(VotingCode.code_hash == digest, VotingCodeBatch.round_id == voting_round.id))
+    key = f"code:{digest}"
+    if district_id is None or not has_voted(session, voting_round, key):
+        raise CodeRefused("That code has not been used to vote in this round, so there is no "
+                          "ballot to change. Check the code against your letter or card.")
+    return key, _district_of(voting_round, district_id)
+
+
 def cast_with_code(session: Session, voting_round: VotingRound, code: str, choices,
-                   cast_token: str | None = None) -> str:
+                   blank: bool = False, cast_token: str | None = None):
     key, home = check_code(session, voting_round, code)
+    entry_id = None
+    if voting_round.requires_census:
+        from voting.census import code_entry_id
+
+        entry_id = code_entry_id(session, key.removeprefix("code:"))
     try:
         return cast(session, voting_round, voter_key=key, channel=Channel.CODE, home=home,
-                    choices=choices, cast_token=cast_token)
-    except AlreadyVoted:
-        raise CodeRefused("That code has already been used to vote. Each code can be used once.") from None
+                    choices=choices, blank=blank, census_entry_id=entry_id,
+                    cast_token=cast_token)
+    except AlreadyVoted as exc:
+        from voting.census import ALREADY_VOTED
+
+        raise CodeRefused(ALREADY_VOTED if str(exc) == ALREADY_VOTED else
+                          "That code has already been used to vote. Each code can be used once.") from None
 
 

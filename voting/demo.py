@@ -41,6 +41,7 @@ def seed(session: Session) -> bool:
     from voting.ballots import BallotType
     from voting.models import VotingRound
     from voting.operations import RoundSettings
+    from voting.secrecy import reshuffle
     from voting.states import RoundState
 
     if session.scalar(select(VotingRound).where(VotingRound.title == DEMO_TITLE)):
@@ -76,6 +77,9 @@ def seed(session: Session) -> bool:
         operations.set_resident_details(session, user, postcode=postcode, date_of_birth=date(1985, 6, 1))
         home = operations.online_district(session, voting_round, user)
         operations.cast_online(session, user, voting_round, {home.id: {titles[t]: 1 for t in picks}})
+    # The roll entries and ballots above were written side by side in one transaction, in
+    # the same order; rewrite the ballots in a random order so their positions pair nothing.
+    reshuffle(session)
     resident = demo_user(session, "resident@demo.commonpot.org")
     operations.set_resident_details(session, resident, postcode="RT1 1AA", date_of_birth=date(1992, 9, 14))
     return True

@@ -20,18 +20,23 @@ from voting.proposals import _district_of
 
 # --- eligibility -------------------------------------------------------------------------
 
-def set_resident_details(session: Session, user, *, postcode: str, date_of_birth: date) -> ResidentDetails:
+def set_resident_details(session: Session, user, *, postcode: str, date_of_birth: date,
+                         family_name: str | None = None) -> ResidentDetails:
     normalised = postcodes.normalise(postcode)
     if normalised is None:
         raise VotingError("Enter a full UK postcode, like RT1 2AB.")
     if date_of_birth >= date.today():
         raise VotingError("Your date of birth must be in the past.")
     details = session.scalar(select(ResidentDetails).where(ResidentDetails.user_id == user.id))
+    family_name = (family_name or "").strip() or None
     if details is None:
-        details = ResidentDetails(user_id=user.id, postcode=normalised, date_of_birth=date_of_birth)
+        details = ResidentDetails(user_id=user.id, postcode=normalised, date_of_birth=date_of_birth,
+                                  family_name=family_name)
         session.add(details)
     else:
         details.postcode, details.date_of_birth = normalised, date_of_birth
+        if family_name is not None:
+            details.family_name = family_name
     session.flush()
     return details
 
@@ -60,6 +65,10 @@ def online_district(session: Session, voting_round: VotingRound, user) -> Distri
                           "you cannot vote in it. If you have moved, update your postcode.")
     if age_on(details.date_of_birth, utcnow().date()) < voting_round.minimum_age:
         raise NotEligible(f"You must be {voting_round.minimum_age} or older to vote in this round.")
+    if voting_round.requires_census:
+        from voting.census import resident_entry
+
+        resident_entry(session, voting_round, user)  # NotEligible unless on the list
     return _district_of(voting_round, district_id)
 
 

@@ -108,6 +108,9 @@ class RoundForm(FlaskForm):
     allow_paper = BooleanField("Stewards can enter paper ballots")
     allow_revote = BooleanField("Voters can change their vote until voting closes (they need their receipt)")
     board_hashes_receipts = BooleanField("Show receipt codes hashed on the published bulletin board")
+    requires_census = BooleanField("Check voters against a census list you upload (one vote per "
+                                   "person, whichever way they vote)")
+    offers_blank_vote = BooleanField("Voters can cast a blank vote (choosing no project)")
 
 
 class DistrictForm(FlaskForm):
@@ -149,6 +152,9 @@ class DetailsForm(FlaskForm):
     postcode = StringField("Postcode", validators=[DataRequired("Enter your postcode"), Length(max=10)])
     date_of_birth = DateField("Date of birth", validators=[InputRequired("Enter your date of birth")],
                               description="For example 1990-03-27.")
+    family_name = StringField("Family name (optional)", validators=[Optional(), Length(max=120)],
+                              description="As on the electoral register. Some votes check it "
+                                          "against the council's list of voters.")
 
 
 class CodeForm(FlaskForm):
@@ -163,7 +169,33 @@ class BallotForm(FlaskForm):
     code = HiddenField()
     # One per ballot page: a retry of the same form finds the same receipt (voting.cast_tokens).
     cast_token = HiddenField()
-    receipt = StringField("Your receipt code", validators=[Optional(), Length(max=40)])
+    secret = StringField("Your change secret", validators=[Optional(), Length(max=40)],
+                         description="The private code you were shown under your receipt when "
+                                     "you voted, like ABCD-2345-EFGH-JKMN.")
+
+
+class CodeChangeForm(FlaskForm):
+    code = StringField("Voting code", validators=[DataRequired("Enter the code you voted with"),
+                                                  Length(max=40)],
+                       description="The code on your letter or card that you voted with.")
+    secret = StringField("Your change secret", validators=[DataRequired("Enter your change secret"),
+                                                           Length(max=40)],
+                         description="The private code you were shown when you voted.")
+
+
+class CensusImportForm(FlaskForm):
+    file = FileField("Census list (CSV)", validators=[FileRequired("Choose a CSV file")],
+                     description="A header row naming family_name, date_of_birth and postcode; "
+                                 "any other columns (such as the address) are copied into the "
+                                 "codes file and not stored.")
+
+
+class PaperIssueForm(FlaskForm):
+    family_name = StringField("Family name", validators=[DataRequired("Enter the family name"),
+                                                         Length(max=120)])
+    date_of_birth = DateField("Date of birth", validators=[InputRequired("Enter the date of birth")],
+                              description="For example 1990-03-27.")
+    postcode = StringField("Postcode", validators=[DataRequired("Enter the postcode"), Length(max=10)])
 
 
 class GenerateCodesForm(FlaskForm):

@@ -1,9 +1,11 @@
 """Voting data: rounds, districts, proposals, eligibility, the voter roll and the ballots.
 
 Secrecy by design: `VoterRollEntry` (who has voted) and `Ballot` (what was voted) share no
-foreign key, no sequence and no precise time. Ballot ids are random, cast times are kept to
-the day, and on SQLite the ballot table has no rowid (which would otherwise record the order
-of insertion alongside the roll's own order).
+foreign key, no sequence and no time at all. Ballot ids are random, ballots carry no date,
+and on SQLite the ballot table has no rowid (which would otherwise record the order of
+insertion alongside the roll's own order). What the storage itself records (physical
+position, transaction ids) is scrambled while voting and erased at the close by
+`voting.secrecy`; the README's threat model says what remains.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -65,6 +68,10 @@ class VotingRound(db.Model):
     allow_paper: Mapped[bool] = mapped_column(Boolean, default=False)
     allow_revote: Mapped[bool] = mapped_column(Boolean, default=False)
     board_hashes_receipts: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Eligibility against the organiser's census list: each entry votes once, any channel.
+    requires_census: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Voters may cast a ballot that chooses nothing, but only by saying so explicitly.
+    offers_blank_vote: Mapped[bool] = mapped_column(Boolean, default=False)
     board_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -128,6 +135,8 @@ class ResidentDetails(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), unique=True, info=owner())
     postcode: Mapped[str] = mapped_column(String(10), info=personal())
     date_of_birth: Mapped[date] = mapped_column(Date, info=personal())
+    # As on the electoral register: matched against a round's census, never shown to staff.
+    family_name: Mapped[str | None] = mapped_column(String(120), info=personal())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -186,8 +195,38 @@ class VotingCode(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("voting_code_batch.id"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # In a census round each entry gets exactly one code, so a code is that person's vote.
+    census_entry_id: Mapped[int | None] = mapped_column(ForeignKey("voting_census_entry.id"),
+                                                        unique=True)
 
     batch: Mapped[VotingCodeBatch] = relationship()
+
+
+class CensusEntry(db.Model):
+    """One person on the organiser's census list, kept only as a keyed hash of who they are.
+
+    `identity_hash` is HMAC(census key, family name | date of birth | postcode), normalised;
+    the plain list is never stored, so the database alone cannot say who is on it."""
+
+    __tablename__ = "voting_census_entry"
+    __table_args__ = (UniqueConstraint("round_id", "identity_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("voting_round.id"), index=True)
+    identity_hash: Mapped[str] = mapped_column(String(64))
+    district_id: Mapped[int] = mapped_column(ForeignKey("voting_district.id"))
+
+
+class CensusMark(db.Model):
+    """A census entry has voted (by any channel): the unique constraint is one person, one vote."""
+
+    __tablename__ = "voting_census_mark"
+    __table_args__ = (UniqueConstraint("entry_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("voting_round.id"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("voting_census_entry.id"))
+    channel: Mapped[str] = mapped_column(String(10))
 
 
 class PaperBatch(db.Model):
@@ -254,16 +293,22 @@ class VoterRollEntry(db.Model):
 
 
 class Ballot(db.Model):
-    """What was voted, with nothing about who: a random id, the day, the receipt, the choices."""
+    """What was voted, with nothing about who or when: a random id, the receipt, the choices.
+
+    `change_tag` is HMAC(key, round | voter key | change secret): only someone holding both
+    the voter's credential and the secret shown once to that voter can find the ballot to
+    change it. It is cleared at the close, when no ballot can change any more."""
 
     __tablename__ = "voting_ballot"
-    __table_args__ = (UniqueConstraint("round_id", "receipt"), {"sqlite_with_rowid": False})
+    __table_args__ = (UniqueConstraint("round_id", "receipt"),
+                      Index("uq_voting_ballot_change_tag", "change_tag", unique=True),
+                      {"sqlite_with_rowid": False})
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("voting_round.id"), index=True)
     district_id: Mapped[int] = mapped_column(ForeignKey("voting_district.id"))
     receipt: Mapped[str] = mapped_column(String(32))
-    cast_on: Mapped[date] = mapped_column(Date)
+    change_tag: Mapped[str | None] = mapped_column(String(64))
     # {"<district id>": {"<proposal id>": value}}: 1 for approval/knapsack, points, or rank.
     choices: Mapped[str] = mapped_column(Text)
 

@@ -28,6 +28,11 @@ from voting.counting.rules import RULES, rules_for
 from voting.models import Ballot, District, Proposal, ProposalState, ResultRow, VoterRollEntry, VotingRound
 
 # --- the bulletin board --------------------------------------------------------------------
+#
+# The board publishes every ballot's contents under its random ballot id, and, apart from
+# them, the sorted list of receipt codes. A receipt shows its holder that their ballot was
+# recorded and counted, but is never printed next to a ballot's contents: a receipt that
+# showed how its holder voted would let them prove their vote to someone buying it.
 
 def shown_receipt(voting_round: VotingRound, receipt: str) -> str:
     if voting_round.board_hashes_receipts:
@@ -37,17 +42,26 @@ def shown_receipt(voting_round: VotingRound, receipt: str) -> str:
 
 @dataclass
 class BoardEntry:
-    receipt: str
+    ballot_id: str
     home_district_id: int
     contests: dict[int, dict[int, int]]
 
 
 def board_entries(session: Session, voting_round: VotingRound) -> list[BoardEntry]:
     ballots = session.scalars(select(Ballot).where(Ballot.round_id == voting_round.id)).all()
-    entries = [BoardEntry(shown_receipt(voting_round, b.receipt), b.district_id, b.contests())
-               for b in ballots]
-    entries.sort(key=lambda e: e.receipt)
+    entries = [BoardEntry(b.id, b.district_id, b.contests()) for b in ballots]
+    entries.sort(key=lambda e: e.ballot_id)
     return entries
+
+
+def board_receipts(session: Session, voting_round: VotingRound) -> list[str]:
+    """Every receipt code as published (hashed if the round says so), sorted."""
+    return sorted(shown_receipt(voting_round, r) for r in session.scalars(
+        select(Ballot.receipt).where(Ballot.round_id == voting_round.id)))
+
+
+def receipts_csv(session: Session, voting_round: VotingRound) -> str:
+    return "receipt\n" + "".join(f"{r}\n" for r in board_receipts(session, voting_round))
 
 
 def board_csv(session: Session, voting_round: VotingRound) -> str:
@@ -55,11 +69,11 @@ def board_csv(session: Session, voting_round: VotingRound) -> str:
     kind = BallotType(voting_round.ballot_type)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["receipt", "home_district_id", "budget_district_id", "vote", "points"])
+    writer.writerow(["ballot", "home_district_id", "budget_district_id", "vote", "points"])
     for entry in board_entries(session, voting_round):
         for district_id, choices in sorted(entry.contests.items()):
             ids, points = pabulib_vote(kind, choices)
-            writer.writerow([entry.receipt, entry.home_district_id, district_id, ",".join(ids),
+            writer.writerow([entry.ballot_id, entry.home_district_id, district_id, ",".join(ids),
                              ",".join(map(str, points)) if points else ""])
     return out.getvalue()
 
@@ -80,7 +94,7 @@ def district_pb(session: Session, voting_round: VotingRound, district: District,
     for entry in board_entries(session, voting_round):
         choices = entry.contests.get(district.id)
         if choices:
-            votes.append((entry.receipt, *pabulib_vote(kind, choices)))
+            votes.append((entry.ballot_id, *pabulib_vote(kind, choices)))
     meta = [
         ("description", f"{voting_round.title}: {district.name}"),
         ("country", "United Kingdom"),
@@ -92,8 +106,8 @@ def district_pb(session: Session, voting_round: VotingRound, district: District,
         ("vote_type", PABULIB_VOTE_TYPE[kind]),
         ("rule", voting_round.counting_rule),
         ("currency", "GBP"),
-        ("comment", "#1: costs and budget are in pence; #2: voter_id is the ballot's receipt"
-                    + (" (hashed)" if voting_round.board_hashes_receipts else "")),
+        ("comment", "#1: costs and budget are in pence; #2: voter_id is the ballot's random id "
+                    "on the bulletin board (receipt codes are published apart from ballots)"),
     ]
     if kind == BallotType.KNAPSACK:
         meta.append(("max_sum_cost", str(district.budget_pence)))
@@ -133,8 +147,8 @@ def district_pb(session: Session, voting_round: VotingRound, district: District,
     out.write("VOTES\n")
     writer.writerow(["voter_id", "vote", "points"] if kind == BallotType.CUMULATIVE
                     else ["voter_id", "vote"])
-    for receipt, ids, points in votes:
-        row = [receipt, ",".join(ids)]
+    for ballot_id, ids, points in votes:
+        row = [ballot_id, ",".join(ids)]
         if kind == BallotType.CUMULATIVE:
             row.append(",".join(map(str, points or [])))
         writer.writerow(row)

@@ -44,6 +44,8 @@ class RoundSettings:
     allow_paper: bool = False
     allow_revote: bool = False
     board_hashes_receipts: bool = False
+    requires_census: bool = False
+    offers_blank_vote: bool = False
     #: JSON of voting.counting.options.CountOptions.to_dict(); None: the rule's defaults.
     counting_options: str | None = None
 
@@ -181,10 +183,18 @@ def transition(session: Session, actor, voting_round: VotingRound, target: Round
             raise VotingError("At least one proposal must be feasible before voting opens.")
         if voting_round.allow_online and not postcode_count(session, voting_round):
             raise VotingError("Import the area's postcodes before opening online voting.")
+        if voting_round.requires_census:
+            from voting.census import entry_count
+
+            if not entry_count(session, voting_round):
+                raise VotingError("Upload the census list before opening voting.")
     previous = voting_round.state
     if target == RoundState.COUNTING:
         from voting.results import board_csv, board_hash_of, count_round
+        from voting.secrecy import reshuffle
 
+        # Erase what storage order and transaction ids say about who cast which ballot.
+        reshuffle(session, voting_round.id)
         # The board is fixed before the state changes: from now on no ballot can change.
         voting_round.board_hash = board_hash_of(board_csv(session, voting_round))
     voting_round.state = target
@@ -193,8 +203,11 @@ def transition(session: Session, actor, voting_round: VotingRound, target: Round
         turnout = dict(session.execute(
             select(VoterRollEntry.channel, func.count(VoterRollEntry.id))
             .where(VoterRollEntry.round_id == voting_round.id).group_by(VoterRollEntry.channel)).all())
+        from voting.results import receipts_csv
+
         record(session, actor, "voting.board_published", "voting_round", voting_round.id,
                {"board_sha256": voting_round.board_hash,
+                "receipts_sha256": board_hash_of(receipts_csv(session, voting_round)),
                 "ballots": session.scalar(select(func.count()).select_from(Ballot)
                                           .where(Ballot.round_id == voting_round.id)),
                 "turnout": {str(k): v for k, v in turnout.items()}})

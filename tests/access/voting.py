@@ -58,6 +58,13 @@ EXPECT = {
     "voting.enter_code": both(Rule(lambda w: f"/vote/{w['voting']['voting']}/code", EVERYONE)),
     "voting.cast_code_ballot": Rule(lambda w: f"/vote/{w['voting']['voting']}/code/ballot", EVERYONE,
                                     method="POST"),
+    "voting.change_code_ballot": Rule(lambda w: f"/vote/{w['voting']['voting']}/code/change", EVERYONE),
+    "voting.change_code_ballot_choices": Rule(
+        lambda w: f"/vote/{w['voting']['voting']}/code/change/ballot", EVERYONE, method="POST"),
+    "voting.download_receipts_csv": Rule(lambda w: f"/vote/{w['voting']['published']}/receipts.csv",
+                                         EVERYONE),
+    "voting.import_census": Rule(lambda w: f"/vote/{w['voting']['draft']}/census", MANAGERS),
+    "voting.issue_paper_ballot": Rule(lambda w: f"/vote/{w['voting']['voting']}/paper/issue", STEWARDS),
     "voting.new_round": both(Rule("/vote/new", ANY_MANAGER)),
     "voting.edit_round": both(Rule(lambda w: f"/vote/{w['voting']['draft']}/edit", MANAGERS)),
     "voting.manage_round": Rule(lambda w: f"/vote/{w['voting']['draft']}/manage", MANAGERS),

@@ -45,9 +45,11 @@ def _form_values() -> dict[str, list[str]]:
 # The pages, by sub-domain; importing them registers their routes on `bp`.
 from voting.views import (  # noqa: E402, F401
     casting,
+    census,
     grant_rounds,
     paper,
     public,
+    receipts,
     residents,
     rounds,
 )

@@ -1,4 +1,4 @@
-"""Casting a ballot: online, changing it with a receipt, and with a single-use code."""
+"""Casting a ballot: online and with a single-use code (changing one: views/receipts.py)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from voting.forms import (
     CodeForm,
 )
 from voting.operations import VotingError
+from voting.receipts import CastReceipt
 from voting.states import RoundState
 from voting.views import TOO_MANY_CODES, _code_limit, _form_values, _visible_round, bp
 
@@ -53,7 +54,12 @@ def _cast_or_update(voting_round, contests, form, action, mode, do_cast, code=No
         return _ballot_page(voting_round, contests, form=form, action=action, mode=mode,
                             choices=choices, problems=[str(exc)], status=400, code=code)
     return render_template("voting/receipt.html", round=voting_round, receipt=receipt,
-                           changed=receipt is None)
+                           changed=receipt is None, receipt_mode=mode)
+
+
+def _blank() -> bool:
+    """The voter ticked the round's explicit blank vote."""
+    return request.form.get("blank") == "1"
 
 
 def _code_refused(response) -> bool:
@@ -79,7 +85,9 @@ def _earlier_cast(voting_round):
     receipt = cast_tokens.receipt_for(db.session, voting_round.id, request.form.get("cast_token"))
     if receipt is None:
         return None
-    return render_template("voting/receipt.html", round=voting_round, receipt=receipt,
+    # The change secret was shown once, with the first answer; it is not kept to show again.
+    return render_template("voting/receipt.html", round=voting_round,
+                           receipt=CastReceipt(receipt=receipt, change_secret=None),
                            changed=False, recorded_earlier=True)
 
 
@@ -116,36 +124,8 @@ def cast_ballot(round_id: int):
         abort(400)
     return _cast_or_update(voting_round, contests, form, action, "online",
                            lambda choices: operations.cast_online(
-                               db.session, current_user, voting_round, choices,
+                               db.session, current_user, voting_round, choices, _blank(),
                                cast_token=form.cast_token.data))
-
-
-@bp.route("/<int:round_id>/change", methods=["GET", "POST"])
-@access(RESIDENT)
-@limiter.limit(_ballot_limit, key_func=_ballot_key, methods=["POST"],
-               error_message=TOO_MANY_BALLOTS)
-def change_ballot(round_id: int):
-    voting_round = _visible_round(round_id)
-    if voting_round.state != RoundState.VOTING:
-        return _not_open(voting_round)
-    if not voting_round.allow_revote:
-        abort(404)
-    try:
-        home = operations.online_district(db.session, voting_round, current_user)
-    except operations.NotEligible as exc:
-        return render_template("voting/not_eligible.html", round=voting_round, message=str(exc)), 403
-    contests = operations.contests_for(voting_round, home)
-    form = BallotForm()
-    action = url_for("voting.change_ballot", round_id=voting_round.id)
-    if request.method == "GET":
-        return _ballot_page(voting_round, contests, form=form, action=action, mode="change")
-    if not form.validate_on_submit():
-        abort(400)
-
-    def replace(choices):
-        operations.revote(db.session, current_user, voting_round, form.receipt.data or "", choices)
-
-    return _cast_or_update(voting_round, contests, form, action, "change", replace)
 
 
 @bp.route("/<int:round_id>/code", methods=["GET", "POST"])
@@ -195,7 +175,7 @@ def cast_code_ballot(round_id: int):
     action = url_for("voting.cast_code_ballot", round_id=voting_round.id)
     return _cast_or_update(voting_round, contests, form, action, "code",
                            lambda choices: operations.cast_with_code(
-                               db.session, voting_round, code, choices,
+                               db.session, voting_round, code, choices, _blank(),
                                cast_token=form.cast_token.data), code=code)
 
 

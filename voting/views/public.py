@@ -44,15 +44,15 @@ def show_round(round_id: int):
 def show_board(round_id: int):
     voting_round = _board_round(round_id)
     entries = results.board_entries(db.session, voting_round)
+    receipts = results.board_receipts(db.session, voting_round)
     lookup = (request.args.get("receipt") or "").strip()
     found = None
     if lookup:
         wanted = results.shown_receipt(voting_round, operations.normalise_code(lookup, receipt=True))
-        found = next((e for e in entries if e.receipt in (wanted, lookup.lower())), False)
-    titles = {p.id: p.title for p in voting_round.proposals}
+        found = bool({wanted, lookup.lower()} & set(receipts))
     districts = {d.id: d.name for d in voting_round.districts}
     return render_template("voting/board.html", round=voting_round, entries=entries, found=found,
-                           lookup=lookup, titles=titles, districts=districts)
+                           lookup=lookup, receipts=receipts, districts=districts)
 
 
 def _board_round(round_id: int) -> VotingRound:

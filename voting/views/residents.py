@@ -35,7 +35,8 @@ def edit_details(round_id: int):
     if form.validate_on_submit():
         try:
             operations.set_resident_details(db.session, current_user, postcode=form.postcode.data,
-                                            date_of_birth=form.date_of_birth.data)
+                                            date_of_birth=form.date_of_birth.data,
+                                            family_name=form.family_name.data or "")
         except VotingError as exc:
             form.postcode.errors.append(str(exc))
         else:

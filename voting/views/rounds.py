@@ -48,6 +48,7 @@ def _settings_from(form: RoundForm) -> RoundSettings:
         allow_online=form.allow_online.data, allow_codes=form.allow_codes.data,
         allow_paper=form.allow_paper.data, allow_revote=form.allow_revote.data,
         board_hashes_receipts=form.board_hashes_receipts.data,
+        requires_census=form.requires_census.data, offers_blank_vote=form.offers_blank_vote.data,
         counting_options=results.options_json(
             tie_breaking=form.tie_breaking.data, completion=form.completion.data, add1=form.add1.data,
             add1_step=form.add1_step.data, comparison=form.comparison.data,
