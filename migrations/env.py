@@ -35,10 +35,24 @@ def run_migrations_offline():
 def run_migrations_online():
     engine = current_app.extensions["migrate"].db.engine
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=_metadata(),
-                          render_as_batch=True, compare_type=True)
-        with context.begin_transaction():
-            context.run_migrations()
+        on_sqlite = connection.dialect.name == "sqlite"
+        if on_sqlite:
+            # Batch migrations rebuild a table (copy, drop, rename). The app enforces foreign
+            # keys, so dropping a table other rows point at would fail; the rebuilt table keeps
+            # its ids, so every reference is valid again once the migration ends. The pragma
+            # only takes effect outside a transaction, hence the commit around it.
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            connection.commit()
+        try:
+            context.configure(connection=connection, target_metadata=_metadata(),
+                              render_as_batch=True, compare_type=True)
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if on_sqlite:
+                connection.commit()
+                connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+                connection.commit()
 
 
 if context.is_offline_mode():

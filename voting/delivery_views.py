@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 import voting.policy  # noqa: F401 - registers the voting rules with can()
 from commonpot.accounts.policy import OBJECT_CHECKED, PUBLIC_OBJECT_CHECKED, access, can, require
 from commonpot.extensions import db
+from commonpot.forms import options
 from commonpot.money import parse_pounds
 from commonpot.refusals import Refused
 from voting import delivery
@@ -23,7 +24,7 @@ bp = Blueprint("delivery", __name__, url_prefix="/vote")
 
 
 class DeliveryForm(FlaskForm):
-    status = SelectField("Status", choices=[(s.value, s.label) for s in delivery.DeliveryStatus])
+    status = SelectField("Status", choices=options((s.value, s.label) for s in delivery.DeliveryStatus))
     spent = StringField("Money spent so far (£)")
     team_name = StringField("Team responsible", validators=[Length(max=200)])
     reason = StringField("Why (optional)", validators=[Length(max=500)])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from commonpot.accounts.policy import is_admin, is_fund_manager, rule
-from grants.policy import is_group_member
+from grants.policy import can_view_group, is_group_member
 from grants.reports.states import EDITABLE, ReportState
 
 
@@ -36,4 +36,6 @@ def can_manage_round_reports(user, round_) -> bool:
 
 @rule("reports.view_group_impact")
 def can_view_group_impact(user, group) -> bool:
-    return is_group_member(user, group.id) or is_admin(user) or is_fund_manager(user)
+    # The same people who may see the group's page: its members, admins, and the managers
+    # of funds it has applied to (never every fund manager).
+    return can_view_group(user, group)

@@ -8,7 +8,8 @@ from tests.access import ANY_MANAGER, EVERYONE, MANAGERS, SIGNED_IN, Rule, both
 MEMBER = frozenset({"group_member", "plain_member"})
 APPLICATION_READERS = MEMBER | {"fund_manager", "admin"}
 # Fund managers (of any fund) read groups' profiles to screen them.
-GROUP_READERS = MEMBER | {"fund_manager", "other_manager", "admin"}
+# The other fund's manager: the group never applied to their fund (grants.view_group).
+GROUP_READERS = MEMBER | {"fund_manager", "admin"}
 GROUP_ADMINS = frozenset({"group_member", "admin"})
 
 PDF = b"%PDF-1.4 access test"
