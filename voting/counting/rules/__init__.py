@@ -73,7 +73,8 @@ def _greedy_rule(threshold: bool, no_skip: bool) -> RuleFunction:
         from ..explain import explain_greedy
 
         o = settings.options
-        assert o.tie_breaking is not None and o.threshold is not None
+        if o.tie_breaking is None or o.threshold is None:
+            raise ValueError("count options must be resolved (CountOptions.resolved) before counting")
         result = _run_greedy(cp, o.tie_breaking, o.threshold if threshold else Fraction(0), no_skip)
         records: dict[int, ProjectRecord] = {}
         sentences: dict[int, str] = {}
@@ -88,7 +89,8 @@ def _greedy_rule(threshold: bool, no_skip: bool) -> RuleFunction:
 
 def _mes_stage(cp: CompiledProfile, progress: StepProgress | None, o: CountOptions,
                exhaustion: bool) -> MesResult:
-    assert o.tie_breaking is not None and o.add1 is not None
+    if o.tie_breaking is None or o.add1 is None:
+        raise ValueError("count options must be resolved (CountOptions.resolved) before counting")
     exact = o.accuracy == "exact"
     if exhaustion:
         key: tuple = ("mes_exhaustion", o.tie_breaking, exact)
@@ -132,7 +134,8 @@ def _mes_family(exhaustion: bool = False) -> RuleFunction:
         from ..explain import explain_comparison, explain_greedy, explain_mes
 
         o = settings.options
-        assert o.tie_breaking is not None
+        if o.tie_breaking is None:
+            raise ValueError("count options must be resolved (CountOptions.resolved) before counting")
         result = _mes_stage(cp, progress, o, exhaustion)
         records: dict[int, ProjectRecord] = {}
         sentences: dict[int, str] = {}
