@@ -37,20 +37,30 @@ class BoundedIntConverter(IntegerConverter):
                          max=BIGINT_MAX if max is None else max, signed=signed)
 
 
-def check_request() -> None:
+def _refuse(status: int, message: str | None = None):
+    # The open API answers in its own documented JSON shape; pages get the error page.
+    if request.path.startswith("/api/"):
+        from commonpot.api.registry import error
+
+        return error(status, message or "Not found.")
+    abort(status, message)
+
+
+def check_request():
     """before_request: refuse input no column could hold."""
     if has_control_characters(request.path):
-        abort(404)
+        return _refuse(404)
     for key, value in request.args.items(multi=True):
         if has_control_characters(key) or has_control_characters(value):
-            abort(400, CONTROL_MESSAGE)
+            return _refuse(400, CONTROL_MESSAGE)
         if len(value) > MAX_QUERY_VALUE_LENGTH:
-            abort(400, "That address is longer than any page of Commonpot needs.")
+            return _refuse(400, "That address is longer than any page of Commonpot needs.")
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
             "application/x-www-form-urlencoded", "multipart/form-data"):
         for key, value in request.form.items(multi=True):
             if has_control_characters(key) or has_control_characters(value):
-                abort(400, CONTROL_MESSAGE)
+                return _refuse(400, CONTROL_MESSAGE)
+    return None
 
 
 def init_app(app) -> None:

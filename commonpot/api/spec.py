@@ -60,13 +60,14 @@ def _json(schema: dict, description: str) -> dict:
 def _operation(endpoint) -> dict:
     parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                   for name in endpoint.path_parameters]
-    # Text never holds a NUL character (the registry answers 400 to one).
+    # Text never holds a control character and stays short (commonpot/edge.py answers 400).
     if endpoint.paginated:
         parameters += _PAGE_PARAMETERS
     for query in endpoint.query:
         schema = {"type": query.kind}
         if query.kind == "string":
-            schema["pattern"] = "^[^\\x00]*$"
+            schema["pattern"] = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*$"
+            schema["maxLength"] = 2000
         if query.minimum is not None:
             schema["minimum"] = query.minimum
             schema["maximum"] = 999_999_999

@@ -45,6 +45,8 @@ ACTIONS: dict[str, dict[str, str]] = {
     "privacy.swept": {"as_of": PUBLIC, "removed": PUBLIC},
     # accounts (public ones: the rest are security events)
     "account.role_changed": {"role": PUBLIC, "granted": PUBLIC, "fund_id": PUBLIC},
+    # an admin sends an undeliverable email again; the address is personal
+    "mail.retried": {"to": PRIVATE},
     # grants
     "grants.fund_themes_set": {"themes": PUBLIC},
     "grants.areas_imported": {"areas_created": PUBLIC, "postcodes_added": PUBLIC,

@@ -127,7 +127,10 @@ def test_production_refuses_to_start_without_a_signing_key(monkeypatch, database
     from commonpot.config import ConfigError
 
     monkeypatch.setenv("COMMONPOT_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    # Everything else production needs is in order, so only the missing key can refuse.
+    monkeypatch.setenv("SECRET_KEY", "k3J9-vQ2xL7pR4tW8yB1nM6cF0dH5sZ2aE7uG3iO9")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://commonpot.example.org")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     monkeypatch.delenv("AUDIT_SIGNING_KEY", raising=False)
     monkeypatch.delenv("AUDIT_SIGNING_KEY_FILE", raising=False)
     with pytest.raises(ConfigError, match="commonpot audit keygen"):
