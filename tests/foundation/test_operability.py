@@ -27,13 +27,21 @@ def test_readyz_checks_the_database_and_migrations(client, database_url):
     assert ready.get_json() == {"status": "ok", "database": "ok", "migrations": "at head",
                                 "jobs": "in-process"}
 
+    # On PostgreSQL the whole session shares one migrated database: put the version back.
     engine = create_engine(database_url)
     with engine.begin() as conn:
+        heads = [row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))]
         conn.execute(text("DELETE FROM alembic_version"))
         conn.execute(text("INSERT INTO alembic_version (version_num) VALUES ('0006')"))
-    engine.dispose()
-    behind = client.get("/readyz")
-    assert behind.status_code == 503 and behind.get_json()["migrations"] == "behind"
+    try:
+        behind = client.get("/readyz")
+        assert behind.status_code == 503 and behind.get_json()["migrations"] == "behind"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM alembic_version"))
+            for head in heads:
+                conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": head})
+        engine.dispose()
 
 
 def test_readyz_fails_when_redis_is_unreachable(app_config, database_url):
