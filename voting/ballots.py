@@ -21,6 +21,23 @@ class BallotType(enum.StrEnum):
     CUMULATIVE = "cumulative"
     RANKED = "ranked"
 
+    @property
+    def label(self) -> str:
+        """What people call one: "Budget ballot", never "knapsack"."""
+        return BALLOT_TYPE_NAMES[self][0]
+
+    @property
+    def plural(self) -> str:
+        return BALLOT_TYPE_NAMES[self][1]
+
+
+BALLOT_TYPE_NAMES = {
+    BallotType.APPROVAL: ("Approval ballot", "Approval ballots"),
+    BallotType.KNAPSACK: ("Budget ballot", "Budget ballots"),
+    BallotType.CUMULATIVE: ("Points ballot", "Points ballots"),
+    BallotType.RANKED: ("Ranked ballot", "Ranked ballots"),
+}
+
 
 # The Pabulib `vote_type` each ballot type is published as. Knapsack ballots are approval
 # ballots whose total cost is capped (Pabulib's `max_sum_cost`).

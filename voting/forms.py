@@ -75,7 +75,11 @@ class RoundForm(FlaskForm):
     description = TextAreaField("What the vote is for", validators=[Optional(), Length(max=5000)])
     ballot_type = RadioField("Ballot type", choices=options(BALLOT_TYPE_CHOICES),
                              default=BallotType.APPROVAL.value)
-    counting_rule = SelectField("Counting rule")
+    counting_rule = SelectField(
+        "Counting rule",
+        description="The rules are grouped by the ballots they can count. Ranked ballots can "
+                    "only be counted with the greedy rules; Sequential Phragmén counts approval "
+                    "and budget ballots only.")
     tie_breaking = SelectField("Ties between projects go to", choices=options(TIE_BREAKING_CHOICES),
                                default="")
     completion = SelectField("Equal Shares: completion", choices=options(COMPLETION_CHOICES), default="")

@@ -145,6 +145,11 @@ class ProposalState(enum.StrEnum):
     FEASIBLE = "feasible"
     NOT_FEASIBLE = "not_feasible"
 
+    @property
+    def label(self) -> str:
+        return {"submitted": "Waiting for review", "feasible": "Feasible",
+                "not_feasible": "Not feasible"}[self.value]
+
 
 class Proposal(db.Model):
     __tablename__ = "voting_proposal"
@@ -272,6 +277,18 @@ class Channel(enum.StrEnum):
     ONLINE = "online"
     CODE = "code"
     PAPER = "paper"
+
+    @property
+    def label(self) -> str:
+        """How a person voted, in words that follow "voted": online, with a code, on paper."""
+        return {"online": "online", "code": "with a code", "paper": "on paper"}[self.value]
+
+
+def ways_to_vote(voting_round: VotingRound) -> list[Channel]:
+    """The channels the round offers, in a fixed order."""
+    offered = {Channel.ONLINE: voting_round.allow_online, Channel.CODE: voting_round.allow_codes,
+               Channel.PAPER: voting_round.allow_paper}
+    return [channel for channel, on in offered.items() if on]
 
 
 class VoterRollEntry(db.Model):

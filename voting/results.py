@@ -167,6 +167,49 @@ def rule_choices(ballot_type: BallotType | None = None) -> list[tuple[str, str]]
     return [(rule.name, rule.label) for rule in RULES.values() if rule.name in names]
 
 
+def ballot_types_of_rule(name: str) -> frozenset[BallotType]:
+    """The ballot types the rule `name` can count."""
+    rule = RULES.get(name)
+    if rule is None:
+        return frozenset()
+    return frozenset(kind for kind in BallotType if PABULIB_VOTE_TYPE[kind] in rule.ballot_types)
+
+
+# Headings for the round form's rules, by the ballot types they count.
+_GROUP_HEADINGS = {
+    frozenset(BallotType): "Any ballot type",
+    frozenset({BallotType.APPROVAL, BallotType.KNAPSACK, BallotType.CUMULATIVE}):
+        "Approval, budget and points ballots (not ranked)",
+    frozenset({BallotType.APPROVAL, BallotType.KNAPSACK}): "Approval and budget ballots only",
+}
+
+
+def grouped_rule_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """[(heading, [(rule, label)])]: the rules grouped by the ballot types they can count,
+    the widest groups first, so the form shows which rule fits which ballot without
+    JavaScript."""
+    groups: dict[frozenset[BallotType], list[tuple[str, str]]] = {}
+    for rule in RULES.values():
+        groups.setdefault(ballot_types_of_rule(rule.name), []).append((rule.name, rule.label))
+    order = list(BallotType)
+    headings = []
+    for kinds, rules in sorted(groups.items(), key=lambda item: -len(item[0])):
+        heading = _GROUP_HEADINGS.get(kinds) or (
+            ", ".join(k.plural for k in sorted(kinds, key=order.index)) + " only")
+        headings.append((heading, rules))
+    return headings
+
+
+def rule_mismatch(ballot_type: BallotType, rule: str) -> str | None:
+    """Why `rule` cannot count `ballot_type` ballots, naming the rules that can; or None."""
+    allowed = available_rules(ballot_type)
+    if rule in allowed:
+        return None
+    kind = BallotType(ballot_type)
+    return (f"{kind.plural} cannot be counted with {rule_label(rule)}. Choose one of: "
+            f"{'; '.join(rule_label(name) for name in allowed)}.")
+
+
 def count_pb(text: str, rule: str, options: CountOptions | None = None) -> Outcome:
     """Count one published .pb file: the same call publishes and recounts."""
     return engine_count(parse_pb(text), rule, money=currency("£", 100), options=options)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 import voting.policy  # noqa: F401 - registers the voting rules
 from commonpot.accounts.policy import (
@@ -30,7 +31,7 @@ from voting.forms import (
     RoundForm,
     TransitionForm,
 )
-from voting.models import Proposal, ProposalState
+from voting.models import Proposal, ProposalState, ways_to_vote
 from voting.operations import RoundSettings, VotingError
 from voting.states import ACTION_LABELS, LABELS, RoundState, next_state
 from voting.views import _managed_round, bp
@@ -57,7 +58,9 @@ def _settings_from(form: RoundForm) -> RoundSettings:
 
 def _round_form(**kwargs) -> RoundForm:
     form = RoundForm(**kwargs)
-    form.counting_rule.choices = options(results.rule_choices())
+    form.counting_rule.choices = [SelectChoice(name, label, optgroup=heading)
+                                  for heading, rules in results.grouped_rule_choices()
+                                  for name, label in rules]
     voting_round = kwargs.get("obj")
     if voting_round is not None and not form.is_submitted():
         results.fill_option_fields(form, voting_round.count_options)
@@ -70,6 +73,20 @@ def _round_form(**kwargs) -> RoundForm:
     return form
 
 
+def _refused_on(form, exc: VotingError) -> None:
+    """Show a refusal beside the field it is about (and in the summary), else above the form."""
+    field = form[exc.field] if exc.field and exc.field in form else None
+    if field is not None:
+        field.errors = [*field.errors, str(exc)]
+    else:
+        form.form_errors.append(str(exc))
+
+
+def _round_form_page(form, voting_round):
+    status = 400 if request.method == "POST" else 200
+    return render_template("voting/round_form.html", form=form, round=voting_round), status
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @access(ANY_FUND_MANAGER)
 def new_round():
@@ -79,11 +96,11 @@ def new_round():
             voting_round = operations.create_round(db.session, current_user, form.fund_id.data,
                                                    _settings_from(form))
         except VotingError as exc:
-            form.form_errors.append(str(exc))
+            _refused_on(form, exc)
         else:
             flash("The round is created. Add its districts next.", "success")
             return redirect(url_for("voting.manage_round", round_id=voting_round.id))
-    return render_template("voting/round_form.html", form=form, round=None)
+    return _round_form_page(form, None)
 
 
 @bp.route("/<int:round_id>/edit", methods=["GET", "POST"])
@@ -96,11 +113,11 @@ def edit_round(round_id: int):
         try:
             operations.update_round(db.session, current_user, voting_round, _settings_from(form))
         except VotingError as exc:
-            form.form_errors.append(str(exc))
+            _refused_on(form, exc)
         else:
             flash("The round's settings are saved.", "success")
             return redirect(url_for("voting.manage_round", round_id=voting_round.id))
-    return render_template("voting/round_form.html", form=form, round=voting_round)
+    return _round_form_page(form, voting_round)
 
 
 def _manage_page(voting_round, status=200, **forms):
@@ -116,6 +133,8 @@ def _manage_page(voting_round, status=200, **forms):
         target=target, action_label=ACTION_LABELS.get(target) if target else None,
         problem=forms.get("problem"), turnout=results.turnout(db.session, voting_round),
         postcodes=operations.postcode_count(db.session, voting_round), ProposalState=ProposalState,
+        rule_label=results.rule_label(voting_round.counting_rule),
+        ways_to_vote=ways_to_vote(voting_round),
         RoundState=RoundState), status
 
 
