@@ -74,6 +74,7 @@ EXPECT = {
     "voting.import_postcodes": Rule(lambda w: f"/vote/{w['voting']['draft']}/postcodes", MANAGERS,
                                     method="POST"),
     "voting.advance_round": Rule(lambda w: f"/vote/{w['voting']['draft']}/advance", MANAGERS, method="POST"),
+    "voting.confirm_advance": Rule(lambda w: f"/vote/{w['voting']['draft']}/advance", MANAGERS),
     "voting.generate_codes": Rule(lambda w: f"/vote/{w['voting']['voting']}/codes", MANAGERS, method="POST"),
     "voting.review_proposal": both(
         Rule(lambda w: f"/vote/proposals/{w['voting']['proposal']}/review", MANAGERS)),

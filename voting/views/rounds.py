@@ -129,7 +129,6 @@ def _manage_page(voting_round, status=200, **forms):
     return render_template(
         "voting/manage.html", round=voting_round, district_form=district_form,
         postcode_form=postcode_form, codes_form=codes_form,
-        transition_form=TransitionForm(formdata=None, target=target.value if target else ""),
         target=target, action_label=ACTION_LABELS.get(target) if target else None,
         problem=forms.get("problem"), turnout=results.turnout(db.session, voting_round),
         postcodes=operations.postcode_count(db.session, voting_round), ProposalState=ProposalState,
@@ -180,6 +179,20 @@ def import_postcodes(round_id: int):
                 flash(f"{n} postcodes imported.", "success")
                 return redirect(url_for("voting.manage_round", round_id=voting_round.id))
     return _manage_page(voting_round, 400, postcode_form=form)
+
+
+@bp.route("/<int:round_id>/advance", methods=["GET"])
+@access(OBJECT_CHECKED)
+def confirm_advance(round_id: int):
+    """Ask before the round moves on: every phase change is final (voting.states)."""
+    voting_round = _managed_round(round_id)
+    target = next_state(voting_round.state)
+    if target is None:
+        abort(404)
+    return render_template("voting/confirm_advance.html", round=voting_round, target=target,
+                           form=TransitionForm(formdata=None, target=target.value),
+                           turnout=results.turnout(db.session, voting_round),
+                           RoundState=RoundState, ProposalState=ProposalState)
 
 
 @bp.route("/<int:round_id>/advance", methods=["POST"])
