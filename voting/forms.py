@@ -8,6 +8,9 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
     RadioField,
     SelectField,
@@ -133,14 +136,42 @@ class TransitionForm(FlaskForm):
     target = HiddenField(validators=[DataRequired()])
 
 
+class CostLineForm(Form):
+    """One row of what the money buys; a blank row is ignored."""
+
+    item = StringField("What it buys", validators=[Optional(), Length(max=200)])
+    amount = StringField("Amount in pounds", validators=[Optional(), Pounds()])
+
+
+COST_LINE_ROWS = 3  # rows shown at first; "Add another line" brings more without JavaScript
+MAX_COST_LINE_ROWS = 20
+
+
 class ProposalForm(FlaskForm):
     title = StringField("Project name",
                         validators=[DataRequired("Enter the project's name"), Length(max=200)])
     summary = TextAreaField("What it would do", validators=[DataRequired("Say what the project would do"),
                                                              Length(max=3000)])
-    cost = StringField("What it would cost, in pounds", validators=[DataRequired("Enter the cost"), Pounds()])
-    district_id = SelectField("Where", coerce=int)
+    district_id = SelectField("Which budget it is for", coerce=int,
+                              description="The district whose residents would vote on it.")
+    location = StringField("Where it would happen", validators=[Optional(), Length(max=200)],
+                           description="A place people know, like “Mill Park, by the swings”.")
+    postcode = StringField("Postcode of the place (optional)", validators=[Optional(), Length(max=10)])
+    lines = FieldList(FormField(CostLineForm), "What the money buys", min_entries=COST_LINE_ROWS,
+                      max_entries=MAX_COST_LINE_ROWS)
+    image = FileField("A picture of the project or the place (optional)",
+                      description="A JPG or PNG file, up to 5 MB. It is shown on the ballot.")
+    image_alt = StringField("Describe the picture for people who cannot see it",
+                            validators=[Optional(), Length(max=300)],
+                            description="For example: “The bare patch of grass where the benches "
+                                        "would go”. Needed if you add a picture.")
     group_id = SelectField("Proposed by", coerce=int, default=0)
+
+    def validate_image_alt(self, field):
+        chosen = getattr(self.image.data, "filename", "")
+        if (field.data or "").strip() and not chosen:
+            raise ValidationError("Choose the picture again (a page that comes back does not keep "
+                                  "a chosen file), or clear its description.")
 
 
 class ReviewForm(FlaskForm):
@@ -150,6 +181,13 @@ class ReviewForm(FlaskForm):
     reason = TextAreaField("Reason", validators=[DataRequired("Give the reason"), Length(max=2000)])
     cost = StringField("Cost estimate in pounds", validators=[Optional(), Pounds()],
                        description="Becomes the project's cost on the ballot.")
+
+
+class RemoveImageForm(FlaskForm):
+    removal_reason = TextAreaField("Why the picture is removed",
+                           validators=[DataRequired("Give the reason for removing the picture"),
+                                       Length(max=2000)],
+                           description="The proposer can see this.")
 
 
 class DetailsForm(FlaskForm):

@@ -27,6 +27,7 @@ from voting.forms import (
     DistrictForm,
     GenerateCodesForm,
     PostcodeImportForm,
+    RemoveImageForm,
     ReviewForm,
     RoundForm,
     TransitionForm,
@@ -256,6 +257,6 @@ def review_proposal(proposal_id: int):
             flash(f"“{proposal.title}” reviewed.", "success")
             return redirect(url_for("voting.manage_round", round_id=proposal.round_id))
     return render_template("voting/review.html", proposal=proposal, round=proposal.voting_round,
-                           form=form)
+                           form=form, remove_form=RemoveImageForm(formdata=None))
 
 
