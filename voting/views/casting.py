@@ -18,8 +18,8 @@ from voting.forms import (
     BallotForm,
     CodeForm,
 )
-from voting.operations import VotingError
 from voting.models import Channel
+from voting.operations import VotingError
 from voting.receipts import CastReceipt, change_terms
 from voting.states import RoundState
 from voting.views import TOO_MANY_CODES, _code_limit, _form_values, _visible_round, bp
