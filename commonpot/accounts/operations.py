@@ -23,6 +23,15 @@ class AccountError(Refused, ValueError):
     """A request about an account that cannot be carried out; the message is for people."""
 
 
+def remember_language(session: Session, user_id: int, code: str) -> None:
+    """Keep a person's language choice on their account, so it follows them to other devices
+    and their mail is written in it."""
+    user = session.get(User, user_id)
+    if user is not None and user.preferred_language != code:
+        user.preferred_language = code
+        session.flush()
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
