@@ -24,19 +24,23 @@ class BallotType(enum.StrEnum):
     @property
     def label(self) -> str:
         """What people call one: "Budget ballot", never "knapsack"."""
-        return BALLOT_TYPE_NAMES[self][0]
+        return _ballot_type_names()[self][0]
 
     @property
     def plural(self) -> str:
-        return BALLOT_TYPE_NAMES[self][1]
+        return _ballot_type_names()[self][1]
 
 
-BALLOT_TYPE_NAMES = {
-    BallotType.APPROVAL: ("Approval ballot", "Approval ballots"),
-    BallotType.KNAPSACK: ("Budget ballot", "Budget ballots"),
-    BallotType.CUMULATIVE: ("Points ballot", "Points ballots"),
-    BallotType.RANKED: ("Ranked ballot", "Ranked ballots"),
-}
+def _ballot_type_names() -> dict:
+    # Imported here: the words are for people (Flask-Babel), the rules stay pure Python.
+    from commonpot.i18n import lazy_gettext
+
+    return {
+        BallotType.APPROVAL: (lazy_gettext("Approval ballot"), lazy_gettext("Approval ballots")),
+        BallotType.KNAPSACK: (lazy_gettext("Budget ballot"), lazy_gettext("Budget ballots")),
+        BallotType.CUMULATIVE: (lazy_gettext("Points ballot"), lazy_gettext("Points ballots")),
+        BallotType.RANKED: (lazy_gettext("Ranked ballot"), lazy_gettext("Ranked ballots")),
+    }
 
 
 # The Pabulib `vote_type` each ballot type is published as. Knapsack ballots are approval

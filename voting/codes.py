@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot.audit import record
+from commonpot.i18n import _
 from commonpot.spreadsheets import safe_cell
 from voting.casting import _require_voting, cast, has_voted
 from voting.codewords import CODE_ALPHABET, CODE_LENGTH, normalise_code  # noqa: F401
@@ -110,9 +111,9 @@ def used_code_message(voting_round: VotingRound) -> str:
     """A code that has voted casts no second ballot; where the round lets votes change, the
     voter is told how, not that their vote is final."""
     if voting_round.allow_revote:
-        return ("That code has already been used to vote. To change that vote, use your code "
-                "with the change secret you were shown when you voted.")
-    return "That code has already been used to vote. Each code can be used once."
+        return _("That code has already been used to vote. To change that vote, use your code "
+                 "with the change secret you were shown when you voted.")
+    return _("That code has already been used to vote. Each code can be used once.")
 
 
 def check_code_for_change(session: Session, voting_round: VotingRound,

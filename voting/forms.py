@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from commonpot.forms import IntegerField, options
+from commonpot.i18n import _, lazy_gettext
 from commonpot.money import parse_pounds
 from voting.ballots import BallotType
 
@@ -80,9 +81,10 @@ class RoundForm(FlaskForm):
                              default=BallotType.APPROVAL.value)
     counting_rule = SelectField(
         "Counting rule",
-        description="The rules are grouped by the ballots they can count. Ranked ballots can "
-                    "only be counted with the greedy rules; Sequential Phragmén counts approval "
-                    "and budget ballots only.")
+        description=lazy_gettext(
+            "The rules are grouped by the ballots they can count. Ranked ballots can only be "
+            "counted with the greedy rules; Sequential Phragmén counts approval and budget "
+            "ballots only."))
     tie_breaking = SelectField("Ties between projects go to", choices=options(TIE_BREAKING_CHOICES),
                                default="")
     completion = SelectField("Equal Shares: completion", choices=options(COMPLETION_CHOICES), default="")
@@ -139,8 +141,8 @@ class TransitionForm(FlaskForm):
 class CostLineForm(Form):
     """One row of what the money buys; a blank row is ignored."""
 
-    item = StringField("What it buys", validators=[Optional(), Length(max=200)])
-    amount = StringField("Amount in pounds", validators=[Optional(), Pounds()])
+    item = StringField(lazy_gettext("What it buys"), validators=[Optional(), Length(max=200)])
+    amount = StringField(lazy_gettext("Amount in pounds"), validators=[Optional(), Pounds()])
 
 
 COST_LINE_ROWS = 3  # rows shown at first; "Add another line" brings more without JavaScript
@@ -152,26 +154,27 @@ class ProposalForm(FlaskForm):
                         validators=[DataRequired("Enter the project's name"), Length(max=200)])
     summary = TextAreaField("What it would do", validators=[DataRequired("Say what the project would do"),
                                                              Length(max=3000)])
-    district_id = SelectField("Which budget it is for", coerce=int,
-                              description="The district whose residents would vote on it.")
-    location = StringField("Where it would happen", validators=[Optional(), Length(max=200)],
-                           description="A place people know, like “Mill Park, by the swings”.")
-    postcode = StringField("Postcode of the place (optional)", validators=[Optional(), Length(max=10)])
-    lines = FieldList(FormField(CostLineForm), "What the money buys", min_entries=COST_LINE_ROWS,
-                      max_entries=MAX_COST_LINE_ROWS)
-    image = FileField("A picture of the project or the place (optional)",
-                      description="A JPG or PNG file, up to 5 MB. It is shown on the ballot.")
-    image_alt = StringField("Describe the picture for people who cannot see it",
+    district_id = SelectField(lazy_gettext("Which budget it is for"), coerce=int,
+                              description=lazy_gettext("The district whose residents would vote on it."))
+    location = StringField(lazy_gettext("Where it would happen"), validators=[Optional(), Length(max=200)],
+                           description=lazy_gettext("A place people know, like “Mill Park, by the swings”."))
+    postcode = StringField(lazy_gettext("Postcode of the place (optional)"),
+                           validators=[Optional(), Length(max=10)])
+    lines = FieldList(FormField(CostLineForm), lazy_gettext("What the money buys"),
+                      min_entries=COST_LINE_ROWS, max_entries=MAX_COST_LINE_ROWS)
+    image = FileField(lazy_gettext("A picture of the project or the place (optional)"),
+                      description=lazy_gettext("A JPG or PNG file, up to 5 MB. It is shown on the ballot."))
+    image_alt = StringField(lazy_gettext("Describe the picture for people who cannot see it"),
                             validators=[Optional(), Length(max=300)],
-                            description="For example: “The bare patch of grass where the benches "
-                                        "would go”. Needed if you add a picture.")
+                            description=lazy_gettext("For example: “The bare patch of grass where the "
+                                                     "benches would go”. Needed if you add a picture."))
     group_id = SelectField("Proposed by", coerce=int, default=0)
 
     def validate_image_alt(self, field):
         chosen = getattr(self.image.data, "filename", "")
         if (field.data or "").strip() and not chosen:
-            raise ValidationError("Choose the picture again (a page that comes back does not keep "
-                                  "a chosen file), or clear its description.")
+            raise ValidationError(_("Choose the picture again (a page that comes back does not keep "
+                                    "a chosen file), or clear its description."))
 
 
 class ReviewForm(FlaskForm):
@@ -184,10 +187,11 @@ class ReviewForm(FlaskForm):
 
 
 class RemoveImageForm(FlaskForm):
-    removal_reason = TextAreaField("Why the picture is removed",
-                           validators=[DataRequired("Give the reason for removing the picture"),
-                                       Length(max=2000)],
-                           description="The proposer can see this.")
+    removal_reason = TextAreaField(
+        lazy_gettext("Why the picture is removed"),
+        validators=[DataRequired(lazy_gettext("Give the reason for removing the picture")),
+                    Length(max=2000)],
+        description=lazy_gettext("The proposer can see this."))
 
 
 class DetailsForm(FlaskForm):

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from commonpot.db import enum_column, utcnow
 from commonpot.extensions import db
+from commonpot.i18n import lazy_gettext
 from commonpot.personal_data import not_personal, owner, personal
 from voting.ballots import BallotType
 from voting.states import RoundState
@@ -147,8 +148,8 @@ class ProposalState(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"submitted": "Waiting for review", "feasible": "Feasible",
-                "not_feasible": "Not feasible"}[self.value]
+        return {"submitted": lazy_gettext("Waiting for review"), "feasible": lazy_gettext("Feasible"),
+                "not_feasible": lazy_gettext("Not feasible")}[self.value]
 
 
 class Proposal(db.Model):
@@ -345,7 +346,8 @@ class Channel(enum.StrEnum):
     @property
     def label(self) -> str:
         """How a person voted, in words that follow "voted": online, with a code, on paper."""
-        return {"online": "online", "code": "with a code", "paper": "on paper"}[self.value]
+        return {"online": lazy_gettext("online"), "code": lazy_gettext("with a code"),
+                "paper": lazy_gettext("on paper")}[self.value]
 
 
 def ways_to_vote(voting_round: VotingRound) -> list[Channel]:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from commonpot.audit import record
 from commonpot.db import utcnow
+from commonpot.i18n import _
 from commonpot.refusals import Refused
 from voting.errors import VotingError
 from voting.models import Proposal, ProposalImage
@@ -59,24 +60,27 @@ def check_image(upload: ImageUpload) -> CheckedImage:
     try:
         name = uploads.check_file_name(upload.file_name)
     except Refused:
-        raise VotingError("The picture's file name is not allowed. Rename it to a simple name "
-                          "such as benches.jpg and try again.", "image") from None
+        raise VotingError(_("The picture’s file name is not allowed. Rename it to a simple name "
+                            "such as benches.jpg and try again."), "image") from None
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in IMAGE_EXTENSIONS:
-        raise VotingError(f"{name} is not a JPG or PNG picture. Upload a .jpg or .png file.", "image")
+        raise VotingError(_("%(name)s is not a JPG or PNG picture. Upload a .jpg or .png file.",
+                            name=name), "image")
     limit = max_image_bytes()
     if len(upload.data) > limit:
-        size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
-        raise VotingError(f"{name} is larger than {size}. Make the picture smaller and try again.",
-                          "image")
+        size = (_("%(num)d MB", num=limit // (1024 * 1024)) if limit >= 1024 * 1024
+                else _("%(num)d KB", num=limit // 1024))
+        raise VotingError(_("%(name)s is larger than %(size)s. Make the picture smaller and try again.",
+                            name=name, size=size), "image")
     try:
         content_type = uploads.check_file(name, upload.data)  # first bytes, emptiness
     except Refused as exc:
         raise VotingError(str(exc), "image") from None
     if not alt_text:
-        raise VotingError("Describe the picture for people who cannot see it.", "image_alt")
+        raise VotingError(_("Describe the picture for people who cannot see it."), "image_alt")
     if len(alt_text) > MAX_ALT_TEXT:
-        raise VotingError(f"Describe the picture in {MAX_ALT_TEXT} characters or fewer.", "image_alt")
+        raise VotingError(_("Describe the picture in %(most)d characters or fewer.", most=MAX_ALT_TEXT),
+                          "image_alt")
     return CheckedImage(name, upload.data, alt_text, content_type)
 
 
@@ -90,7 +94,7 @@ def store_image(session: Session, actor, proposal: Proposal, image: CheckedImage
     """Write the checked picture under a random name and record it. The caller has made
     every other check first, so a refused proposal leaves no file behind."""
     if proposal.image is not None:
-        raise VotingError("This proposal already has a picture.", "image")
+        raise VotingError(_("This proposal already has a picture."), "image")
     stored_name = secrets.token_hex(20)
     row = ProposalImage(proposal_id=proposal.id, original_name=image.file_name,
                         stored_name=stored_name, content_type=image.content_type,
@@ -111,9 +115,9 @@ def remove_image(session: Session, actor, proposal: Proposal, reason: str) -> No
     """A moderator hides a proposal's picture, saying why; the row stays for the audit trail."""
     image = proposal.image
     if image is None:
-        raise VotingError("This proposal has no picture to remove.")
+        raise VotingError(_("This proposal has no picture to remove."))
     if not (reason or "").strip():
-        raise VotingError("Give the reason for removing the picture: the proposer will see it.",
+        raise VotingError(_("Give the reason for removing the picture: the proposer will see it."),
                           "removal_reason")
     image.removed_at = utcnow()
     image.removed_reason = reason.strip()

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from commonpot import postcodes
 from commonpot.audit import record
+from commonpot.i18n import _
 from commonpot.money import format_pence
 from voting.errors import VotingError
 from voting.models import (
@@ -56,23 +57,26 @@ def check_cost_lines(lines: Sequence[CostLine]) -> list[CostLine]:
         if not item and line.amount_pence is None:
             continue
         if not item:
-            problems.append(f"Cost line {number}: say what the money buys.")
+            problems.append(_("Cost line %(number)d: say what the money buys.", number=number))
         elif len(item) > MAX_ITEM_LENGTH:
-            problems.append(f"Cost line {number}: use {MAX_ITEM_LENGTH} characters or fewer.")
+            problems.append(_("Cost line %(number)d: use %(most)d characters or fewer.",
+                              number=number, most=MAX_ITEM_LENGTH))
         if line.amount_pence is None:
             if item:
-                problems.append(f"Cost line {number}: enter what “{item}” costs, in pounds.")
+                problems.append(_("Cost line %(number)d: enter what “%(item)s” costs, in pounds.",
+                                  number=number, item=item))
         elif line.amount_pence <= 0:
-            problems.append(f"Cost line {number}: enter an amount of more than £0.")
+            problems.append(_("Cost line %(number)d: enter an amount of more than £0.",
+                              number=number))
         kept.append(CostLine(item, line.amount_pence))
     if problems:
         raise VotingError(" ".join(problems), "lines", details=problems)
     if not kept:
-        raise VotingError("Say what the money buys: add at least one cost line, with its amount.",
+        raise VotingError(_("Say what the money buys: add at least one cost line, with its amount."),
                           "lines")
     if len(kept) > MAX_COST_LINES:
-        raise VotingError(f"Use {MAX_COST_LINES} cost lines or fewer: group small items together.",
-                          "lines")
+        raise VotingError(_("Use %(most)d cost lines or fewer: group small items together.",
+                            most=MAX_COST_LINES), "lines")
     return kept
 
 
@@ -82,24 +86,26 @@ def check_place(session: Session, voting_round: VotingRound, district: District,
     district is refused: the project would be voted on by the wrong people."""
     location = " ".join((location or "").split())
     if required and not location:
-        raise VotingError("Say where the project would happen, like “Mill Park, by the swings”.",
+        raise VotingError(_("Say where the project would happen, like “Mill Park, by the swings”."),
                           "location")
     if len(location) > MAX_LOCATION_LENGTH:
-        raise VotingError(f"Say where in {MAX_LOCATION_LENGTH} characters or fewer.", "location")
+        raise VotingError(_("Say where in %(most)d characters or fewer.", most=MAX_LOCATION_LENGTH),
+                          "location")
     if not (postcode or "").strip():
         return location, None
     shown = postcodes.normalise(postcode)
     if shown is None:
-        raise VotingError(f"“{postcode.strip()}” is not a UK postcode. Check it, or leave it blank.",
-                          "postcode")
+        raise VotingError(_("“%(postcode)s” is not a UK postcode. Check it, or leave it blank.",
+                            postcode=postcode.strip()), "postcode")
     if not district.is_area_wide:
         listed = session.scalar(
             select(RoundPostcode.district_id).where(RoundPostcode.round_id == voting_round.id,
                                                     RoundPostcode.postcode == shown))
         if listed is not None and listed != district.id:
             other = _district_of(voting_round, listed)
-            raise VotingError(f"{shown} is in {other.name}, not {district.name}. Choose "
-                              f"{other.name}, or check the postcode.", "postcode")
+            raise VotingError(_("%(postcode)s is in %(other)s, not %(district)s. Choose %(other)s, "
+                                "or check the postcode.", postcode=shown, other=other.name,
+                                district=district.name), "postcode")
     return location, shown
 
 
@@ -131,8 +137,8 @@ def _add_proposal(session, actor, voting_round, *, title, summary, cost_pence, d
     if cost_lines:
         total = sum(line.amount_pence for line in cost_lines)
         if cost_pence is not None and cost_pence != total:
-            raise VotingError(f"The cost lines add up to {format_pence(total)}, not "
-                              f"{format_pence(cost_pence)}.", "lines")
+            raise VotingError(_("The cost lines add up to %(total)s, not %(cost)s.",
+                                total=format_pence(total), cost=format_pence(cost_pence)), "lines")
         cost_pence = total
     if cost_pence is None or cost_pence <= 0:
         raise VotingError("Enter what the project would cost, more than £0.")
@@ -165,12 +171,13 @@ def _add_proposal(session, actor, voting_round, *, title, summary, cost_pence, d
 def set_cost_lines(session: Session, actor, proposal: Proposal, lines: Sequence[CostLine]) -> None:
     """Replace what the money buys (before voting opens); the lines set the asked-for cost."""
     if proposal.voting_round.state not in (RoundState.DRAFT, RoundState.PROPOSALS, RoundState.REVIEW):
-        raise VotingError("What a project buys cannot change once voting has opened.")
+        raise VotingError(_("What a project buys cannot change once voting has opened."))
     lines = check_cost_lines(lines)
     total = sum(line.amount_pence for line in lines)
     if total > proposal.district.budget_pence:
-        raise VotingError(f"The cost lines add up to more than the {proposal.district.name} budget "
-                          f"of {format_pence(proposal.district.budget_pence)}.", "lines")
+        raise VotingError(_("The cost lines add up to more than the %(district)s budget of %(budget)s.",
+                            district=proposal.district.name,
+                            budget=format_pence(proposal.district.budget_pence)), "lines")
     proposal.cost_lines = [ProposalCostLine(position=i, item=line.item, amount_pence=line.amount_pence)
                            for i, line in enumerate(lines, start=1)]
     proposal.requested_pence = total
@@ -184,7 +191,7 @@ def set_cost_lines(session: Session, actor, proposal: Proposal, lines: Sequence[
 def attach_proposal_image(session: Session, actor, proposal: Proposal, image: ImageUpload) -> None:
     """Add a picture to a proposal that has none, before voting opens."""
     if proposal.voting_round.state not in (RoundState.DRAFT, RoundState.PROPOSALS, RoundState.REVIEW):
-        raise VotingError("Pictures cannot be added once voting has opened.")
+        raise VotingError(_("Pictures cannot be added once voting has opened."))
     store_image(session, actor, proposal, check_image(image))
 
 

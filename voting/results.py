@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from commonpot.i18n import _, lazy_gettext
 from commonpot.money import parse_pounds
 from commonpot.spreadsheets import safe_cell
 from voting.ballots import PABULIB_VOTE_TYPE, BallotType, pabulib_vote
@@ -177,10 +178,10 @@ def ballot_types_of_rule(name: str) -> frozenset[BallotType]:
 
 # Headings for the round form's rules, by the ballot types they count.
 _GROUP_HEADINGS = {
-    frozenset(BallotType): "Any ballot type",
+    frozenset(BallotType): lazy_gettext("Any ballot type"),
     frozenset({BallotType.APPROVAL, BallotType.KNAPSACK, BallotType.CUMULATIVE}):
-        "Approval, budget and points ballots (not ranked)",
-    frozenset({BallotType.APPROVAL, BallotType.KNAPSACK}): "Approval and budget ballots only",
+        lazy_gettext("Approval, budget and points ballots (not ranked)"),
+    frozenset({BallotType.APPROVAL, BallotType.KNAPSACK}): lazy_gettext("Approval and budget ballots only"),
 }
 
 
@@ -194,9 +195,9 @@ def grouped_rule_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     order = list(BallotType)
     headings = []
     for kinds, rules in sorted(groups.items(), key=lambda item: -len(item[0])):
-        heading = _GROUP_HEADINGS.get(kinds) or (
-            ", ".join(k.plural for k in sorted(kinds, key=order.index)) + " only")
-        headings.append((heading, rules))
+        heading = _GROUP_HEADINGS.get(kinds) or _(
+            "%(ballots)s only", ballots=", ".join(str(k.plural) for k in sorted(kinds, key=order.index)))
+        headings.append((str(heading), rules))
     return headings
 
 
@@ -206,8 +207,9 @@ def rule_mismatch(ballot_type: BallotType, rule: str) -> str | None:
     if rule in allowed:
         return None
     kind = BallotType(ballot_type)
-    return (f"{kind.plural} cannot be counted with {rule_label(rule)}. Choose one of: "
-            f"{'; '.join(rule_label(name) for name in allowed)}.")
+    return _("%(ballots)s cannot be counted with %(rule)s. Choose one of: %(rules)s.",
+             ballots=kind.plural, rule=rule_label(rule),
+             rules="; ".join(rule_label(name) for name in allowed))
 
 
 def count_pb(text: str, rule: str, options: CountOptions | None = None) -> Outcome:

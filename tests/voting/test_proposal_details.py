@@ -174,7 +174,7 @@ def test_a_proposal_says_what_the_money_buys_and_where_with_a_picture(app, sessi
     ({"image": (BytesIO(b"<html><script>alert(1)</script>"), "benches.png")},
      "benches.png does not look like a real .png file"),
     ({"image": (BytesIO(png(padding=3000)), "big.png")}, "big.png is larger than"),
-    ({"image": (BytesIO(png()), "../../etc/benches.png")}, "The picture's file name is not allowed"),
+    ({"image": (BytesIO(png()), "../../etc/benches.png")}, "The picture’s file name is not allowed"),
     ({"lines-1-amount": ""}, "Cost line 2: enter what “Concrete bases and fitting” costs"),
     ({"lines-0-item": "", "lines-1-item": ""}, "Cost line 1: say what"),
     ({"lines-0-item": "", "lines-0-amount": "", "lines-1-item": "", "lines-1-amount": ""},
@@ -273,3 +273,32 @@ def test_proposal_pages_do_not_grow_with_lines_and_pictures(page, app, session, 
         if page in ("ballot", "details"):
             assert "Picture of project 0" in browser.get(url).get_data(as_text=True)
     assert counts[12] == counts[3], counts
+
+
+def test_the_new_pages_render_in_welsh(app, session, make_user):
+    """Marked strings with placeholders and plurals format in another locale too."""
+    welsh = {"Accept-Language": "cy"}
+    round_id = _proposals_with_everything(session, 2, "Cymraeg", voting=True)
+    voting_round = session.get(VotingRound, round_id)
+    proposal_id, fund_id = voting_round.proposals[0].id, voting_round.fund_id
+    session.commit()
+    make_user("boss@example.org", fund_roles=[(fund_id, "fund_manager")])
+    make_voter(make_user, session, "voter@example.org")
+    manager = fresh_browser(app)
+    sign_in(manager, "boss@example.org")
+    for url in (f"/vote/{round_id}/manage", f"/vote/{round_id}/advance",
+                f"/vote/proposals/{proposal_id}", f"/vote/proposals/{proposal_id}/review"):
+        page = manager.get(url, headers=welsh)
+        assert page.status_code == 200, url
+        assert '<html lang="cy"' in page.get_data(as_text=True)
+    voter = fresh_browser(app)
+    sign_in(voter, "voter@example.org")
+    assert voter.get(f"/vote/{round_id}/ballot", headers=welsh).status_code == 200
+
+    proposing, districts = _proposing_round(session)
+    proposer = _resident(app, session, make_user)
+    refused = post_form(proposer, f"/vote/{proposing}/propose",
+                        _form(districts["North"], **{"lines-0-amount": "lots"}),
+                        content_type="multipart/form-data", headers=welsh)
+    assert refused.status_code == 400
+    assert 'href="#lines-0-amount"' in refused.get_data(as_text=True)  # the summary leads to the row

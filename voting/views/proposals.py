@@ -10,6 +10,7 @@ import voting.policy  # noqa: F401 - registers the voting rules
 from commonpot.accounts.loading import load_or_404
 from commonpot.accounts.policy import OBJECT_CHECKED, PUBLIC_OBJECT_CHECKED, access
 from commonpot.extensions import db
+from commonpot.i18n import _
 from voting import proposal_images
 from voting.errors import VotingError
 from voting.forms import RemoveImageForm, ReviewForm
@@ -60,7 +61,7 @@ def remove_proposal_image(proposal_id: int):
         except VotingError as exc:
             form.removal_reason.errors = [*form.removal_reason.errors, str(exc)]
         else:
-            flash(f"The picture of “{proposal.title}” is removed.", "success")
+            flash(_("The picture of “%(title)s” is removed.", title=proposal.title), "success")
             return redirect(url_for("voting.review_proposal", proposal_id=proposal.id))
     return render_template("voting/review.html", proposal=proposal, round=proposal.voting_round,
                            form=ReviewForm(formdata=None), remove_form=form), 400

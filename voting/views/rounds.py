@@ -193,6 +193,7 @@ def confirm_advance(round_id: int):
     return render_template("voting/confirm_advance.html", round=voting_round, target=target,
                            form=TransitionForm(formdata=None, target=target.value),
                            turnout=results.turnout(db.session, voting_round),
+                           ways_to_vote=ways_to_vote(voting_round),
                            RoundState=RoundState, ProposalState=ProposalState)
 
 
