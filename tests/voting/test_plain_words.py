@@ -103,3 +103,23 @@ def test_a_rule_the_ballot_cannot_use_is_refused_naming_the_rules_that_fit(app, 
     assert '<a href="#counting_rule">' in page  # the message leads to the field
     assert session.scalar(select(func.count(VotingRound.id))) == 0
     assert session.scalar(select(func.count(Proposal.id))) == 0
+
+
+def test_paper_batches_show_dates_as_people_write_them(app, session, make_user):
+    from datetime import date
+
+    round_id = open_round(session)
+    voting_round = session.get(VotingRound, round_id)
+    batch = operations.create_paper_batch(
+        session, "system", voting_round, district_id=voting_round.districts[0].id,
+        event="Spring fair", event_date=date(2027, 3, 15), first_serial=1, last_serial=20,
+        double_keyed=False)
+    batch_id = batch.id
+    session.commit()
+    make_user("steward@example.org", steward=True)
+    steward = fresh_browser(app)
+    sign_in(steward, "steward@example.org")
+    for url in (f"/vote/{round_id}/paper", f"/vote/paper/{batch_id}"):
+        text = _words(steward.get(url).get_data(as_text=True))
+        assert "2027-03-15" not in text, url
+        assert "15 March 2027" in text, url
