@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from commonpot.db import utcnow
+from commonpot.i18n import _
 from voting import ballots, cast_tokens
 from voting.ballots import BallotError, BallotRules, BallotType, Project
 from voting.codewords import CODE_ALPHABET, CODE_LENGTH
@@ -96,7 +97,7 @@ def new_receipt() -> str:
 
 def _require_voting(voting_round: VotingRound) -> None:
     if voting_round.state != RoundState.VOTING:
-        raise VotingError("Voting is not open in this round.")
+        raise VotingError(_("Voting is not open in this round."))
 
 
 def cast(session: Session, voting_round: VotingRound, *, voter_key: str, channel: Channel,

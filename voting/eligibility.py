@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from commonpot import postcodes
 from commonpot.db import utcnow
+from commonpot.i18n import _
 from voting.errors import NotEligible, VotingError
 from voting.models import (
     District,
@@ -24,9 +25,9 @@ def set_resident_details(session: Session, user, *, postcode: str, date_of_birth
                          family_name: str | None = None) -> ResidentDetails:
     normalised = postcodes.normalise(postcode)
     if normalised is None:
-        raise VotingError("Enter a full UK postcode, like RT1 2AB.")
+        raise VotingError(_("Enter a full UK postcode, like RT1 2AB."))
     if date_of_birth >= date.today():
-        raise VotingError("Your date of birth must be in the past.")
+        raise VotingError(_("Your date of birth must be in the past."))
     details = session.scalar(select(ResidentDetails).where(ResidentDetails.user_id == user.id))
     family_name = (family_name or "").strip() or None
     if details is None:
