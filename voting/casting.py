@@ -120,7 +120,7 @@ def cast(session: Session, voting_round: VotingRound, *, voter_key: str, channel
         if channel == Channel.PAPER:
             census.check_paper_allowance(session, voting_round)
         elif census_entry_id is None:
-            raise NotEligible("This vote checks every voter against the census list.")
+            raise NotEligible(_("This vote checks every voter against the census list."))
         else:
             census.mark_voted(session, voting_round, census_entry_id, channel)
     already = "You have already voted in this round. Each person can vote once."

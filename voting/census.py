@@ -153,7 +153,7 @@ def import_census(session: Session, actor, voting_round: VotingRound, csv_text: 
         else:
             people[digest] = (line_no, row, districts[postcode])
     if problems:
-        raise VotingError(" ".join(problems[:10]) + (" …and more." if len(problems) > 10 else ""))
+        raise VotingError(" ".join(problems[:10]) + ((" " + _("…and more.")) if len(problems) > 10 else ""))
     if not people:
         raise VotingError(_("The file has nobody in it."))
     listed = set(session.scalars(select(CensusEntry.identity_hash).where(
@@ -213,15 +213,15 @@ def resident_entry(session: Session, voting_round: VotingRound, user) -> CensusE
     """The census entry a signed-in resident's declared details match, or NotEligible."""
     details = resident_details(session, user)
     if details is None or not details.family_name:
-        raise NotEligible("This vote checks voters against the council's list. Tell us your "
+        raise NotEligible(_("This vote checks voters against the council's list. Tell us your "
                           "family name, date of birth and postcode exactly as they are on the "
-                          "electoral register.")
+                          "electoral register."))
     entry = find_entry(session, voting_round, details.family_name, details.date_of_birth,
                        details.postcode)
     if entry is None:
-        raise NotEligible("Your family name, date of birth and postcode do not match anyone on "
+        raise NotEligible(_("Your family name, date of birth and postcode do not match anyone on "
                           "this vote's list of eligible voters. Check them against your entry on "
-                          "the electoral register; if they are right, contact the organiser.")
+                          "the electoral register; if they are right, contact the organiser."))
     return entry
 
 
@@ -263,7 +263,7 @@ def issue_paper_ballot(session: Session, actor, voting_round: VotingRound, *, fa
     session.refresh(voting_round, with_for_update={"read": True})
     entry = find_entry(session, voting_round, family_name, date_of_birth, postcode)
     if entry is None:
-        raise NotEligible("That person is not on this vote's list of eligible voters: check the "
-                          "spelling of the family name, the date of birth and the postcode.")
+        raise NotEligible(_("That person is not on this vote's list of eligible voters: check the "
+                          "spelling of the family name, the date of birth and the postcode."))
     mark_voted(session, voting_round, entry.id, Channel.PAPER)
     return next(d for d in voting_round.districts if d.id == entry.district_id)

@@ -68,14 +68,15 @@ def enter_paper_ballot(session: Session, actor, batch: PaperBatch, *, serial: in
                             "number on the ballot paper.", serial=serial, first=batch.first_serial,
                             last=batch.last_serial))
     if has_voted(session, voting_round, _paper_key(serial)):
-        raise AlreadyVoted(f"Serial {serial} has already been entered. A paper ballot counts once.")
+        raise AlreadyVoted(_("Serial %(serial)s has already been entered. A paper ballot counts once.",
+                             serial=serial))
     if not batch.double_keyed:
         try:
             cast(session, voting_round, voter_key=_paper_key(serial), channel=Channel.PAPER,
                  home=batch.district, choices=choices)
         except AlreadyVoted:
-            raise AlreadyVoted(f"Serial {serial} has already been entered. A paper ballot counts "
-                               "once.") from None
+            raise AlreadyVoted(_("Serial %(serial)s has already been entered. A paper ballot counts once.",
+                             serial=serial)) from None
         return
     if keying not in (1, 2):
         raise VotingError(_("Choose the first or the second keying."))
@@ -86,7 +87,8 @@ def enter_paper_ballot(session: Session, actor, batch: PaperBatch, *, serial: in
                                     choices=json.dumps(clean, sort_keys=True), keyed_by_id=actor.id))
             session.flush()
     except IntegrityError:
-        raise AlreadyVoted(f"Serial {serial} has already been entered in keying {keying}.") from None
+        raise AlreadyVoted(_("Serial %(serial)s has already been entered in keying %(keying)s.",
+                             serial=serial, keying=keying)) from None
 
 
 @dataclass

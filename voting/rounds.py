@@ -151,7 +151,7 @@ def import_postcodes(session: Session, actor, voting_round: VotingRound, csv_tex
         else:
             rows[postcode] = district.id
     if problems:
-        raise VotingError(" ".join(problems[:10]) + (" …and more." if len(problems) > 10 else ""))
+        raise VotingError(" ".join(problems[:10]) + ((" " + _("…and more.")) if len(problems) > 10 else ""))
     if not rows:
         raise VotingError(_("The file has no postcodes in it."))
     existing = {pc.postcode: pc for pc in session.scalars(
