@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 
+from commonpot.i18n import lazy_gettext as _l
+
 
 class EntryType(enum.StrEnum):
     BUDGET_ALLOCATED = "budget_allocated"
@@ -40,8 +42,8 @@ class InstalmentTrigger(enum.StrEnum):
 
 
 TRIGGER_LABELS = {
-    InstalmentTrigger.ON_ACCEPTANCE: "On acceptance of the grant offer",
-    InstalmentTrigger.AFTER_FINAL_REPORT: "After the end-of-grant report",
+    InstalmentTrigger.ON_ACCEPTANCE: _l("On acceptance of the grant offer"),
+    InstalmentTrigger.AFTER_FINAL_REPORT: _l("After the end-of-grant report"),
 }
 
 

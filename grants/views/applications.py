@@ -23,6 +23,7 @@ from commonpot.accounts.policy import (
 )
 from commonpot.extensions import db
 from commonpot.forms import options
+from commonpot.i18n import _
 from grants import forms, operations, queries, uploads
 from grants.models import (
     Application,
@@ -75,7 +76,7 @@ def start_application(slug: str):
     form = forms.StartApplicationForm()
     form.group_id.choices = options([(g.id, g.name) for g in queries.groups_for(db.session, current_user.id)])
     if not form.validate_on_submit():
-        flash("Choose one of your groups to apply.", "error")
+        flash(_("Choose one of your groups to apply."), "error")
         return redirect(url_for("grants.show_round", slug=slug))
     group = db.session.get(Group, form.group_id.data)
     try:
@@ -109,7 +110,7 @@ def edit_application_step(application_id: int, step: str):
     if step not in step_ids:
         abort(404)
     if not operations.accepting_applications(application.round):
-        flash("This round is closed, so the application can no longer be changed.", "error")
+        flash(_("This round is closed, so the application can no longer be changed."), "error")
         return redirect(url_for("grants.show_application", application_id=application.id))
     questions = _step_questions(application, step) if step.startswith("questions-") else []
     checked = False
@@ -130,7 +131,7 @@ def edit_application_step(application_id: int, step: str):
                                   operations.submission_problems(db.session, application))
         if not problems:
             if "save_and_return" in request.form:
-                flash("Your answers are saved. You can come back at any time.", "success")
+                flash(_("Your answers are saved. You can come back at any time."), "success")
                 return redirect(url_for("grants.show_application", application_id=application.id))
             position = step_ids.index(step)
             if position + 1 < len(step_ids):
@@ -229,8 +230,8 @@ def submit_application(application_id: int):
     except operations.GrantsError as exc:
         return render_template("grants/refused.html", round=application.round,
                                message=str(exc), application=application), 409
-    flash(f"Application submitted. Your reference is {application.reference}. We have emailed "
-          f"a confirmation.", "success")
+    flash(_("Application submitted. Your reference is %(reference)s. We have emailed a confirmation.",
+            reference=application.reference), "success")
     return redirect(url_for("grants.show_application", application_id=application.id))
 
 
@@ -246,7 +247,7 @@ def withdraw_application(application_id: int):
         except (operations.GrantsError, operations.IllegalTransitionError) as exc:
             return render_template("grants/refused.html", round=application.round,
                                    message=str(exc), application=application), 409
-        flash("The application is withdrawn.", "success")
+        flash(_("The application is withdrawn."), "success")
     return redirect(url_for("grants.show_application", application_id=application.id))
 
 
