@@ -55,7 +55,8 @@ def _donation_limit() -> str:
 @bp.route("/donate/<slug>", methods=["GET", "POST"])
 @access(PUBLIC)
 @limiter.limit(_donation_limit, methods=["POST"],
-               error_message="Too many donations started from your connection in a short time.")
+               error_message=lambda: _("Too many donations started from your connection in a short "
+                                       "time."))
 def donate(slug: str):
     fund = _fund_by_slug(slug)
     configured = stripe_client.is_configured()

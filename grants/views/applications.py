@@ -38,18 +38,18 @@ from grants.views import bp
 
 def _steps(application: Application) -> list[tuple[str, str]]:
     """(step id, title) in order."""
-    steps = [("project", "Your project")]
+    steps = [("project", _("Your project"))]
     numbers = sorted({q.step for q in application.round.questions})
     for number in numbers:
         questions = [q for q in application.round.questions if q.step == number]
         if all(q.is_asset for q in questions):
-            title = "What your group brings"
+            title = _("What your group brings")
         elif len(questions) == 1:
             title = questions[0].label
         else:
-            title = f"Questions, part {numbers.index(number) + 1}"
+            title = _("Questions, part %(part)d", part=numbers.index(number) + 1)
         steps.append((f"questions-{number}", title))
-    steps.append(("budget", "Budget"))
+    steps.append(("budget", _("Budget")))
     return steps
 
 
@@ -150,7 +150,7 @@ def edit_application_step(application_id: int, step: str):
         "grants/step.html", application=application, step=step,
         title=dict(steps)[step], steps=steps, problems=problems, question_form=question_form,
         questions=questions, answers=application.answers or {},
-        categories=operations.BUDGET_CATEGORIES,
+        categories={code: _(text) for code, text in operations.BUDGET_CATEGORIES.items()},
         budget_rows=_budget_rows(application), saved=checked,
         accept=",".join("." + e for e in uploads.ALLOWED))
 
