@@ -34,7 +34,12 @@ from payments.forms import (
 )
 from payments.jobs import PAY_INSTALMENT
 from payments.models import Donation, Instalment, LedgerEntry, MatchPledge
-from payments.states import TRIGGER_LABELS, IllegalTransition
+from payments.states import (
+    ENTRY_TYPE_LABELS,
+    INSTALMENT_STATUS_LABELS,
+    TRIGGER_LABELS,
+    IllegalTransition,
+)
 
 bp = Blueprint("payments", __name__)
 
@@ -148,7 +153,9 @@ def fund_ledger(fund_id: int):
         drawn={p.id: ledger.pledge_drawn_pence(db.session, p.id) for p in db.session.scalars(
             select(MatchPledge).where(MatchPledge.fund_id == fund.id))},
         pledge_form=MatchPledgeForm(), release_form=ReleaseForm(), bank_form=BankTransferForm(),
-        trigger_labels=TRIGGER_LABELS, configured=stripe_client.is_configured())
+        trigger_labels=TRIGGER_LABELS, configured=stripe_client.is_configured(),
+        instalment_status_labels={s.value: label for s, label in INSTALMENT_STATUS_LABELS.items()},
+        entry_type_labels={t.value: label for t, label in ENTRY_TYPE_LABELS.items()})
 
 
 @bp.route("/payments/funds/<int:fund_id>/match-pledges", methods=["POST"])
