@@ -148,8 +148,14 @@ class ProposalState(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"submitted": lazy_gettext("Waiting for review"), "feasible": lazy_gettext("Feasible"),
-                "not_feasible": lazy_gettext("Not feasible")}[self.value]
+        return PROPOSAL_LABELS[self]
+
+
+PROPOSAL_LABELS = {
+    ProposalState.SUBMITTED: lazy_gettext("Submitted"),
+    ProposalState.FEASIBLE: lazy_gettext("Feasible"),
+    ProposalState.NOT_FEASIBLE: lazy_gettext("Not feasible"),
+}
 
 
 class Proposal(db.Model):

@@ -44,7 +44,7 @@ def test_a_code_voter_is_told_the_same_truth_where_the_round_allows_changes(app,
 
     ballot = _words(post_form(voter, f"/vote/{round_id}/code", {"code": codes[0]}).get_data(as_text=True))
     assert "cannot be changed" not in ballot
-    assert "you can change your vote until voting closes with your voting code and the change " \
+    assert "you can change your vote until voting closes, only with your code and the change " \
            "secret you will be shown" in ballot
 
     cast = post_form(voter, f"/vote/{round_id}/code/ballot",

@@ -43,19 +43,19 @@ def test_manage_round_and_review_pages_use_plain_words(app, session, make_user):
 
     manage = _words(manager.get(f"/vote/{round_id}/manage").get_data(as_text=True))
     assert "counted with mes" not in manage
-    assert "Approval ballot, counted with Method of Equal Shares" in manage
+    assert "Approval, counted with Method of Equal Shares" in manage
     assert "online codes paper" not in manage.replace(",", "")
     assert "Online, with a code, on paper" in manage
     assert "code 0" not in manage and "online 0" not in manage
     assert "not feasible" not in manage and "submitted" not in manage
-    assert "Not feasible" in manage and "Waiting for review" in manage
+    assert "Not feasible" in manage and "Submitted" in manage
 
     public = _words(fresh_browser(app).get(f"/vote/{round_id}").get_data(as_text=True))
     assert "not feasible" not in public and "submitted" not in public
-    assert "Waiting for review" in public
+    assert "Submitted" in public
 
     review = _words(manager.get(f"/vote/proposals/{waiting_id}/review").get_data(as_text=True))
-    assert "submitted" not in review and "Waiting for review" in review
+    assert "submitted" not in review and "Submitted" in review
 
 
 def test_results_name_the_rule_and_ballot(app, session):

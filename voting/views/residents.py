@@ -13,6 +13,7 @@ from commonpot.accounts.policy import (
 )
 from commonpot.extensions import db
 from commonpot.forms import options
+from commonpot.i18n import _
 from commonpot.money import parse_pounds
 from grants.models import Group, GroupMembership
 from voting import operations, proposals
@@ -42,7 +43,7 @@ def edit_details(round_id: int):
         except VotingError as exc:
             form.postcode.errors.append(str(exc))
         else:
-            flash("Your details are saved.", "success")
+            flash(_("Your details are saved."), "success")
             return redirect(url_for("voting.cast_ballot", round_id=voting_round.id))
     return render_template("voting/details.html", round=voting_round, form=form)
 
@@ -55,10 +56,10 @@ def submit_proposal(round_id: int):
     form.district_id.choices = options([(d.id, d.name) for d in voting_round.districts])
     groups = db.session.scalars(select(Group).join(GroupMembership).where(
         GroupMembership.user_id == current_user.id).order_by(Group.name)).all()
-    form.group_id.choices = options([(0, "Myself")] + [(g.id, g.name) for g in groups])
+    form.group_id.choices = options([(0, _("Myself"))] + [(g.id, g.name) for g in groups])
     if voting_round.state != RoundState.PROPOSALS:
-        return render_template("voting/message.html", round=voting_round, title="Not taking proposals",
-                               message="This round is not taking proposals at the moment."), 409
+        return render_template("voting/message.html", round=voting_round, title=_("Not taking proposals"),
+                               message=_("This round is not taking proposals at the moment.")), 409
     if request.method == "POST" and "add_line" in request.form:
         # One more row for what the money buys, without JavaScript: nothing is checked or kept.
         if len(form.lines) < form.lines.max_entries:
@@ -80,7 +81,7 @@ def submit_proposal(round_id: int):
         except VotingError as exc:
             return _proposal_page(voting_round, form, refusal=exc, file_dropped=_file_chosen(form),
                                   status=400)
-        flash("Thank you: your proposal is in. Staff will check it before voting opens.", "success")
+        flash(_("Thank you: your proposal is in. Staff will check it before voting opens."), "success")
         return redirect(url_for("voting.show_proposal", proposal_id=proposal.id))
     status = 400 if request.method == "POST" else 200
     return _proposal_page(voting_round, form, file_dropped=_file_chosen(form), status=status)
