@@ -22,6 +22,7 @@ from voting.ballots import BallotError, BallotRules, BallotType, Project
 from voting.codewords import CODE_ALPHABET, CODE_LENGTH
 from voting.eligibility import online_district
 from voting.errors import AlreadyVoted, NotEligible, VotingError
+from voting.locking import lock_round
 from voting.models import (
     Channel,
     District,
@@ -112,7 +113,7 @@ def cast(session: Session, voting_round: VotingRound, *, voter_key: str, channel
     round the census entry's mark does the same across channels."""
     from voting import census, receipts
 
-    session.refresh(voting_round, with_for_update={"read": True})
+    lock_round(session, voting_round, exclusive=False)
     _require_voting(voting_round)
     clean = receipts.checked_choices(voting_round, home, choices, blank=blank)
     if voting_round.requires_census:

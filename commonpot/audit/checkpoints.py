@@ -16,7 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot.audit.keys import keys
-from commonpot.audit.log import compact_range, events_page, serialise_appends, tree_size
+from commonpot.audit.log import (
+    compact_range,
+    events_page,
+    note_checkpoint_signed,
+    own_appends,
+    serialise_appends,
+    tree_size,
+)
 from commonpot.audit.models import AuditCheckpoint
 from commonpot_verify import merkle
 from commonpot_verify.log import event_bytes, event_signature_ok
@@ -60,11 +67,17 @@ def sign_checkpoint(session: Session, reason: str) -> AuditCheckpoint | None:
     compact = compact_range(session, start) if start else []
     if previous and merkle.compact_root(compact).hex() != previous.root_hash:
         raise AuditTampered(f"the stored tree no longer matches checkpoint {previous.id}")
+    # Events this transaction appended itself need no re-check: only those before them.
+    own = own_appends(session)
+    if own is not None and own["size"] == size and own["from"] >= start:
+        check_until = own["from"]
+    else:
+        own, check_until = None, size
     verifier = keys().verifier
     signed_seen = bool(previous)
     position = start
-    while position < size:
-        for event in events_page(session, after=position, limit=2000):
+    while position < check_until:
+        for event in events_page(session, after=position, limit=min(2000, check_until - position)):
             position += 1
             if event.seq != position:
                 raise AuditTampered(f"event #{position} is missing or out of place")
@@ -78,13 +91,19 @@ def sign_checkpoint(session: Session, reason: str) -> AuditCheckpoint | None:
             else:
                 signed_seen = True
             merkle.compact_append(compact, position - 1, leaf)
-        if position < size and not events_page(session, after=position, limit=1):
+        if position < check_until and not events_page(session, after=position, limit=1):
             raise AuditTampered(f"event #{position + 1} is missing")
+    if own is not None:
+        if compact != own["from_compact"]:
+            raise AuditTampered(f"the stored tree before event #{check_until + 1} does not match "
+                                f"the checked events")
+        compact = list(own["compact"])
     root = merkle.compact_root(compact)
     note = sign_note_checkpoint(Checkpoint(keys().origin, size, root), keys().signer)
     checkpoint = AuditCheckpoint(tree_size=size, root_hash=root.hex(), note=note, reason=reason[:100])
     session.add(checkpoint)
     session.flush()
+    note_checkpoint_signed(session, size, compact)
     return checkpoint
 
 

@@ -115,9 +115,14 @@ ACTIONS: dict[str, dict[str, str]] = {
                               "area_wide": PUBLIC},
     "voting.postcodes_imported": {"rows": PUBLIC},
     "voting.board_published": {"board_sha256": PUBLIC, "receipts_sha256": PUBLIC, "ballots": PUBLIC,
-                               "turnout": PUBLIC},
+                               "turnout": PUBLIC, "ballot_leaves": PUBLIC, "receipt_leaves": PUBLIC},
+    # leaves appended when voting closes (voting/board.py): each published ballot, in board
+    # order, then each published receipt, sorted; never a ballot beside its receipt
+    "voting.ballot_published": {"ballot": PUBLIC, "home_district_id": PUBLIC, "votes": PUBLIC},
+    "voting.receipt_published": {"receipt": PUBLIC},
     "voting.census_imported": {"added": PUBLIC, "already_listed": PUBLIC, "codes": PUBLIC},
-    "voting.counted": {"rule": PUBLIC},
+    "voting.counted": {"rule": PUBLIC, "results_sha256": PUBLIC, "attempt": PUBLIC},
+    "voting.count_retried": {"attempts": PUBLIC},
     "voting.round_transition": {"from": PUBLIC, "to": PUBLIC},
     "voting.proposal_added": {"round_id": PUBLIC, "title": PUBLIC, "cost_pence": PUBLIC,
                               "district_id": PUBLIC, "source_application_id": PUBLIC},

@@ -189,7 +189,7 @@ def test_the_board_confirms_a_receipt_without_showing_its_ballot(app, client, se
 
 
 @pytest.mark.postgres_only
-@pytest.mark.xfail(reason="since the sessions and cast-token merges the threaded change POST is "
+@pytest.mark.skipif(False, reason="since the sessions and cast-token merges the threaded change POST is "
                           "refused by CSRF before it reaches the round lock; passes on the ballots "
                           "branch; to be investigated", strict=False)
 def test_a_change_racing_the_close_is_refused(app, make_user):
