@@ -1,13 +1,14 @@
 """A closed round's bulletin board, rebuilt from the audit log's leaves and checked.
 
-When voting closes, the app appends every published ballot to the log as a leaf
-(`voting.ballot_published`, in board order), then every published receipt code
-(`voting.receipt_published`, sorted, apart from the ballots), then announces the board
-(`voting.board_published`: the SHA-256 of the ballots CSV and of the receipts CSV, the
-number of ballots and where their leaves are). This module rebuilds both CSV files from the
-leaves, byte for byte, and checks them against the announcement and against any downloads
-given (the CSVs and the districts' Pabulib `.pb` files), so a recount of those downloads
-uses exactly the set of ballots the signed log holds.
+When voting closes, the app announces the board (`voting.board_published`: the SHA-256 of
+the ballots CSV and of the receipts CSV, and the number of ballots). Its count job then
+appends every published ballot to the log as a leaf (`voting.ballot_published`, in board
+order), then every published receipt code (`voting.receipt_published`, sorted, apart from
+the ballots), and says where they are (`voting.board_leaves_appended`). This module
+rebuilds both CSV files from the leaves, byte for byte, and checks them against the
+announcement and against any downloads given (the CSVs and the districts' Pabulib `.pb`
+files), so a recount of those downloads uses exactly the set of ballots the signed log
+holds.
 
 The app writes its downloads with these same functions, so there is one definition of the
 board's format.
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 BALLOT_LEAF = "voting.ballot_published"
 RECEIPT_LEAF = "voting.receipt_published"
 BOARD_EVENT = "voting.board_published"
+LEAVES_EVENT = "voting.board_leaves_appended"
 BOARD_HEADER = ("ballot", "home_district_id", "budget_district_id", "vote", "points")
 _PB_INSTANCE = re.compile(r"^commonpot-round-(\d+)-district-(\d+)$")
 
@@ -72,6 +74,7 @@ class PublishedBoard:
     receipts: list[str] = field(default_factory=list)
     receipt_seqs: list[int] = field(default_factory=list)
     announcement: dict | None = None
+    places: dict | None = None
 
     def board_csv(self) -> str:
         return board_csv(self.ballots)
@@ -80,7 +83,8 @@ class PublishedBoard:
         return receipts_csv(self.receipts)
 
 
-_WANTED = tuple(f'"action":"{kind}"'.encode() for kind in (BALLOT_LEAF, RECEIPT_LEAF, BOARD_EVENT))
+_WANTED = tuple(f'"action":"{kind}"'.encode()
+                for kind in (BALLOT_LEAF, RECEIPT_LEAF, BOARD_EVENT, LEAVES_EVENT))
 
 
 def _decoded(events: Iterable) -> Iterable[dict]:
@@ -110,6 +114,10 @@ def collect(events: Iterable, round_id: int) -> PublishedBoard:
             if board.announcement is not None:
                 raise BoardMismatch(f"round {round_id}'s board is announced twice in the log")
             board.announcement = dict(event["payload"], seq=event["seq"])
+        elif action == LEAVES_EVENT:
+            if board.places is not None:
+                raise BoardMismatch(f"round {round_id}'s leaves are appended twice in the log")
+            board.places = dict(event["payload"])
     return board
 
 
@@ -117,7 +125,7 @@ def collect(events: Iterable, round_id: int) -> PublishedBoard:
 
 def _run(seqs: list[int], stated, what: str) -> None:
     if not stated:
-        return
+        raise BoardMismatch(f"the log does not say where the {what} leaves are")
     first, count = stated
     if seqs != list(range(first + 1, first + 1 + count)):
         raise BoardMismatch(f"the {what} leaves are not the {count} leaves from index {first} "
@@ -129,11 +137,14 @@ def check_leaves(board: PublishedBoard) -> None:
     announced = board.announcement
     if announced is None:
         raise BoardMismatch(f"the log has no board for round {board.round_id}")
+    if board.places is None:
+        raise BoardMismatch(f"round {board.round_id}'s ballots are not leaves of the log yet "
+                            f"(the count appends them)")
     if len(board.ballots) != announced.get("ballots"):
         raise BoardMismatch(f"the log holds {len(board.ballots)} ballot leaves for round "
                             f"{board.round_id} but its board announced {announced.get('ballots')}")
-    _run(board.ballot_seqs, announced.get("ballot_leaves"), "ballot")
-    _run(board.receipt_seqs, announced.get("receipt_leaves"), "receipt")
+    _run(board.ballot_seqs, board.places.get("ballot_leaves"), "ballot")
+    _run(board.receipt_seqs, board.places.get("receipt_leaves"), "receipt")
     if sha256_text(board.board_csv()) != announced.get("board_sha256"):
         raise BoardMismatch("the ballots rebuilt from the leaves do not hash to the announced "
                             "board SHA-256")

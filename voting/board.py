@@ -1,9 +1,9 @@
 """The bulletin board of a closed round, made once in the closing transaction.
 
-The ballots are read once, in board order (by their random ids), and from that one reading
-come: the ballots CSV (its SHA-256 is the board hash), the receipts CSV, the board's pages,
-each district's Pabulib file, and the audit log's leaves, one per ballot and then one per
-receipt. The leaves and the CSV are written by the same functions
+The ballots are read once, in board order (by their random ids), and from that reading
+come: the ballots CSV (its SHA-256 is the board hash) and the receipts CSV, stored at the
+close; and, in the count job, the audit log's leaves (one per ballot, then one per receipt),
+the board's pages and each district's Pabulib file. The leaves and the CSV are written by the same functions
 (`commonpot_verify.board`), so anyone holding the signed log can rebuild the CSV byte for
 byte and check every download against it (`commonpot-verify board`).
 """
@@ -15,10 +15,11 @@ import json
 from dataclasses import dataclass
 
 from flask import render_template
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot import audit
+from commonpot.db import insert_rows
 from commonpot_verify import board as published
 from voting import artefacts
 from voting.ballots import BallotType, pabulib_vote
@@ -116,11 +117,18 @@ def publish_leaves(session: Session, voting_round: VotingRound, board: Board) ->
     receipts_from, receipts = audit.append_leaves(
         session, published.RECEIPT_LEAF, ({"receipt": r} for r in board.receipts),
         "voting_round", voting_round.id)
-    if board.receipts:
-        session.execute(insert(PublishedReceipt), [
-            {"round_id": voting_round.id, "receipt": receipt, "leaf_index": receipts_from + i}
-            for i, receipt in enumerate(board.receipts)])
+    insert_rows(session, PublishedReceipt.__table__, (
+        {"round_id": voting_round.id, "receipt": receipt, "leaf_index": receipts_from + i}
+        for i, receipt in enumerate(board.receipts)))
     return {"ballot_leaves": [ballots_from, ballots], "receipt_leaves": [receipts_from, receipts]}
+
+
+def leaves_published(session: Session, voting_round: VotingRound) -> bool:
+    from commonpot.audit import AuditEvent
+
+    return session.scalar(select(AuditEvent.seq).where(
+        AuditEvent.action == "voting.board_leaves_appended", AuditEvent.subject_type == "voting_round",
+        AuditEvent.subject_id == str(voting_round.id)).limit(1)) is not None
 
 
 def describe_choices(kind: BallotType, contests: dict[int, dict[int, int]], districts: dict[int, str],
@@ -140,7 +148,8 @@ def describe_choices(kind: BallotType, contests: dict[int, dict[int, int]], dist
 
 
 def store_board(session: Session, voting_round: VotingRound, board: Board) -> None:
-    """Store the board's files: both CSVs, its pages and each district's ballots as .pb."""
+    """Store the board's pages and each district's ballots as .pb (and both CSVs again,
+    for a round closed before they were stored at the close)."""
     from voting.results import district_pb as pb_text
 
     kind = BallotType(voting_round.ballot_type)

@@ -2,14 +2,16 @@
 
 **The close** (`close_voting`, inside the manager's request, holding the round's lock) is
 what must be atomic: it reshuffles the ballot table, reads the ballots once, fixes the
-board (its hash, its stored files), appends every published ballot and receipt to the audit
-log as leaves, announces the board, and queues the count. From then on no ballot can
-change, and the board anyone downloads is the set of leaves in the signed log.
+board (its hash and its two CSV files, stored), announces it in the audit log and queues
+the count. From then on no ballot can change.
 
 **The count** (`count_job`, a job: RQ with a timeout, or in-process after the response)
-counts each district from the stored board, committing its progress district by district
-so the manager's page can say how far it has got, stores the results and their downloads,
-and records `voting.counted`. A count that fails says why on the manager's page, which
+checks that the ballots still make the announced board, appends every published ballot and
+then every receipt to the audit log as leaves (so the board anyone downloads is a set of
+leaves in the signed log, and a receipt has an inclusion proof), stores the board's pages,
+counts each district from the board, committing its progress district by district so the
+manager's page can say how far it has got, stores the results and their downloads, and
+records `voting.counted`. A count that fails says why on the manager's page, which
 offers to count again; one that stops moving (a worker killed mid-job) can be counted
 again too, and `commonpot voting count-pending` (run by the scheduler) does that unasked.
 """
@@ -25,9 +27,7 @@ from sqlalchemy.orm import Session
 from commonpot import jobs
 from commonpot.audit import record
 from commonpot.db import utcnow
-from commonpot_verify import board as published
 from voting import artefacts, board
-from voting.ballots import BallotType
 from voting.errors import VotingError
 from voting.locking import lock_round
 from voting.models import CountState, VoterRollEntry, VotingCount, VotingRound
@@ -51,7 +51,11 @@ class CountRefused(VotingError):
 # --- the close ----------------------------------------------------------------------------
 
 def close_voting(session: Session, actor, voting_round: VotingRound) -> None:
-    """Voting → counting, in the caller's transaction (the round is locked by the caller)."""
+    """Voting → counting, in the caller's transaction (the round is locked by the caller).
+
+    Only what must be atomic with the close happens here: the reshuffle, the board's hash
+    and its two CSV files, the announcement in the audit log. The leaves, the board's pages
+    and the count are the job's."""
     from voting.secrecy import reshuffle
 
     # Erase what storage order and transaction ids say about who cast which ballot.
@@ -61,15 +65,15 @@ def close_voting(session: Session, actor, voting_round: VotingRound) -> None:
     voting_round.board_hash = fixed.sha256
     voting_round.state = RoundState.COUNTING
     session.flush()
-    board.store_board(session, voting_round, fixed)
-    leaves = board.publish_leaves(session, voting_round, fixed)
+    artefacts.store_many(session, voting_round.id, {
+        board.BOARD_CSV: (fixed.csv, artefacts.CSV),
+        board.RECEIPTS_CSV: (fixed.receipts_csv, artefacts.CSV)})
     turnout = dict(session.execute(
         select(VoterRollEntry.channel, func.count(VoterRollEntry.id))
         .where(VoterRollEntry.round_id == voting_round.id).group_by(VoterRollEntry.channel)).all())
     record(session, actor, "voting.board_published", "voting_round", voting_round.id,
            {"board_sha256": fixed.sha256, "receipts_sha256": fixed.receipts_sha256,
-            "ballots": len(fixed.entries), "turnout": {str(k): v for k, v in turnout.items()},
-            **leaves})
+            "ballots": len(fixed.entries), "turnout": {str(k): v for k, v in turnout.items()}})
     session.add(VotingCount(round_id=voting_round.id, state=CountState.QUEUED,
                             districts_total=len(voting_round.districts), districts_done=0,
                             attempts=0, updated_at=utcnow()))
@@ -138,38 +142,49 @@ def _fail(session: Session, round_id: int, exc: Exception) -> None:
 
 def count_closed_round(session: Session, voting_round: VotingRound, *,
                        commit_progress: bool = False) -> None:
-    """Count a closed round from its published board and store the results and downloads.
+    """Publish a closed round's board as audit leaves, store its pages, count it from the
+    published board and store the results and downloads.
 
-    The job's work. With `commit_progress`, each district's results are committed as they
-    are counted (the job); without, everything stays in the caller's transaction (a command
-    or a test that wants the results at once)."""
+    The job's work, in three steps that each end in a commit when `commit_progress` is set
+    (the job), so the audit log's append lock is held only while the leaves are written and
+    the manager sees each district counted; without it everything stays in the caller's
+    transaction (a command or a test that wants the results at once). A step already done
+    by an earlier attempt is not done again."""
     from voting import results
 
     if voting_round.state not in (RoundState.COUNTING, RoundState.PUBLISHED):
         raise CountRefused("Only a round whose voting has closed can be counted.")
     count = count_of(session, voting_round.id)
-    entries = board.load_entries(session, voting_round.id)
-    kind = BallotType(voting_round.ballot_type)
-    leaves = [board.leaf_of(kind, entry) for entry in entries]
-    # Count exactly the published set: the ballots must still make the board whose hash (and
-    # whose leaves, commonpot-verify board) the audit log holds.
-    if published.sha256_text(published.board_csv(leaves)) != voting_round.board_hash:
-        raise CountRefused("The ballots no longer match the board published when voting closed, "
-                           "so they were not counted. Check the audit log (commonpot audit verify).")
-    if not artefacts.exists(session, voting_round.id, board.BOARD_CSV):
-        # A round closed before the board was stored (migration 0015): store it now.
-        full = board.build(session, voting_round)
-        board.store_board(session, voting_round, full)
 
-    def progress(_district) -> None:
+    def step_done() -> None:
         if count is not None:
-            count.districts_done += 1
             count.updated_at = utcnow()
         if commit_progress:
             session.commit()
 
-    results.count_round(session, voting_round, entries, progress)
-    artefacts.store_many(session, voting_round.id, results.results_files(session, voting_round, entries))
+    fixed = board.build(session, voting_round)
+    # Count exactly the published set: the ballots must still make the board whose hash the
+    # close recorded in the audit log (and which its leaves rebuild, commonpot-verify board).
+    if fixed.sha256 != voting_round.board_hash:
+        raise CountRefused("The ballots no longer match the board published when voting closed, "
+                           "so they were not counted. Check the audit log (commonpot audit verify).")
+    if not board.leaves_published(session, voting_round):
+        leaves = board.publish_leaves(session, voting_round, fixed)
+        record(session, "system", "voting.board_leaves_appended", "voting_round", voting_round.id,
+               leaves)
+        step_done()
+    if board.board_info(session, voting_round) is None:
+        board.store_board(session, voting_round, fixed)
+        step_done()
+
+    def progress(_district) -> None:
+        if count is not None:
+            count.districts_done += 1
+        step_done()
+
+    results.count_round(session, voting_round, fixed.entries, progress)
+    artefacts.store_many(session, voting_round.id,
+                         results.results_files(session, voting_round, fixed.entries))
     stored = artefacts.load(session, voting_round.id, results.RESULTS_CSV)
     record(session, "system", "voting.counted", "voting_round", voting_round.id,
            {"rule": voting_round.counting_rule, "results_sha256": stored.sha256,

@@ -25,6 +25,7 @@ import secrets
 from sqlalchemy import Table, delete, select, text, update
 from sqlalchemy.orm import Session
 
+from commonpot.db import insert_rows
 from voting.models import Ballot
 
 # Other ballots rewritten by each cast. More hides more and costs more writes per cast.
@@ -89,7 +90,6 @@ def reshuffle(session: Session, closing_round_id: int | None = None) -> int:
     else:
         # SQLite stores this WITHOUT ROWID table in random-id order whatever the insert order.
         session.execute(delete(table))
-    if rows:
-        # Written in the shuffled order, which becomes the physical order.
-        session.execute(table.insert(), rows)
+    # Written in the shuffled order, which becomes the physical order.
+    insert_rows(session, table, rows)
     return len(rows)

@@ -30,8 +30,10 @@ SECURITY_ACTIONS = frozenset({
     "account.password_changed", "account.email_changed", "account.sessions_ended",
 })
 
-# Phase changes of rounds: each gets a signed checkpoint in the same transaction.
-CHECKPOINT_ACTIONS = frozenset({"grants.round_phase_changed", "voting.round_transition"})
+# Phase changes of rounds: each gets a signed checkpoint in the same transaction. So does a
+# closed round's board once its ballots and receipts are leaves, so receipts have proofs.
+CHECKPOINT_ACTIONS = frozenset({"grants.round_phase_changed", "voting.round_transition",
+                                "voting.board_leaves_appended"})
 
 _LEDGER = {"amount_pence": PUBLIC, "fund_id": PUBLIC, "award_id": PUBLIC, "instalment_id": PUBLIC,
            "donation_id": PUBLIC, "match_pledge_id": PUBLIC, "key": PRIVATE,
@@ -115,11 +117,13 @@ ACTIONS: dict[str, dict[str, str]] = {
                               "area_wide": PUBLIC},
     "voting.postcodes_imported": {"rows": PUBLIC},
     "voting.board_published": {"board_sha256": PUBLIC, "receipts_sha256": PUBLIC, "ballots": PUBLIC,
-                               "turnout": PUBLIC, "ballot_leaves": PUBLIC, "receipt_leaves": PUBLIC},
-    # leaves appended when voting closes (voting/board.py): each published ballot, in board
-    # order, then each published receipt, sorted; never a ballot beside its receipt
+                               "turnout": PUBLIC},
+    # leaves appended by the count job (voting/board.py): each published ballot, in board
+    # order, then each published receipt, sorted; never a ballot beside its receipt. Then
+    # where they are (leaf index of the first, and how many), with a signed checkpoint.
     "voting.ballot_published": {"ballot": PUBLIC, "home_district_id": PUBLIC, "votes": PUBLIC},
     "voting.receipt_published": {"receipt": PUBLIC},
+    "voting.board_leaves_appended": {"ballot_leaves": PUBLIC, "receipt_leaves": PUBLIC},
     "voting.census_imported": {"added": PUBLIC, "already_listed": PUBLIC, "codes": PUBLIC},
     "voting.counted": {"rule": PUBLIC, "results_sha256": PUBLIC, "attempt": PUBLIC},
     "voting.count_retried": {"attempts": PUBLIC},

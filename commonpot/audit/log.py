@@ -16,20 +16,20 @@ import secrets
 from collections.abc import Iterable
 
 from sqlalchemy import event as orm_event
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from commonpot.audit import fields
 from commonpot.audit.keys import keys
 from commonpot.audit.models import AuditEvent, AuditPerson, SecurityEvent, timestamp
-from commonpot.db import utcnow
+from commonpot.db import insert_rows, utcnow
 from commonpot_verify import merkle
 from commonpot_verify.log import canonical_json, event_bytes, signature_message
 
 # Rows this transaction appended, so that signing a checkpoint need not re-check them.
 _OWN_APPENDS = "commonpot_audit_own_appends"
 # Rows written per INSERT statement when many leaves are appended at once.
-_BATCH = 1000
+_BATCH = 500
 
 SYSTEM = "system"
 # Any constant: the advisory lock that serialises appends (and checkpoints) on PostgreSQL.
@@ -213,10 +213,9 @@ def append_leaves(session: Session, kind: str, payloads: Iterable[dict], subject
             "leaf_hash": leaf.hex(), "nodes": "".join(node.hex() for node in completed[1:]),
             "signature": base64.b64encode(signer.sign(signature_message(leaf))).decode()})
         if len(rows) >= _BATCH:
-            session.execute(insert(AuditEvent), rows)
+            insert_rows(session, AuditEvent.__table__, rows, _BATCH)
             rows = []
-    if rows:
-        session.execute(insert(AuditEvent), rows)
+    insert_rows(session, AuditEvent.__table__, rows, _BATCH)
     _note_own_appends(session, start, before, size, compact)
     return start, size - start
 
