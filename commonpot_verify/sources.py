@@ -91,11 +91,12 @@ class ExportFile:
                         yield item
 
     def events(self) -> Iterator:
-        with self.path.open(encoding="utf-8") as handle:
+        # Read as bytes: the leaf bytes are a slice of each line, never decoded and re-encoded.
+        with self.path.open("rb") as handle:
             handle.readline()
             for line in handle:
-                if line.startswith('{"event":'):
-                    yield parse_export_line(line.rstrip("\n"))
+                if line.startswith(b'{"event":'):
+                    yield parse_export_line(line.rstrip(b"\r\n"))
 
     def checkpoint_notes(self) -> list[str]:
         return [item["note"] for item in self._lines("checkpoint")]

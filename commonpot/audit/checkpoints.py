@@ -18,15 +18,15 @@ from sqlalchemy.orm import Session
 from commonpot.audit.keys import keys
 from commonpot.audit.log import (
     compact_range,
-    events_page,
     note_checkpoint_signed,
     own_appends,
     serialise_appends,
     tree_size,
 )
 from commonpot.audit.models import AuditCheckpoint
+from commonpot.audit.rows import leaf_rows
 from commonpot_verify import merkle
-from commonpot_verify.log import event_bytes, event_signature_ok
+from commonpot_verify.log import event_signature_ok
 from commonpot_verify.note import Checkpoint
 from commonpot_verify.note import sign_checkpoint as sign_note_checkpoint
 
@@ -76,23 +76,21 @@ def sign_checkpoint(session: Session, reason: str) -> AuditCheckpoint | None:
     verifier = keys().verifier
     signed_seen = bool(previous)
     position = start
-    while position < check_until:
-        for event in events_page(session, after=position, limit=min(2000, check_until - position)):
-            position += 1
-            if event.seq != position:
-                raise AuditTampered(f"event #{position} is missing or out of place")
-            leaf = merkle.leaf_hash(event_bytes(event.leaf_fields()))
-            if leaf.hex() != event.leaf_hash:
-                raise AuditTampered(f"event #{position}: its contents do not match its leaf hash")
-            if event.signature is None and not signed_seen:
-                pass  # written before signatures began; this first checkpoint adopts it
-            elif not event_signature_ok(verifier, leaf, event.signature):
-                raise AuditTampered(f"event #{position}: its signature does not match its contents")
-            else:
-                signed_seen = True
-            merkle.compact_append(compact, position - 1, leaf)
-        if position < check_until and not events_page(session, after=position, limit=1):
-            raise AuditTampered(f"event #{position + 1} is missing")
+    for seq, _data, stated, signature, leaf in leaf_rows(session, after=start, until=check_until):
+        position += 1
+        if seq != position:
+            raise AuditTampered(f"event #{position} is missing or out of place")
+        if leaf.hex() != stated:
+            raise AuditTampered(f"event #{position}: its contents do not match its leaf hash")
+        if signature is None and not signed_seen:
+            pass  # written before signatures began; this first checkpoint adopts it
+        elif not event_signature_ok(verifier, leaf, signature):
+            raise AuditTampered(f"event #{position}: its signature does not match its contents")
+        else:
+            signed_seen = True
+        merkle.compact_append(compact, position - 1, leaf)
+    if position < check_until:
+        raise AuditTampered(f"event #{position + 1} is missing")
     if own is not None:
         if compact != own["from_compact"]:
             raise AuditTampered(f"the stored tree before event #{check_until + 1} does not match "
