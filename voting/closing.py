@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from commonpot import jobs
 from commonpot.audit import record
 from commonpot.db import utcnow
+from commonpot.i18n import _
 from voting import artefacts, board
 from voting.errors import VotingError
 from voting.locking import lock_round
@@ -153,7 +154,7 @@ def count_closed_round(session: Session, voting_round: VotingRound, *,
     from voting import results
 
     if voting_round.state not in (RoundState.COUNTING, RoundState.PUBLISHED):
-        raise CountRefused("Only a round whose voting has closed can be counted.")
+        raise CountRefused(_("Only a round whose voting has closed can be counted."))
     count = count_of(session, voting_round.id)
 
     def step_done() -> None:
@@ -166,8 +167,8 @@ def count_closed_round(session: Session, voting_round: VotingRound, *,
     # Count exactly the published set: the ballots must still make the board whose hash the
     # close recorded in the audit log (and which its leaves rebuild, commonpot-verify board).
     if fixed.sha256 != voting_round.board_hash:
-        raise CountRefused("The ballots no longer match the board published when voting closed, "
-                           "so they were not counted. Check the audit log (commonpot audit verify).")
+        raise CountRefused(_("The ballots no longer match the board published when voting closed, "
+                             "so they were not counted. Check the audit log (commonpot audit verify)."))
     if not board.leaves_published(session, voting_round):
         leaves = board.publish_leaves(session, voting_round, fixed)
         record(session, "system", "voting.board_leaves_appended", "voting_round", voting_round.id,
@@ -201,11 +202,11 @@ def retry_count(session: Session, actor, voting_round: VotingRound) -> None:
     """The manager asks for the count again: after a failure, or when it has stopped moving."""
     count = _lock_count(session, voting_round.id)
     if count is None or voting_round.state not in (RoundState.COUNTING, RoundState.PUBLISHED):
-        raise CountRefused("This round has no count to run again.")
+        raise CountRefused(_("This round has no count to run again."))
     if count.state == CountState.COUNTED:
-        raise CountRefused("The count has finished; there is nothing to run again.")
+        raise CountRefused(_("The count has finished; there is nothing to run again."))
     if count.state != CountState.FAILED and not is_stale(count):
-        raise CountRefused("The count is still running. Refresh the page to see how far it has got.")
+        raise CountRefused(_("The count is still running. Refresh the page to see how far it has got."))
     count.state = CountState.QUEUED
     count.error = None
     count.districts_done = 0
@@ -236,8 +237,8 @@ def requeue_pending(session: Session) -> list[int]:
 def require_counted(session: Session, voting_round: VotingRound) -> None:
     count = count_of(session, voting_round.id)
     if count is None or count.state != CountState.COUNTED:
-        raise CountRefused("The count has not finished yet, so the results cannot be published. "
-                           "Wait for it to finish (refresh the page), or count again if it failed.")
+        raise CountRefused(_("The count has not finished yet, so the results cannot be published. "
+                             "Wait for it to finish (refresh the page), or count again if it failed."))
 
 
 __all__ = ["COUNT_JOB", "CountRefused", "close_voting", "count_closed_round", "count_job",
