@@ -11,7 +11,7 @@ Rounds already closed get a queued count: `commonpot voting count-pending` (run 
 scheduler) counts them again from their ballots and stores their files.
 
 Revision ID: 0015
-Revises: 0014
+Revises: 0017 (0014 when written; main took 0017 meanwhile)
 Create Date: 2026-12-02
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0014"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
