@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from commonpot.money import parse_pounds
 from commonpot.spreadsheets import safe_cell
@@ -245,6 +245,7 @@ class DistrictResult:
 
 def round_results(session: Session, voting_round: VotingRound) -> list[DistrictResult]:
     rows = session.scalars(select(ResultRow).join(Proposal, Proposal.id == ResultRow.proposal_id)
+                           .options(contains_eager(ResultRow.proposal))
                            .where(ResultRow.round_id == voting_round.id)
                            .order_by(ResultRow.score.desc(), Proposal.id)).all()
     entries = board_entries(session, voting_round)
@@ -302,7 +303,9 @@ def selected_projects(session: Session, voting_round: VotingRound) -> list[dict]
              "source_application_id": r.proposal.source_application_id,
              "district": r.proposal.district.name}
             for r in session.scalars(select(ResultRow).where(
-                ResultRow.round_id == voting_round.id, ResultRow.selected).order_by(ResultRow.proposal_id))]
+                ResultRow.round_id == voting_round.id, ResultRow.selected)
+                .options(joinedload(ResultRow.proposal).joinedload(Proposal.district))
+                .order_by(ResultRow.proposal_id))]
 
 
 def ballot_json(entry: BoardEntry) -> str:

@@ -2,31 +2,45 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
-from grants.models import Application, Round
+from commonpot.accounts.models import User
+from grants.models import Application, Criterion, Round
 from grants.panels import operations
 from grants.panels.aggregation import Aggregate, ApplicationResult, aggregate
-from grants.panels.models import Panel, PanelDecision, Review
+from grants.panels.models import ConflictDeclaration, Panel, PanelDecision, Review, ReviewAssignment, Score
 from grants.panels.states import Outcome, PanelRole, ReviewStatus
 
 
 def submitted_reviews(session: Session, panel: Panel) -> list[Review]:
-    return list(session.scalars(select(Review).where(
-        Review.panel_id == panel.id, Review.status == ReviewStatus.SUBMITTED
-    ).order_by(Review.application_id, Review.reviewer_id)))
+    """The panel's submitted reviews with their scores and reviewers: two queries for any
+    number of reviews (selectinload would ask once per 500)."""
+    submitted = (Review.panel_id == panel.id, Review.status == ReviewStatus.SUBMITTED)
+    reviews = list(session.scalars(select(Review).where(*submitted)
+                                   .options(joinedload(Review.reviewer))
+                                   .order_by(Review.application_id, Review.reviewer_id)))
+    by_review: dict[int, list[Score]] = {r.id: [] for r in reviews}
+    for score in session.scalars(select(Score).join(Review, Review.id == Score.review_id)
+                                 .where(*submitted).order_by(Score.review_id, Score.criterion_id)):
+        by_review.setdefault(score.review_id, []).append(score)
+    for review in reviews:
+        set_committed_value(review, "scores", by_review[review.id])
+    return reviews
 
 
 def panel_aggregate(session: Session, panel: Panel, round_: Round,
-                    applications: list[Application]) -> Aggregate:
+                    applications: list[Application], reviews: list[Review] | None = None) -> Aggregate:
     weights = {c.id: c.weight for c in round_.criteria}
     app_ids = {a.id for a in applications}
     scores: dict[int, dict[int, dict[int, int]]] = {}
-    reviews = submitted_reviews(session, panel)
+    if reviews is None:
+        reviews = submitted_reviews(session, panel)
     # A conflict found after scoring voids that reviewer's scores for the application.
     conflicted = operations.conflict_pairs(session, panel, {r.reviewer_id for r in reviews}, applications)
     if sum(weights.values()) > 0:
@@ -76,11 +90,13 @@ def meeting(session: Session, panel: Panel, round_: Round, viewer_id: int) -> Me
     amount requested. The first row past the budget marks where the money runs out."""
     applications = operations.reviewable_applications(session, round_.id)
     by_id = {a.id: a for a in applications}
-    result = panel_aggregate(session, panel, round_, applications)
+    reviews = submitted_reviews(session, panel)
+    result = panel_aggregate(session, panel, round_, applications, reviews)
     decisions = {d.application_id: d for d in session.scalars(
         select(PanelDecision).where(PanelDecision.round_id == round_.id))}
+    conflicted = operations.conflicted_application_ids(session, viewer_id, applications)
     recommendations: dict[int, dict[str, int]] = {}
-    for review in submitted_reviews(session, panel):
+    for review in reviews:
         if review.recommendation:
             counts = recommendations.setdefault(review.application_id, {})
             counts[review.recommendation.value] = counts.get(review.recommendation.value, 0) + 1
@@ -101,13 +117,82 @@ def meeting(session: Session, panel: Panel, round_: Round, viewer_id: int) -> Me
         row = MeetingRow(application=application, result=item, decision=decision,
                          recommendations=recommendations.get(application.id, {}), cost_pence=cost,
                          cumulative_pence=running, fits_budget=fits,
-                         hidden=operations.is_conflicted(session, viewer_id, application))
+                         hidden=application.id in conflicted)
         if not fits and not marked:
             row.first_over_budget = marked = True
         rows.append(row)
-    names = {r.reviewer_id: r.reviewer.display_name for r in submitted_reviews(session, panel)}
+    names = {r.reviewer_id: r.reviewer.display_name for r in reviews}
     return Meeting(round=round_, panel=panel, rows=rows, budget_pence=round_.budget_pence,
                    committed_pence=operations.awarded_total(session, round_.id), reviewer_names=names)
+
+
+def assignments_query(reviewer_id: int):
+    """A reviewer's current assignments with their application and round."""
+    return (select(ReviewAssignment).where(ReviewAssignment.reviewer_id == reviewer_id,
+                                           ReviewAssignment.removed_at.is_(None))
+            .options(joinedload(ReviewAssignment.application).joinedload(Application.round))
+            .order_by(ReviewAssignment.application_id))
+
+
+def assigned_rounds(session: Session, reviewer_id: int) -> list[Round]:
+    return list(session.scalars(select(Round).where(Round.id.in_(
+        select(Application.round_id).join(ReviewAssignment, ReviewAssignment.application_id == Application.id)
+        .where(ReviewAssignment.reviewer_id == reviewer_id, ReviewAssignment.removed_at.is_(None))))
+        .order_by(Round.id)))
+
+
+def review_rows(session: Session, reviewer_id: int, applications: list[Application]) -> list[dict]:
+    """For each application: the reviewer's declaration, conflict and review, in four
+    queries however many applications."""
+    ids = [a.id for a in applications]
+    declarations = {d.application_id: d for d in session.scalars(select(ConflictDeclaration).where(
+        ConflictDeclaration.reviewer_id == reviewer_id, ConflictDeclaration.application_id.in_(ids)))}
+    reviews = {r.application_id: r for r in session.scalars(select(Review).where(
+        Review.reviewer_id == reviewer_id, Review.application_id.in_(ids)))}
+    conflicted = operations.conflicted_application_ids(session, reviewer_id, applications)
+    return [{"application": a, "declaration": declarations.get(a.id), "conflicted": a.id in conflicted,
+             "review": reviews.get(a.id)} for a in applications]
+
+
+SCORES_HEADER = ["application_reference", "application_title", "reviewer", "status", "criterion",
+                 "weight", "score", "comment", "recommendation", "note_to_applicant"]
+SCORES_CHUNK = 1000
+
+
+def score_rows(session: Session, panel: Panel, round_: Round, viewer_id: int,
+               only_application_id: int | None = None) -> Iterator[list]:
+    """The scores export: one row per score, in application, reviewer, criterion order,
+    leaving out applications the viewer is conflicted on. Three queries in all: the
+    viewer's conflicts, then one streamed query for every score."""
+    scope = [Application.round_id == round_.id]
+    if only_application_id is not None:
+        scope.append(Application.id == only_application_id)
+    applications = list(session.execute(select(Application.id, Application.group_id).where(*scope)))
+    hidden = operations.conflicted_application_ids(session, viewer_id, applications)
+    query = (select(Application.id, Application.reference, Application.title, User.display_name,
+                    Review.status, Criterion.name, Criterion.weight, Score.criterion_id, Score.value,
+                    Score.comment, Review.recommendation, Review.note_to_applicant)
+             .select_from(Review)
+             .join(Application, Application.id == Review.application_id)
+             .join(User, User.id == Review.reviewer_id)
+             .join(Score, Score.review_id == Review.id)
+             .outerjoin(Criterion, (Criterion.id == Score.criterion_id) & (Criterion.round_id == round_.id))
+             .where(Review.panel_id == panel.id, *scope)
+             .order_by(Review.application_id, Review.reviewer_id, Score.criterion_id)
+             .execution_options(yield_per=SCORES_CHUNK))
+    return _score_rows(session, query, hidden)
+
+
+def _score_rows(session: Session, query, hidden: set[int]) -> Iterator[list]:
+    yield SCORES_HEADER
+    for (app_id, reference, title, reviewer, status, criterion, weight, criterion_id, value,
+         comment, recommendation, note) in session.execute(query):
+        if app_id in hidden:  # a conflicted chair's export leaves out what they may not see
+            continue
+        yield [reference, title, reviewer, ReviewStatus(status).value,
+               criterion if criterion is not None else criterion_id,
+               weight if criterion is not None else "", value, comment,
+               getattr(recommendation, "value", recommendation) or "", note]
 
 
 def composition(session: Session, round_id: int) -> dict | None:
