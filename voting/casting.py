@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from commonpot.db import utcnow
 from voting import ballots, cast_tokens
@@ -112,7 +113,7 @@ def cast(session: Session, voting_round: VotingRound, *, voter_key: str, channel
     round the census entry's mark does the same across channels."""
     from voting import census, receipts
 
-    session.refresh(voting_round, with_for_update={"read": True})
+    lock_for_cast(session, voting_round)
     _require_voting(voting_round)
     clean = receipts.checked_choices(voting_round, home, choices, blank=blank)
     if voting_round.requires_census:
@@ -122,21 +123,49 @@ def cast(session: Session, voting_round: VotingRound, *, voter_key: str, channel
             raise NotEligible("This vote checks every voter against the census list.")
         else:
             census.mark_voted(session, voting_round, census_entry_id, channel)
-    already = "You have already voted in this round. Each person can vote once."
-    if session.scalar(select(VoterRollEntry.id).where(
-            VoterRollEntry.round_id == voting_round.id, VoterRollEntry.voter_key == voter_key)):
-        raise AlreadyVoted(already)
-    today = utcnow().date()
-    try:
-        with session.begin_nested():
-            session.add(VoterRollEntry(round_id=voting_round.id, voter_key=voter_key,
-                                       channel=channel, district_id=home.id, voted_on=today))
-            session.flush()
-    except IntegrityError:
-        raise AlreadyVoted(already) from None
+    if not _add_to_roll(session, voting_round, voter_key, channel, home):
+        raise AlreadyVoted("You have already voted in this round. Each person can vote once.")
     cast_receipt = receipts.store_ballot(session, voting_round, home, clean, voter_key)
     cast_tokens.remember(session, voting_round.id, cast_token, cast_receipt.receipt)
     return cast_receipt
+
+
+def lock_for_cast(session: Session, voting_round: VotingRound) -> None:
+    """Share-lock the round's row until this transaction ends and read its state afresh.
+
+    Casts share the lock, so they run side by side; the close takes it exclusively (FOR
+    UPDATE), so it waits for casts in flight, and a cast arriving after the close sees the
+    round closed. Only the state is read again: one small query, where refreshing the
+    whole round would also reload its districts and projects."""
+    state = session.execute(select(VotingRound.state).where(VotingRound.id == voting_round.id)
+                            .with_for_update(read=True)).scalar_one()
+    set_committed_value(voting_round, "state", state)
+
+
+def _add_to_roll(session: Session, voting_round: VotingRound, voter_key: str, channel: Channel,
+                 home: District) -> bool:
+    """Add the voter to the roll; False if they are on it already. The roll's unique
+    constraint decides: of two simultaneous attempts the second waits for the first to
+    commit and then adds nothing. One statement (INSERT ... ON CONFLICT DO NOTHING)."""
+    values = {"round_id": voting_round.id, "voter_key": voter_key, "channel": channel,
+              "district_id": home.id, "voted_on": utcnow().date()}
+    dialect = session.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        added = session.execute(insert(VoterRollEntry).values(**values)
+                                .on_conflict_do_nothing(index_elements=["round_id", "voter_key"])
+                                .returning(VoterRollEntry.id)).scalar()
+        return added is not None
+    try:
+        with session.begin_nested():
+            session.add(VoterRollEntry(**values))
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
 
 
 def user_voter_key(user) -> str:
@@ -144,8 +173,12 @@ def user_voter_key(user) -> str:
 
 
 def cast_online(session: Session, user, voting_round: VotingRound, choices, blank: bool = False,
-                cast_token: str | None = None):
-    home = online_district(session, voting_round, user)
+                cast_token: str | None = None, home: District | None = None):
+    """Cast this account's ballot. `home` is the district online_district() gave for this
+    person in this same transaction, when the caller has just asked (the ballot page
+    does), so eligibility is not looked up twice."""
+    if home is None:
+        home = online_district(session, voting_round, user)
     entry_id = None
     if voting_round.requires_census:
         from voting.census import resident_entry
