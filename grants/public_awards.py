@@ -210,27 +210,28 @@ def round_outcome(session: Session, round_: Round) -> RoundOutcome | None:
 def _score_summaries(session: Session, round_: Round, awards: list[Award]) -> dict[int, ScoreSummary]:
     """Means over the reviews the panel counted (submitted, and not voided by a conflict)."""
     from grants.panels import operations as panel_operations
-    from grants.panels.queries import panel_aggregate, submitted_reviews
+    from grants.panels.queries import panel_aggregate, score_sheets
 
     panel = panel_operations.panel_for_round(session, round_.id)
     if panel is None or not awards:
         return {}
     applications = [a.application for a in awards]
-    aggregate = panel_aggregate(session, panel, round_, applications).by_application()
-    reviews = submitted_reviews(session, panel)
-    conflicted = panel_operations.conflict_pairs(session, panel, {r.reviewer_id for r in reviews},
+    sheets = score_sheets(session, panel)
+    conflicted = panel_operations.conflict_pairs(session, panel, {s.reviewer_id for s in sheets},
                                                  applications)
+    aggregate = panel_aggregate(session, panel, round_, applications, sheets, conflicted).by_application()
     names = {c.id: c.name for c in round_.criteria}
+    by_application: dict[int, list] = {}
+    for sheet in sheets:
+        if (sheet.reviewer_id, sheet.application_id) not in conflicted:
+            by_application.setdefault(sheet.application_id, []).append(sheet)
     summaries = {}
     for award in awards:
         by_criterion: dict[int, list[int]] = {}
-        for review in reviews:
-            if review.application_id != award.application_id or \
-                    (review.reviewer_id, review.application_id) in conflicted:
-                continue
-            for score in review.scores:
-                if score.criterion_id in names:
-                    by_criterion.setdefault(score.criterion_id, []).append(score.value)
+        for sheet in by_application.get(award.application_id, ()):
+            for criterion_id, value in sheet.scores.items():
+                if criterion_id in names:
+                    by_criterion.setdefault(criterion_id, []).append(value)
         result = aggregate.get(award.application_id)
         summaries[award.id] = ScoreSummary(
             reviewers=result.reviewer_count if result else 0,

@@ -76,6 +76,29 @@ def declarations_query(round_id: int) -> Select:
             .order_by(ConflictDeclaration.declared_at, ConflictDeclaration.id))
 
 
+def round_conflict_pairs(session: Session, round_id: int, user_ids,
+                         statuses=REVIEWABLE_STATUSES) -> set[tuple[int, int]]:
+    """conflict_pairs for every application the panel considers in the round (of any
+    status when `statuses` is None), found by joining on the round: two queries, and no
+    list of thousands of ids sent to the database."""
+    user_ids = set(user_ids)
+    if not user_ids:
+        return set()
+    in_round = [Application.round_id == round_id]
+    if statuses is not None:
+        in_round.append(Application.status.in_(statuses))
+    pairs = set(session.execute(
+        select(GroupMembership.user_id, Application.id)
+        .join(Application, Application.group_id == GroupMembership.group_id)
+        .where(GroupMembership.user_id.in_(user_ids), *in_round)).tuples())
+    pairs |= set(session.execute(
+        select(ConflictDeclaration.reviewer_id, ConflictDeclaration.application_id)
+        .join(Application, Application.id == ConflictDeclaration.application_id)
+        .where(ConflictDeclaration.has_conflict.is_(True),
+               ConflictDeclaration.reviewer_id.in_(user_ids), *in_round)).tuples())
+    return pairs
+
+
 def conflicted_application_ids(session: Session, user_id: int, applications) -> set[int]:
     """The applications among `applications` this person is conflicted on: two queries
     however many applications (is_conflicted asks two per application)."""

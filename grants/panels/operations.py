@@ -13,6 +13,7 @@ from grants.panels.conflicts import (  # noqa: F401
     is_conflicted,
     is_group_member,
     reviewable_applications,
+    round_conflict_pairs,
 )
 from grants.panels.decisions import (  # noqa: F401
     AWARD_OFFERED,
