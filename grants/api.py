@@ -150,7 +150,7 @@ def show_fund(slug: str):
 def round_dict(round_: Round, outcome: public_awards.OutcomeCounts | None) -> dict:
     return {
         "slug": round_.slug, "title": round_.title, "description": round_.description or "",
-        "fund": round_.fund.slug, "phase": round_.phase.value, "phase_label": round_.phase.label,
+        "fund": round_.fund.slug, "phase": round_.phase.value, "phase_label": str(round_.phase.label),
         "opens_at": _iso(round_.opens_at), "closes_at": _iso(round_.closes_at),
         "min_grant_pence": round_.min_grant_pence, "max_grant_pence": round_.max_grant_pence,
         "budget_pence": round_.budget_pence,

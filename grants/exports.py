@@ -38,6 +38,7 @@ def application_rows(session: Session, round_: Round) -> Iterator[list]:
 
 def _application_rows(session: Session, round_id: int,
                       questions: list[tuple[str, str]]) -> Iterator[list]:
+    # Column names stay English: they are the file's field names, which scripts read.
     header = ["Reference", "Status", "Group", "Organisation type", "Org ID", "Project",
               "Postcode", "Area", "Theme", "Requested (£)", "Submitted (UK time)"]
     yield header + [label for label, _ in questions]
@@ -46,7 +47,7 @@ def _application_rows(session: Session, round_id: int,
              .order_by(Application.submitted_at, Application.id)
              .execution_options(yield_per=CHUNK))
     for a in session.scalars(query):
-        row = [a.reference or "", a.status.label, a.group.name, a.group.org_type.label,
+        row = [a.reference or "", str(a.status.label), a.group.name, str(a.group.org_type.label),
                a.group.org_id or "", a.title, a.project_postcode or "",
                a.area.name if a.area else "", a.theme or "",
                (a.requested_amount_pence or 0) / 100, london(a.submitted_at, with_zone=False)]

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from commonpot.db import utcnow
+from commonpot.i18n import _
 from voting import ballots, cast_tokens
 from voting.ballots import BallotError, BallotRules, BallotType, Project
 from voting.codewords import CODE_ALPHABET, CODE_LENGTH
@@ -97,7 +98,7 @@ def new_receipt() -> str:
 
 def _require_voting(voting_round: VotingRound) -> None:
     if voting_round.state != RoundState.VOTING:
-        raise VotingError("Voting is not open in this round.")
+        raise VotingError(_("Voting is not open in this round."))
 
 
 def cast(session: Session, voting_round: VotingRound, *, voter_key: str, channel: Channel,
@@ -120,7 +121,7 @@ def cast(session: Session, voting_round: VotingRound, *, voter_key: str, channel
         if channel == Channel.PAPER:
             census.check_paper_allowance(session, voting_round)
         elif census_entry_id is None:
-            raise NotEligible("This vote checks every voter against the census list.")
+            raise NotEligible(_("This vote checks every voter against the census list."))
         else:
             census.mark_voted(session, voting_round, census_entry_id, channel)
     if not _add_to_roll(session, voting_round, voter_key, channel, home):

@@ -12,6 +12,7 @@ from commonpot.accounts.policy import (
     access,
 )
 from commonpot.extensions import db, limiter
+from commonpot.i18n import _, _l, later
 from voting import cast_tokens, operations
 from voting.ballots import BallotError, BallotType, tally
 from voting.forms import (
@@ -50,7 +51,7 @@ def _cast_or_update(voting_round, contests, form, action, mode, do_cast, code=No
     except operations.AlreadyVoted as exc:
         # A double click: the first of the two committed while this one waited for it.
         return _earlier_cast(voting_round) or (render_template(
-            "voting/message.html", round=voting_round, title="You have already voted",
+            "voting/message.html", round=voting_round, title=_("You have already voted"),
             message=str(exc)), 409)
     except VotingError as exc:
         return _ballot_page(voting_round, contests, form=form, action=action, mode=mode,
@@ -77,7 +78,7 @@ def _ballot_key() -> str:
     return f"ballot:{current_user.id}"
 
 
-TOO_MANY_BALLOTS = "Too many ballots sent from your account in a short time."
+TOO_MANY_BALLOTS = later(_l("Too many ballots sent from your account in a short time."))
 
 
 def _earlier_cast(voting_round):
@@ -94,8 +95,8 @@ def _earlier_cast(voting_round):
 
 
 def _not_open(voting_round):
-    return render_template("voting/message.html", round=voting_round, title="Voting is not open",
-                           message="Voting is not open in this round."), 409
+    return render_template("voting/message.html", round=voting_round, title=_("Voting is not open"),
+                           message=_("Voting is not open in this round.")), 409
 
 
 @bp.route("/<int:round_id>/ballot", methods=["GET", "POST"])
@@ -116,8 +117,8 @@ def cast_ballot(round_id: int):
         # The roll entry and the cast token are written together, so only a voter already
         # on the roll can be retrying a cast that went through: look for its receipt then.
         return _earlier_cast(voting_round) or (render_template(
-            "voting/message.html", round=voting_round, title="You have already voted",
-            message="You have already voted in this round. Each person can vote once.",
+            "voting/message.html", round=voting_round, title=_("You have already voted"),
+            message=_("You have already voted in this round. Each person can vote once."),
             show_change=voting_round.allow_revote), 409)
     contests = operations.contests_for(voting_round, home)
     form = BallotForm()
