@@ -14,6 +14,7 @@ from wtforms import BooleanField
 from commonpot.accounts.policy import OBJECT_CHECKED, PUBLIC, access, can, require
 from commonpot.extensions import db
 from commonpot.i18n import _
+from commonpot.pagination import paginate
 from grants import giving360, money_figures, public_awards, publication, queries
 from grants.models import Fund, Round
 from grants.panels.aggregation import display as score_display
@@ -57,7 +58,7 @@ def show_fund(slug: str):
         abort(404)
     money = (money_figures.fund_money(db.session, [fund.id]) or {}).get(fund.id)
     awarded = public_awards.fund_awarded_pence(db.session, fund.id)
-    rounds = [r for r in queries.published_rounds(db.session) if r.fund_id == fund.id]
+    rounds = paginate(db.session, queries.published_rounds_query(fund.id))
     return render_template("public/fund.html", fund=fund, money=money, awarded=awarded,
                            awards=public_awards.fund_award_count(db.session, fund.id),
                            remaining=(fund.budget_pence + money.raised_pence - awarded) if money else None,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
+from commonpot.accounts.models import User
 from commonpot.i18n import _, format_number
 from commonpot.money import format_pence
 from grants.models import Application, Award, FundArea, Group, GroupMembership, Round
@@ -20,9 +21,16 @@ def round_by_slug(session: Session, slug: str) -> Round | None:
     return session.scalar(select(Round).where(Round.slug == slug))
 
 
-def published_rounds(session: Session) -> list[Round]:
-    return list(session.scalars(select(Round).where(Round.phase != RoundPhase.DRAFT)
-                                .order_by(Round.closes_at.desc())))
+def published_rounds_query(fund_id: int | None = None) -> Select:
+    """Rounds past draft with their fund, latest closing first (for a paginated list)."""
+    query = select(Round).where(Round.phase != RoundPhase.DRAFT).options(joinedload(Round.fund))
+    if fund_id is not None:
+        query = query.where(Round.fund_id == fund_id)
+    return query.order_by(Round.closes_at.desc(), Round.id.desc())
+
+
+def published_rounds(session: Session, fund_id: int | None = None) -> list[Round]:
+    return list(session.scalars(published_rounds_query(fund_id)))
 
 
 def round_awarded_pence(session: Session, round_id: int) -> int:
@@ -43,6 +51,18 @@ def received_applications(session: Session, round_id: int) -> list[Application]:
         .order_by(Application.submitted_at, Application.id)))
 
 
+def submitted_applications_query(round_id: int) -> Select:
+    """The manager's list: every application past draft, with its group, oldest first."""
+    return (select(Application).where(Application.round_id == round_id,
+                                      Application.status != ApplicationStatus.DRAFT)
+            .options(joinedload(Application.group)).order_by(Application.id))
+
+
+def draft_count(session: Session, round_id: int) -> int:
+    return session.scalar(select(func.count(Application.id)).where(
+        Application.round_id == round_id, Application.status == ApplicationStatus.DRAFT)) or 0
+
+
 def eligible_applications(session: Session, round_id: int) -> list[Application]:
     """What panels score: eligible, awarded or not awarded."""
     return list(session.scalars(select(Application).where(
@@ -57,19 +77,42 @@ def group_ids_for(session: Session, user_id: int) -> list[int]:
                                 .where(GroupMembership.user_id == user_id)))
 
 
-def groups_for(session: Session, user_id: int, admin_only: bool = False) -> list[Group]:
+def groups_query(user_id: int, admin_only: bool = False) -> Select:
     query = select(Group).join(GroupMembership).where(GroupMembership.user_id == user_id)
     if admin_only:
         query = query.where(GroupMembership.role == "group_admin")
-    return list(session.scalars(query.order_by(Group.name)))
+    return query.order_by(Group.name, Group.id)
+
+
+def groups_for(session: Session, user_id: int, admin_only: bool = False) -> list[Group]:
+    return list(session.scalars(groups_query(user_id, admin_only)))
+
+
+def applications_for_user_query(user_id: int) -> Select:
+    """Applications of every group the person belongs to, with group and round, latest first."""
+    return (select(Application)
+            .where(Application.group_id.in_(select(GroupMembership.group_id)
+                                            .where(GroupMembership.user_id == user_id)))
+            .options(joinedload(Application.group), joinedload(Application.round))
+            .order_by(Application.updated_at.desc(), Application.id.desc()))
 
 
 def applications_for_user(session: Session, user_id: int) -> list[Application]:
-    ids = group_ids_for(session, user_id)
-    if not ids:
-        return []
-    return list(session.scalars(select(Application).where(Application.group_id.in_(ids))
-                                .order_by(Application.updated_at.desc())))
+    return list(session.scalars(applications_for_user_query(user_id)))
+
+
+def group_members_query(group_id: int) -> Select:
+    """A group's memberships with each member's account, admins first."""
+    return (select(GroupMembership).where(GroupMembership.group_id == group_id)
+            .join(User, User.id == GroupMembership.user_id)
+            .options(contains_eager(GroupMembership.user))
+            .order_by(GroupMembership.role, User.display_name, GroupMembership.id))
+
+
+def group_applications_query(group_id: int) -> Select:
+    return (select(Application).where(Application.group_id == group_id)
+            .options(joinedload(Application.round))
+            .order_by(Application.updated_at.desc(), Application.id.desc()))
 
 
 @dataclass

@@ -23,7 +23,7 @@ from commonpot import audit
 from commonpot.i18n import _, format_money
 from commonpot.refusals import Refused
 from grants.models import Award, Fund
-from payments.models import Instalment, LedgerEntry
+from payments.models import Instalment, LedgerEntry, MatchPledge
 from payments.states import EntryType, InstalmentTrigger
 
 
@@ -165,6 +165,29 @@ def award_balance(session: Session, award_id: int) -> AwardBalance:
     ).one()
     committed, released, sent, failed = (int(v) for v in row)
     return AwardBalance(committed, released, sent - failed)
+
+
+def award_balances(session: Session, award_ids) -> dict[int, AwardBalance]:
+    """award_balance for many awards in one query."""
+    ids = list(award_ids)
+    balances = {award_id: AwardBalance(0, 0, 0) for award_id in ids}
+    if ids:
+        for award_id, committed, released, sent, failed in session.execute(
+                select(LedgerEntry.award_id, _sum(EntryType.AWARD_COMMITTED),
+                       _sum(EntryType.AWARD_RELEASED), _sum(EntryType.PAYMENT_SENT),
+                       _sum(EntryType.PAYMENT_FAILED))
+                .where(LedgerEntry.award_id.in_(ids)).group_by(LedgerEntry.award_id)):
+            balances[award_id] = AwardBalance(int(committed), int(released), int(sent) - int(failed))
+    return balances
+
+
+def pledges_drawn_pence(session: Session, fund_id: int) -> dict[int, int]:
+    """{match pledge id: pence drawn} for every pledge of the fund, in one query."""
+    return {pledge_id: int(drawn) for pledge_id, drawn in session.execute(
+        select(MatchPledge.id, func.coalesce(func.sum(LedgerEntry.amount_pence), 0))
+        .outerjoin(LedgerEntry, (LedgerEntry.match_pledge_id == MatchPledge.id)
+                   & (LedgerEntry.entry_type == EntryType.MATCH_DRAWN))
+        .where(MatchPledge.fund_id == fund_id).group_by(MatchPledge.id))}
 
 
 def pledge_drawn_pence(session: Session, pledge_id: int) -> int:

@@ -22,8 +22,9 @@ from commonpot.accounts.policy import OBJECT_CHECKED, PUBLIC, SIGNED_REQUEST, ac
 from commonpot.extensions import csrf, db, limiter
 from commonpot.i18n import _
 from commonpot.jobs import enqueue_after_commit
+from commonpot.pagination import page_number, paginate
 from commonpot.urls import external_url
-from grants.models import Application, Award, Fund, Group
+from grants.models import Award, Fund, Group
 from payments import donations, ledger, payouts, report_hold, stripe_client, webhooks
 from payments.forms import (
     BankTransferForm,
@@ -133,25 +134,16 @@ def _load_instalment(instalment_id: int) -> tuple[Instalment, Award]:
 @access(OBJECT_CHECKED)
 def fund_ledger(fund_id: int):
     fund = load_or_404(Fund, fund_id, "payments.manage_fund", subject=lambda f: f.id)
-    awards = db.session.execute(
-        select(Award, Application, Group).join(Application, Application.id == Award.application_id)
-        .join(Group, Group.id == Application.group_id).where(Award.fund_id == fund.id).order_by(Award.id)
-    ).all()
-    rows = []
-    for award, application, group in awards:
-        instalments = db.session.scalars(select(Instalment).where(Instalment.award_id == award.id)
-                                         .order_by(Instalment.sequence)).all()
-        rows.append({"award": award, "application": application, "group": group,
-                     "balance": ledger.award_balance(db.session, award.id), "instalments": instalments,
-                     "account": payouts.group_account(db.session, group.id)})
-    entries = db.session.scalars(select(LedgerEntry).where(LedgerEntry.fund_id == fund.id)
-                                 .order_by(LedgerEntry.id.desc()).limit(200)).all()
+    awards = paginate(db.session, payouts.fund_awards_query(fund.id), scalars=False, per_page=20)
+    entries = paginate(db.session, select(LedgerEntry).where(LedgerEntry.fund_id == fund.id)
+                       .order_by(LedgerEntry.id.desc()), page=page_number("ledger"))
     return render_template(
         "payments/fund.html", fund=fund, balance=ledger.fund_balance(db.session, fund.id),
-        totals=donations.fund_totals(db.session, fund.id), rows=rows, entries=entries,
-        pledges=db.session.scalars(select(MatchPledge).where(MatchPledge.fund_id == fund.id)).all(),
-        drawn={p.id: ledger.pledge_drawn_pence(db.session, p.id) for p in db.session.scalars(
-            select(MatchPledge).where(MatchPledge.fund_id == fund.id))},
+        totals=donations.fund_totals(db.session, fund.id), awards=awards,
+        rows=payouts.award_rows(db.session, list(awards)), entries=entries,
+        pledges=db.session.scalars(select(MatchPledge).where(MatchPledge.fund_id == fund.id)
+                                   .order_by(MatchPledge.id)).all(),
+        drawn=ledger.pledges_drawn_pence(db.session, fund.id),
         pledge_form=MatchPledgeForm(), release_form=ReleaseForm(), bank_form=BankTransferForm(),
         trigger_labels=TRIGGER_LABELS, configured=stripe_client.is_configured(),
         instalment_status_labels={s.value: label for s, label in INSTALMENT_STATUS_LABELS.items()},

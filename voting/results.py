@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from commonpot.money import parse_pounds
 from commonpot.spreadsheets import safe_cell
@@ -28,7 +28,7 @@ from voting.counting.options import CountOptions, describe, parse_options
 from voting.counting.outcome import Outcome
 from voting.counting.pabulib import parse_pb
 from voting.counting.rules import RULES, rules_for
-from voting.models import Ballot, District, ProposalState, ResultRow, VoterRollEntry, VotingRound
+from voting.models import Ballot, District, Proposal, ProposalState, ResultRow, VoterRollEntry, VotingRound
 
 # --- the bulletin board --------------------------------------------------------------------
 #
@@ -361,7 +361,9 @@ def selected_projects(session: Session, voting_round: VotingRound) -> list[dict]
              "source_application_id": r.proposal.source_application_id,
              "district": r.proposal.district.name}
             for r in session.scalars(select(ResultRow).where(
-                ResultRow.round_id == voting_round.id, ResultRow.selected).order_by(ResultRow.proposal_id))]
+                ResultRow.round_id == voting_round.id, ResultRow.selected)
+                .options(joinedload(ResultRow.proposal).joinedload(Proposal.district))
+                .order_by(ResultRow.proposal_id))]
 
 
 def ballot_json(entry: BoardEntry) -> str:

@@ -74,12 +74,22 @@ def fund_ids_with_role(user, role: str) -> set[int]:
     # several times on every page.
     cache = g.setdefault("fund_roles_by_user", {}) if has_app_context() else {}
     if user.id not in cache:
-        roles: dict[str, set[int]] = {}
-        for fund_id, kind in db.session.execute(
-                select(FundRole.fund_id, FundRole.role).where(FundRole.user_id == user.id)):
-            roles.setdefault(str(getattr(kind, "value", kind)), set()).add(fund_id)
-        cache[user.id] = roles
+        remember_fund_roles(user, db.session.execute(
+            select(FundRole.fund_id, FundRole.role).where(FundRole.user_id == user.id)), cache)
     return set(cache[user.id].get(role, ()))
+
+
+def remember_fund_roles(user, rows, cache: dict | None = None) -> None:
+    """Keep a person's (fund id, role) rows for the rest of this request (the sign-in
+    loader reads them with the person, in the same query)."""
+    if cache is None:
+        if not has_app_context():
+            return
+        cache = g.setdefault("fund_roles_by_user", {})
+    roles: dict[str, set[int]] = {}
+    for fund_id, kind in rows:
+        roles.setdefault(str(getattr(kind, "value", kind)), set()).add(fund_id)
+    cache[user.id] = roles
 
 
 def forget_fund_roles() -> None:

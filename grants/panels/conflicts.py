@@ -3,8 +3,8 @@ Operations take the session and plain values, record the audit event and never c
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, joinedload
 
 from commonpot import audit
 from commonpot.accounts.models import User
@@ -52,7 +52,61 @@ def is_conflicted(session: Session, user_id: int, application: Application) -> b
     return declaration is not None and declaration.has_conflict
 
 
-def conflict_pairs(session: Session, panel: Panel, user_ids, applications) -> set[tuple[int, int]]:
+def automatic_conflicts(session: Session, members, round_id: int) -> list[tuple]:
+    """(member, application) for each panel member in a group applying to the round, in
+    one query however many members and applications."""
+    by_user = {m.user_id: m for m in members}
+    if not by_user:
+        return []
+    found = session.execute(
+        select(GroupMembership.user_id, Application)
+        .join(Application, Application.group_id == GroupMembership.group_id)
+        .where(GroupMembership.user_id.in_(by_user), Application.round_id == round_id,
+               Application.status.in_(REVIEWABLE_STATUSES))
+        .options(joinedload(Application.group))
+        .order_by(GroupMembership.user_id, Application.id))
+    return [(by_user[user_id], application) for user_id, application in found]
+
+
+def declarations_query(round_id: int) -> Select:
+    """The round's conflict declarations with their reviewer and application, in order."""
+    return (select(ConflictDeclaration)
+            .join(Application, Application.id == ConflictDeclaration.application_id)
+            .where(Application.round_id == round_id)
+            .options(joinedload(ConflictDeclaration.reviewer), joinedload(ConflictDeclaration.application))
+            .order_by(ConflictDeclaration.declared_at, ConflictDeclaration.id))
+
+
+def round_conflict_pairs(session: Session, round_id: int, user_ids,
+                         statuses=REVIEWABLE_STATUSES) -> set[tuple[int, int]]:
+    """conflict_pairs for every application the panel considers in the round (of any
+    status when `statuses` is None), found by joining on the round: two queries, and no
+    list of thousands of ids sent to the database."""
+    user_ids = set(user_ids)
+    if not user_ids:
+        return set()
+    in_round = [Application.round_id == round_id]
+    if statuses is not None:
+        in_round.append(Application.status.in_(statuses))
+    pairs = set(session.execute(
+        select(GroupMembership.user_id, Application.id)
+        .join(Application, Application.group_id == GroupMembership.group_id)
+        .where(GroupMembership.user_id.in_(user_ids), *in_round)).tuples())
+    pairs |= set(session.execute(
+        select(ConflictDeclaration.reviewer_id, ConflictDeclaration.application_id)
+        .join(Application, Application.id == ConflictDeclaration.application_id)
+        .where(ConflictDeclaration.has_conflict.is_(True),
+               ConflictDeclaration.reviewer_id.in_(user_ids), *in_round)).tuples())
+    return pairs
+
+
+def conflicted_application_ids(session: Session, user_id: int, applications) -> set[int]:
+    """The applications among `applications` this person is conflicted on: two queries
+    however many applications (is_conflicted asks two per application)."""
+    return {app_id for _, app_id in conflict_pairs(session, None, {user_id}, applications)}
+
+
+def conflict_pairs(session: Session, panel: Panel | None, user_ids, applications) -> set[tuple[int, int]]:
     """Every (user_id, application_id) that is conflicted, automatic or declared."""
     user_ids = set(user_ids)
     app_ids = {a.id for a in applications}

@@ -4,12 +4,16 @@ refusals in errors.py). New code imports from those; this file only re-exports t
 
 from grants.panels.conflicts import (  # noqa: F401
     REVIEWABLE_STATUSES,
+    automatic_conflicts,
     conflict_pairs,
+    conflicted_application_ids,
     declaration_for,
+    declarations_query,
     declare_conflict,
     is_conflicted,
     is_group_member,
     reviewable_applications,
+    round_conflict_pairs,
 )
 from grants.panels.decisions import (  # noqa: F401
     AWARD_OFFERED,

@@ -16,6 +16,7 @@ from commonpot.accounts.policy import (
 )
 from commonpot.extensions import db
 from commonpot.forms import options
+from commonpot.pagination import paginate
 from grants import forms, operations, queries
 from grants.models import Round
 from grants.states import (
@@ -28,7 +29,7 @@ from grants.views import bp
 @bp.route("/")
 @access(PUBLIC)
 def list_rounds():
-    rounds = queries.published_rounds(db.session)
+    rounds = paginate(db.session, queries.published_rounds_query())
     return render_template("grants/index.html", rounds=rounds, RoundPhase=RoundPhase)
 
 

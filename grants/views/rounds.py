@@ -11,6 +11,7 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 import grants.policy  # noqa: F401 - registers the grants rules with can()
 from commonpot import money
@@ -23,9 +24,9 @@ from commonpot.accounts.policy import (
 from commonpot.extensions import db
 from commonpot.forms import options
 from commonpot.i18n import _
+from commonpot.pagination import paginate
 from grants import forms, operations, queries
 from grants.models import (
-    Application,
     Fund,
     Round,
 )
@@ -103,14 +104,15 @@ def manage_round(slug: str):
     copy_form = forms.CopyQuestionsForm()
     copy_form.source_round_id.choices = options([
         (r.id, f"{r.title} ({r.fund.name})") for r in db.session.scalars(
-            select(Round).where(Round.id != round_.id).order_by(Round.created_at.desc()))
+            select(Round).where(Round.id != round_.id).options(joinedload(Round.fund))
+            .order_by(Round.created_at.desc()))
         if can(current_user, "grants.manage_round", r)])
-    applications = db.session.scalars(select(Application).where(
-        Application.round_id == round_.id).order_by(Application.id)).all()
     return render_template(
         "grants/manage_round.html", round=round_, phase_form=phase_form, copy_form=copy_form,
         criterion_form=forms.CriterionForm(), question_form=forms.QuestionDefinitionForm(),
-        applications=applications, stats=queries.round_statistics(db.session, round_),
+        applications=paginate(db.session, queries.submitted_applications_query(round_.id)),
+        drafts=queries.draft_count(db.session, round_.id),
+        stats=queries.round_statistics(db.session, round_),
         remaining=queries.round_budget_remaining(db.session, round_))
 
 

@@ -18,9 +18,10 @@ from commonpot.accounts.policy import (
 )
 from commonpot.extensions import db
 from commonpot.i18n import _
+from commonpot.pagination import paginate
 from grants import uploads
 from grants.models import Application, Attachment
-from grants.panels import operations
+from grants.panels import operations, queries
 from grants.panels.forms import (
     DeclarationForm,
     score_form,
@@ -34,18 +35,10 @@ from grants.panels.views import REFUSED, _application, _fail, _panel_or_404, _ro
 @bp.route("/reviews")
 @access(ANY_PANEL_MEMBER)
 def list_reviews():
-    rows = []
-    for assignment in db.session.scalars(select(ReviewAssignment).where(
-            ReviewAssignment.reviewer_id == current_user.id, ReviewAssignment.removed_at.is_(None)
-    ).order_by(ReviewAssignment.application_id)):
-        application = assignment.application
-        rows.append({
-            "application": application,
-            "declaration": operations.declaration_for(db.session, current_user.id, application.id),
-            "conflicted": operations.is_conflicted(db.session, current_user.id, application),
-            "review": operations.review_for(db.session, current_user.id, application.id),
-        })
-    return render_template("panels/reviews.html", rows=rows)
+    assignments = paginate(db.session, queries.assignments_query(current_user.id))
+    rows = queries.review_rows(db.session, current_user.id, [a.application for a in assignments])
+    return render_template("panels/reviews.html", rows=rows, assignments=assignments,
+                           rounds=queries.assigned_rounds(db.session, current_user.id))
 
 
 def _reviewable(application_id: int) -> Application:
