@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 from commonpot import money
 from grants import eligibility
@@ -61,3 +62,38 @@ def question_problems(application: Application) -> dict[str, str]:
         if problem:
             problems[question.key] = problem
     return problems
+
+
+def shown_amount(text) -> str:
+    """An amount as typed ('1200', '£1,200.5'), read back as money ('£1,200'); what was typed
+    when it is not an amount (a draft keeps anything)."""
+    pence = money.parse_pounds(text)
+    return money.format_pence(pence) if pence is not None else str(text or "")
+
+
+def shown_answer(question: Question, value) -> str:
+    """An answer as the person reads it back on 'check your answers' and on the
+    application: money as money, numbers with separators, dates in words, Yes or No.
+    An answer that does not parse (a draft) is shown exactly as typed."""
+    kind = QuestionType(question.type)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    text = str(value or "").strip()
+    if not text:
+        return ""
+    if kind == QuestionType.MONEY:
+        return shown_amount(text)
+    if kind == QuestionType.NUMBER:
+        cleaned = text.replace(",", "")
+        if re.fullmatch(r"-?\d+(\.\d+)?", cleaned):
+            return format(Decimal(cleaned), ",")
+        return text
+    if kind == QuestionType.DATE:
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            return text
+        return f"{day.day} {day.strftime('%B %Y')}"
+    if kind == QuestionType.YES_NO:
+        return {"yes": "Yes", "no": "No"}.get(text, text)
+    return text

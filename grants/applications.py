@@ -3,6 +3,7 @@ withdrawing and status changes. Operations record the audit event and never comm
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -63,17 +64,46 @@ def active_application_count(session: Session, round_id: int, group_id: int,
         Application.status.in_(list(statuses))))
 
 
-def check_group_may_apply(session: Session, round_: Round, group: Group) -> None:
+def why_group_cannot_apply(round_: Round, group: Group, active_count: int) -> str | None:
+    """Why this group may not start an application in this round (given how many active
+    applications it already has there), or None when it may."""
     if round_.allowed_org_types and group.org_type.value not in round_.allowed_org_types:
         allowed = ", ".join(OrgType(t).label.lower() for t in round_.allowed_org_types)
-        raise GrantsError(f"This round is open to {allowed} only; "
-                          f"{group.name} is registered as {group.org_type.label.lower()}.",
-                          "group_id")
-    count = active_application_count(session, round_.id, group.id)
-    if count >= round_.max_applications_per_group:
-        raise GrantsError(f"{group.name} already has {count} application(s) in this round, and "
-                          f"each group may make at most {round_.max_applications_per_group}.",
-                          "group_id")
+        return (f"This round is open to {allowed} only; "
+                f"{group.name} is registered as {group.org_type.label.lower()}.")
+    if active_count >= round_.max_applications_per_group:
+        noun = "application" if active_count == 1 else "applications"
+        return (f"{group.name} already has {active_count} {noun} in this round, and "
+                f"each group may make at most {round_.max_applications_per_group}.")
+    return None
+
+
+def check_group_may_apply(session: Session, round_: Round, group: Group) -> None:
+    refusal = why_group_cannot_apply(
+        round_, group, active_application_count(session, round_.id, group.id))
+    if refusal:
+        raise GrantsError(refusal, "group_id")
+
+
+@dataclass
+class GroupChoice:
+    """One of a person's groups, and why it cannot apply to a round (None if it can)."""
+
+    group: Group
+    refusal: str | None
+
+
+def application_choices(session: Session, round_: Round, groups: list[Group]) -> list[GroupChoice]:
+    """For the round page: which of these groups may start an application, and why not for
+    the others, before anyone presses a button (one query for every group's count)."""
+    if not groups:
+        return []
+    counts = dict(session.execute(
+        select(Application.group_id, func.count(Application.id)).where(
+            Application.round_id == round_.id,
+            Application.group_id.in_([g.id for g in groups]),
+            Application.status.in_(list(ACTIVE_STATUSES))).group_by(Application.group_id)).all())
+    return [GroupChoice(g, why_group_cannot_apply(round_, g, counts.get(g.id, 0))) for g in groups]
 
 
 def start_application(session: Session, user, round_: Round, group: Group,

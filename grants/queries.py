@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from commonpot.db import utcnow
 from commonpot.money import format_pence
 from grants.models import Application, Award, FundArea, Group, GroupMembership, Round
 from grants.states import RECEIVED_STATUSES, ApplicationStatus, AwardStatus, RoundPhase
@@ -85,10 +86,20 @@ class RoundStatistics:
         return self.requested_pence / self.budget_pence if self.budget_pence else 0.0
 
     @property
+    def received_summary(self) -> str:
+        """'1 application asking for £1,200', or 'No applications yet'."""
+        if not self.received:
+            return "No applications yet."
+        noun = "application" if self.received == 1 else "applications"
+        return f"{self.received:,} {noun} asking for {format_pence(self.requested_pence)}."
+
+    @property
     def subscription_summary(self) -> str:
         """The oversubscription figure in words that stay true below 1 (under-subscribed)."""
         if not self.budget_pence:
             return "No money has been set aside for this round yet."
+        if not self.requested_pence:
+            return "Nothing has been asked for yet."
         if self.requested_pence > self.budget_pence:
             return f"Oversubscribed: {self.oversubscription:.2f} times the money available was requested."
         if self.requested_pence == self.budget_pence:
@@ -123,3 +134,36 @@ def round_statistics(session: Session, round_: Round) -> RoundStatistics:
                                      for name, n, asked in by_theme],
                            by_area=[(name or "Outside the listed areas", n, int(asked))
                                     for name, n, asked in by_area])
+
+
+@dataclass
+class RoundOverview:
+    """What a fund manager's round overview shows: the figures, what is missing before a
+    draft can open, and what is waiting for them."""
+
+    stats: RoundStatistics
+    remaining_pence: int
+    missing: list[str]
+    drafts: int
+    awaiting_screening: int
+    # A draft scheduled now would open straight away (its opening time has passed).
+    opens_now: bool
+
+    @property
+    def ready(self) -> bool:
+        return not self.missing
+
+
+def round_overview(session: Session, round_: Round) -> RoundOverview:
+    from grants.rounds import missing_before_opening
+
+    drafts, waiting = session.execute(select(
+        func.count(Application.id).filter(Application.status == ApplicationStatus.DRAFT),
+        func.count(Application.id).filter(Application.status == ApplicationStatus.SUBMITTED),
+    ).where(Application.round_id == round_.id)).one()
+    return RoundOverview(
+        stats=round_statistics(session, round_),
+        remaining_pence=round_budget_remaining(session, round_),
+        missing=missing_before_opening(round_) if round_.phase == RoundPhase.DRAFT else [],
+        drafts=int(drafts or 0), awaiting_screening=int(waiting or 0),
+        opens_now=round_.opens_at <= utcnow())

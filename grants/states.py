@@ -80,21 +80,37 @@ DECISION_PHASES = frozenset({RoundPhase.DECIDING, RoundPhase.DECIDED, RoundPhase
                              RoundPhase.ARCHIVED})
 
 
-class IllegalTransition(Refused):
-    """A state change the transition table does not allow."""
+def _in_words(value) -> str:
+    return getattr(value, "label", str(value))
 
-    def __init__(self, kind: str, current, target, reason: str | None = None):
+
+class IllegalTransition(Refused):
+    """A state change the transition table does not allow (or a guard refuses), said with
+    the states' labels, never their codes."""
+
+    def __init__(self, kind: str, current, target, reason: str | None = None,
+                 details: tuple[str, ...] | list[str] = ()):
         self.kind = kind
         self.current = current
         self.target = target
         self.reason = reason
-        message = f"A {kind} cannot move from {current} to {target}"
-        super().__init__(message + (f": {reason}" if reason else "."))
+        message = (f"This {kind} cannot move from “{_in_words(current)}” to "
+                   f"“{_in_words(target)}”.")
+        super().__init__(message + (f" {reason}" if reason else ""), details=details)
 
 
 class RoundTransitionError(IllegalTransition):
-    def __init__(self, current, target, reason: str | None = None):
-        super().__init__("round", current, target, reason)
+    def __init__(self, current, target, reason: str | None = None,
+                 details: tuple[str, ...] | list[str] = ()):
+        super().__init__("round", current, target, reason, details)
+
+
+class RoundNotReady(RoundTransitionError):
+    """A draft round that is not ready to open; `details` lists what is missing."""
+
+    def __init__(self, current, missing: list[str]):
+        super().__init__(current, RoundPhase.OPEN, "It is not ready to open yet:", missing)
+        self.missing = list(missing)
 
 
 class ApplicationTransitionError(IllegalTransition):

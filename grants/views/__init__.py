@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 import grants.policy  # noqa: F401 - registers the grants rules with can()
-from grants import eligibility, operations
+from grants import answers, eligibility, operations
 from grants.models import ORG_TYPE_LABELS
 from grants.states import ApplicationStatus
 from grants.timefmt import london, london_date
@@ -22,7 +22,8 @@ def _grants_helpers():
             "screening_reasons": eligibility.SCREENING_REASONS,
             "status_labels": {s.value: s.label for s in ApplicationStatus},
             "ApplicationStatus": ApplicationStatus,
-            "budget_categories": operations.BUDGET_CATEGORIES}
+            "budget_categories": operations.BUDGET_CATEGORIES,
+            "shown_answer": answers.shown_answer, "shown_amount": answers.shown_amount}
 
 
 def _form_errors(form, exc: operations.GrantsError) -> None:

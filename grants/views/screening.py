@@ -40,7 +40,7 @@ def screen_application(application_id: int):
             form.form_errors.append(str(exc))
         else:
             flash(f"{application.reference} marked {application.status.label.lower()}.", "success")
-            return redirect(url_for("grants.manage_round", slug=application.round.slug))
+            return redirect(url_for("grants.manage_round_applications", slug=application.round.slug))
     return render_template("grants/screen.html", application=application, form=form)
 
 
