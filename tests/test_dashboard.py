@@ -64,7 +64,8 @@ def test_each_role_sees_its_next_steps(app, make_client, make_user, session):
 
     as_member = make_client()
     sign_in(as_member, "gwen@example.org")
-    text = _section(main_text(as_member.get("/dashboard").get_data(as_text=True)), "Your groups' applications")
+    text = _section(main_text(as_member.get("/dashboard").get_data(as_text=True)),
+                    "Your groups' applications")
     assert "Seed library" in text and "Finish and submit it by" in text
 
     as_reviewer = make_client()
