@@ -3,6 +3,9 @@ once (grants signals `awards_released`; payments commits them). Nothing here com
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -10,6 +13,7 @@ from commonpot import audit
 from commonpot.accounts.models import User
 from commonpot.db import utcnow
 from commonpot.mail import send_email
+from grants.applications import _timeline, set_application_status
 from grants.models import Application, Award, GroupMembership, Round
 from grants.panels.conflicts import REVIEWABLE_STATUSES, is_conflicted, reviewable_applications
 from grants.panels.errors import BudgetExceeded, ConflictOfInterest, PanelError
@@ -28,9 +32,9 @@ from grants.states import (
     ApplicationStatus,
     AwardStatus,
     RoundPhase,
-    check_application_transition,
     check_round_transition,
 )
+from grants.timefmt import london
 
 DECIDING_PHASES = frozenset({RoundPhase.SCORING, RoundPhase.VOTING, RoundPhase.DECIDING})
 # The Award statuses this module writes; a rescinded award no longer counts against the budget.
@@ -182,22 +186,59 @@ def _decision_email(session: Session, panel: Panel | None, application: Applicat
     return subject, "\n".join(lines) + "\n"
 
 
+@dataclass
+class ReleasePlan:
+    """Whether a round's decisions can be released now, why not, and what releasing does."""
+
+    reason: str | None  # why they cannot be released now; None when they can
+    awards: int = 0
+    awarded_pence: int = 0
+    declines: int = 0
+    reserves: int = 0
+    released_at: datetime | None = None
+
+    @property
+    def can_release(self) -> bool:
+        return self.reason is None
+
+
+def release_plan(session: Session, round_: Round) -> ReleasePlan:
+    decisions = list(session.scalars(select(PanelDecision).where(PanelDecision.round_id == round_.id)))
+    released = [d.released_at for d in decisions if d.released_at is not None]
+    counts = {"awards": sum(d.outcome == Outcome.AWARD for d in decisions),
+              "awarded_pence": sum(d.amount_pence or 0 for d in decisions if d.outcome == Outcome.AWARD),
+              "declines": sum(d.outcome == Outcome.DECLINE for d in decisions),
+              "reserves": sum(d.outcome == Outcome.RESERVE for d in decisions)}
+    if released:
+        return ReleasePlan(reason=f"The decisions were released on {london(max(released))}.",
+                           released_at=max(released), **counts)
+    phase = RoundPhase(round_.phase)
+    if phase != RoundPhase.DECIDING:
+        return ReleasePlan(reason=(
+            f"Decisions are released once the round is in “{RoundPhase.DECIDING.label}”; it is "
+            f"now in “{phase.label}”. A fund manager moves it on from the round's overview page."),
+            **counts)
+    decided = {d.application_id for d in decisions}
+    undecided = [a for a in reviewable_applications(session, round_.id) if a.id not in decided]
+    if undecided:
+        waiting = len(undecided)
+        return ReleasePlan(reason=(f"{waiting} {'application still needs' if waiting == 1 else 'applications still need'}"
+                                   " a decision."), **counts)
+    return ReleasePlan(reason=None, **counts)
+
+
 def release_decisions(session: Session, actor, round_: Round) -> int:
     """Release every decision of the round at once: applicants are emailed and can see
     them; the round moves to decided. Each award is announced (`awards_released`) and
     payments commits it in the fund's ledger in this transaction, so the money is set aside
     when the offer goes out; if the fund cannot cover every award, nothing is released."""
     round_ = _lock_round(session, round_.id)
-    if round_.phase != RoundPhase.DECIDING:
-        raise PanelError("Decisions are released when the round is in the deciding phase.")
+    plan = release_plan(session, round_)
+    if not plan.can_release:
+        raise PanelError(plan.reason)
     applications = reviewable_applications(session, round_.id)
     decisions = {d.application_id: d for d in session.scalars(
         select(PanelDecision).where(PanelDecision.round_id == round_.id))}
-    undecided = [a for a in applications if a.id not in decisions]
-    if undecided:
-        raise PanelError(f"{len(undecided)} application(s) still need a decision.")
-    if any(d.released_at for d in decisions.values()):
-        raise PanelError("These decisions have already been released.")
     panel = panel_for_round(session, round_.id)
     now = utcnow()
     for application in applications:
@@ -212,9 +253,13 @@ def release_decisions(session: Session, actor, round_: Round) -> int:
             target = ApplicationStatus.NOT_AWARDED
         else:
             target = None
+        # The group's timeline reaches the outcome its status shows.
         if target is not None and application.status != target:
-            check_application_transition(application.status, target)
-            application.status = target
+            set_application_status(session, actor, application, target,
+                                   message=_TIMELINE_MESSAGES[decision.outcome])
+        else:
+            _timeline(session, application, ApplicationStatus(application.status).value,
+                      _TIMELINE_MESSAGES[decision.outcome], getattr(actor, "id", None))
         subject, body = _decision_email(session, panel, application, decision)
         for address in _recipients(session, application):
             send_email(session, address, subject, body)
@@ -228,3 +273,8 @@ def release_decisions(session: Session, actor, round_: Round) -> int:
     return len(decisions)
 
 
+_TIMELINE_MESSAGES = {
+    Outcome.AWARD: "The panel's decision: awarded",
+    Outcome.DECLINE: "The panel's decision: not funded this time",
+    Outcome.RESERVE: "The panel's decision: on the reserve list",
+}

@@ -5,6 +5,8 @@ refusals in errors.py). New code imports from those; this file only re-exports t
 from grants.panels.conflicts import (  # noqa: F401
     REVIEWABLE_STATUSES,
     conflict_pairs,
+    conflict_withdrawable,
+    withdraw_conflict,
     declaration_for,
     declare_conflict,
     is_conflicted,
@@ -24,6 +26,7 @@ from grants.panels.decisions import (  # noqa: F401
     panel_comments,
     record_decision,
     release_decisions,
+    release_plan,
 )
 from grants.panels.errors import (  # noqa: F401
     BudgetExceeded,
@@ -39,6 +42,7 @@ from grants.panels.members import (  # noqa: F401
     membership,
     panel_for_round,
     remove_member,
+    scale_locked,
 )
 from grants.panels.reviewer_assignments import (  # noqa: F401
     _assign,

@@ -21,15 +21,24 @@ def submitted_reviews(session: Session, panel: Panel) -> list[Review]:
     ).order_by(Review.application_id, Review.reviewer_id)))
 
 
+def scoring_weights(round_: Round) -> dict[int, int]:
+    """Each criterion's weight. A round whose criteria all weigh 0 (set up before weight 0
+    was refused) counts them alike, so scores that exist are never shown as missing."""
+    weights = {c.id: c.weight for c in round_.criteria}
+    if weights and sum(weights.values()) <= 0:
+        return dict.fromkeys(weights, 1)
+    return weights
+
+
 def panel_aggregate(session: Session, panel: Panel, round_: Round,
                     applications: list[Application]) -> Aggregate:
-    weights = {c.id: c.weight for c in round_.criteria}
+    weights = scoring_weights(round_)
     app_ids = {a.id for a in applications}
     scores: dict[int, dict[int, dict[int, int]]] = {}
     reviews = submitted_reviews(session, panel)
     # A conflict found after scoring voids that reviewer's scores for the application.
     conflicted = operations.conflict_pairs(session, panel, {r.reviewer_id for r in reviews}, applications)
-    if sum(weights.values()) > 0:
+    if weights:
         for review in reviews:
             pair = (review.reviewer_id, review.application_id)
             if review.application_id not in app_ids or pair in conflicted:
@@ -37,7 +46,7 @@ def panel_aggregate(session: Session, panel: Panel, round_: Round,
             by_criterion = {s.criterion_id: s.value for s in review.scores if s.criterion_id in weights}
             if set(by_criterion) == set(weights):
                 scores.setdefault(review.application_id, {})[review.reviewer_id] = by_criterion
-    return aggregate(scores, weights if sum(weights.values()) > 0 else {0: 1},
+    return aggregate(scores, weights or {0: 1},
                      application_ids=app_ids, calibrate=panel.calibrate_scores,
                      threshold=Fraction(panel.disagreement_threshold_hundredths, 100),
                      scale=(panel.scale_min, panel.scale_max))

@@ -32,7 +32,7 @@ from grants.panels.forms import (
     ShortlistForm,
 )
 from grants.panels.models import ConflictDeclaration, Review
-from grants.panels.states import ReviewTransitionError
+from grants.panels.states import Recommendation, ReviewTransitionError
 from grants.panels.views import REFUSED, _application, _fail, _managed_round, _panel_or_404, bp
 from grants.signals import panel_meeting_context
 
@@ -68,6 +68,8 @@ def show_meeting(round_id: int):
         extra.update(values or {})
     return render_template("panels/meeting.html", round=round_, meeting=data, confirm=ConfirmForm(),
                            shortlist_form=shortlist,
+                           release=operations.release_plan(db.session, round_),
+                           recommendation_labels={r.value: r.label for r in Recommendation},
                            shortlisted={v["source_application_id"]
                                         for v in operations.shortlist_for_vote(db.session, round_.id)},
                            **extra)
@@ -129,19 +131,29 @@ def set_shortlist(round_id: int):
     return redirect(url_for("panels.show_meeting", round_id=round_.id))
 
 
-@bp.route("/rounds/<int:round_id>/release", methods=["POST"])
+@bp.route("/rounds/<int:round_id>/release", methods=["GET", "POST"])
 @access(OBJECT_CHECKED)
 def release_decisions(round_id: int):
+    """Asks first (what releasing does, and to whom), then releases on the POST."""
     round_ = _managed_round(round_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        count = operations.release_decisions(db.session, current_user, round_)
-    except operations.PanelError as exc:
-        flash(str(exc), "error")
+    form = ConfirmForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            count = operations.release_decisions(db.session, current_user, round_)
+        except operations.PanelError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for("panels.show_meeting", round_id=round_.id))
+        flash(f"{count} {'decision' if count == 1 else 'decisions'} released and emailed to "
+              "the applicants.", "success")
         return redirect(url_for("panels.show_meeting", round_id=round_.id))
-    flash(f"{count} decision(s) released and emailed to the applicants.", "success")
-    return redirect(url_for("panels.show_meeting", round_id=round_.id))
+    plan = operations.release_plan(db.session, round_)
+    if not plan.can_release:
+        flash(plan.reason, "error")
+        return redirect(url_for("panels.show_meeting", round_id=round_.id))
+    return render_template("panels/release.html", round=round_, plan=plan, form=form,
+                           panel=_panel_or_404(round_))
 
 
 @bp.route("/applications/<int:application_id>/decision", methods=["GET", "POST"])
