@@ -14,12 +14,14 @@ never commit.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from commonpot import audit
+from commonpot.money import format_pence
 from commonpot.refusals import Refused
 from grants.models import Award, Fund
 from payments.models import Instalment, LedgerEntry
@@ -191,7 +193,7 @@ def sync_budget(session: Session, actor, fund: Fund) -> LedgerEntry | None:
         LedgerEntry.fund_id == fund.id, LedgerEntry.entry_type == EntryType.BUDGET_ALLOCATED))
     entry, _ = post(session, actor, EntryType.BUDGET_ALLOCATED, difference, fund_id=fund.id,
                     key=f"budget:{fund.id}:{count + 1}:to:{fund.budget_pence}",
-                    note=f"Budget set to {fund.budget_pence}p")
+                    note=f"Budget set to {format_pence(fund.budget_pence)}")
     return entry
 
 
@@ -249,3 +251,17 @@ def check_can_pay(session: Session, award_id: int, amount_pence: int) -> None:
         raise OverPayment(
             f"Paying £{amount_pence / 100:,.2f} would exceed the award: £{balance.committed_pence / 100:,.2f}"
             f" committed, £{balance.paid_pence / 100:,.2f} already paid.")
+
+
+_BUDGET_KEY = re.compile(r"^budget:\d+:\d+:to:(\d+)$")
+
+
+def entry_description(entry: LedgerEntry) -> str:
+    """What a ledger line says in the fund's statement. A budget allocation says the total
+    it brought the budget to in pounds (read from its key, so lines written before notes
+    were in pounds read the same)."""
+    if entry.entry_type == EntryType.BUDGET_ALLOCATED:
+        match = _BUDGET_KEY.match(entry.idempotency_key or "")
+        if match:
+            return f"Budget set to {format_pence(int(match.group(1)))}"
+    return entry.stripe_reference or entry.note or ""

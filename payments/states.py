@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 
+from commonpot.refusals import Refused
+
 
 class EntryType(enum.StrEnum):
     BUDGET_ALLOCATED = "budget_allocated"
@@ -45,8 +47,8 @@ TRIGGER_LABELS = {
 }
 
 
-class IllegalTransition(Exception):
-    """A move between states that the table below does not allow."""
+class IllegalTransition(Refused):
+    """A move between states that the table below does not allow, said in words."""
 
 
 DONATION_TRANSITIONS: dict[DonationStatus, set[DonationStatus]] = {
@@ -75,6 +77,50 @@ MONEY_SENT = {InstalmentStatus.SENT, InstalmentStatus.PAID_OUT, InstalmentStatus
               InstalmentStatus.PAID_BY_BANK}
 
 
+S = InstalmentStatus
+# Where an instalment stands, and what was asked of it, for people (never the codes).
+INSTALMENT_LABELS = {
+    S.SCHEDULED: "Waiting to be released", S.RELEASED: "Released for payment",
+    S.SENT: "Sent to the group's Stripe account", S.PAID_OUT: "Paid into the group's bank",
+    S.PAYOUT_FAILED: "Refused by the group's bank", S.REVERSED: "Reversed: owed again",
+    S.PAID_BY_BANK: "Paid by bank transfer",
+}
+_INSTALMENT_STANDS = {
+    S.SCHEDULED: "is still waiting to be released", S.RELEASED: "has already been released for payment",
+    S.SENT: "has already been sent to the group's Stripe account",
+    S.PAID_OUT: "has already been paid into the group's bank account",
+    S.PAYOUT_FAILED: "was sent, but the group's bank refused the payout",
+    S.REVERSED: "was reversed", S.PAID_BY_BANK: "has already been paid by bank transfer",
+}
+_INSTALMENT_ASKED = {
+    S.SCHEDULED: "scheduled", S.RELEASED: "released", S.SENT: "sent",
+    S.PAID_OUT: "marked as paid out", S.PAYOUT_FAILED: "marked as refused by the bank",
+    S.REVERSED: "reversed", S.PAID_BY_BANK: "recorded as paid by bank transfer",
+}
+del S
+_DONATION_STANDS = {
+    DonationStatus.PENDING: "is still waiting for Stripe", DonationStatus.PAID: "has already been paid",
+    DonationStatus.EXPIRED: "has expired", DonationStatus.REFUNDED: "has been refunded",
+}
+
+ENTRY_LABELS = {
+    EntryType.BUDGET_ALLOCATED: "Budget allocated", EntryType.DONATION_RECEIVED: "Donation received",
+    EntryType.MATCH_PLEDGED: "Match funding pledged", EntryType.MATCH_DRAWN: "Match funding drawn",
+    EntryType.AWARD_COMMITTED: "Award committed", EntryType.AWARD_RELEASED: "Instalment released",
+    EntryType.PAYMENT_SENT: "Payment sent", EntryType.PAYMENT_FAILED: "Payment failed",
+    EntryType.REFUND: "Refund",
+}
+
+
+def _refusal(current, target) -> str:
+    if isinstance(current, InstalmentStatus) and isinstance(target, InstalmentStatus):
+        return (f"This instalment {_INSTALMENT_STANDS[current]}, so it cannot be "
+                f"{_INSTALMENT_ASKED[target]}.")
+    if isinstance(current, DonationStatus):
+        return f"This donation {_DONATION_STANDS[current]}."
+    return "That change is not possible any more."
+
+
 def check_transition(table: dict, current, target) -> None:
     if target not in table.get(current, set()):
-        raise IllegalTransition(f"cannot move from {current} to {target}")
+        raise IllegalTransition(_refusal(current, target))

@@ -33,7 +33,7 @@ from payments.forms import (
 )
 from payments.jobs import PAY_INSTALMENT
 from payments.models import Donation, Instalment, LedgerEntry, MatchPledge
-from payments.states import TRIGGER_LABELS, IllegalTransition
+from payments.states import ENTRY_LABELS, INSTALMENT_LABELS, TRIGGER_LABELS, IllegalTransition
 
 bp = Blueprint("payments", __name__)
 
@@ -145,8 +145,9 @@ def fund_ledger(fund_id: int):
         pledges=db.session.scalars(select(MatchPledge).where(MatchPledge.fund_id == fund.id)).all(),
         drawn={p.id: ledger.pledge_drawn_pence(db.session, p.id) for p in db.session.scalars(
             select(MatchPledge).where(MatchPledge.fund_id == fund.id))},
-        pledge_form=MatchPledgeForm(), release_form=ReleaseForm(), bank_form=BankTransferForm(),
-        trigger_labels=TRIGGER_LABELS, configured=stripe_client.is_configured())
+        pledge_form=MatchPledgeForm(), trigger_labels=TRIGGER_LABELS,
+        instalment_labels=INSTALMENT_LABELS, entry_labels=ENTRY_LABELS,
+        entry_description=ledger.entry_description, configured=stripe_client.is_configured())
 
 
 @bp.route("/payments/funds/<int:fund_id>/match-pledges", methods=["POST"])
@@ -169,10 +170,27 @@ def add_match_pledge(fund_id: int):
     return redirect(url_for(".fund_ledger", fund_id=fund.id))
 
 
-@bp.route("/payments/instalments/<int:instalment_id>/release", methods=["POST"])
+def _instalment_context(instalment: Instalment, award: Award) -> dict:
+    group = db.session.get(Group, award.application.group_id)
+    account = payouts.group_account(db.session, group.id)
+    return {"instalment": instalment, "award": award, "group": group,
+            "application": award.application,
+            "by_stripe": stripe_client.is_configured() and account is not None
+            and account.payouts_enabled,
+            "trigger_labels": TRIGGER_LABELS}
+
+
+@bp.route("/payments/instalments/<int:instalment_id>/release", methods=["GET", "POST"])
 @access(OBJECT_CHECKED)
 def release_instalment(instalment_id: int):
+    """Asks first (who is paid how much, how), then releases and pays on the POST."""
     instalment, award = _load_instalment(instalment_id)
+    form = ReleaseForm()
+    if request.method == "GET":
+        return render_template("payments/confirm_release.html", form=form,
+                               **_instalment_context(instalment, award))
+    if not form.validate_on_submit():
+        abort(400)
     try:
         if instalment.status.value != "released":
             payouts.release_instalment(db.session, current_user, instalment.id)
@@ -188,11 +206,15 @@ def release_instalment(instalment_id: int):
     return redirect(url_for(".fund_ledger", fund_id=award.fund_id))
 
 
-@bp.route("/payments/instalments/<int:instalment_id>/bank-transfer", methods=["POST"])
+@bp.route("/payments/instalments/<int:instalment_id>/bank-transfer", methods=["GET", "POST"])
 @access(OBJECT_CHECKED)
 def record_bank_transfer(instalment_id: int):
+    """Asks first, with the transfer's reference, then records it on the POST."""
     instalment, award = _load_instalment(instalment_id)
     form = BankTransferForm()
+    if request.method == "GET":
+        return render_template("payments/confirm_bank_transfer.html", form=form,
+                               **_instalment_context(instalment, award))
     if not form.validate_on_submit():
         flash("Enter the bank transfer reference.", "error")
     else:

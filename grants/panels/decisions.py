@@ -222,8 +222,8 @@ def release_plan(session: Session, round_: Round) -> ReleasePlan:
     undecided = [a for a in reviewable_applications(session, round_.id) if a.id not in decided]
     if undecided:
         waiting = len(undecided)
-        return ReleasePlan(reason=(f"{waiting} {'application still needs' if waiting == 1 else 'applications still need'}"
-                                   " a decision."), **counts)
+        noun = "application still needs" if waiting == 1 else "applications still need"
+        return ReleasePlan(reason=f"{waiting} {noun} a decision.", **counts)
     return ReleasePlan(reason=None, **counts)
 
 

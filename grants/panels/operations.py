@@ -6,12 +6,12 @@ from grants.panels.conflicts import (  # noqa: F401
     REVIEWABLE_STATUSES,
     conflict_pairs,
     conflict_withdrawable,
-    withdraw_conflict,
     declaration_for,
     declare_conflict,
     is_conflicted,
     is_group_member,
     reviewable_applications,
+    withdraw_conflict,
 )
 from grants.panels.decisions import (  # noqa: F401
     AWARD_OFFERED,
