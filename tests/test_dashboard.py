@@ -8,6 +8,7 @@ from commonpot.accounts.models import User
 from commonpot.extensions import db
 from grants import operations
 from grants.models import Fund, Group
+from grants.panels import operations as panels
 from grants.states import RoundPhase
 from tests.grants import factories as grants_factories
 from tests.helpers import post_form, sign_in
@@ -57,7 +58,6 @@ def test_each_role_sees_its_next_steps(app, make_client, make_user, session):
     to_review = panel_factories.create_application(session, scoring, other_group, creator_id=chair,
                                                    title="Pond dipping")
     panel = panel_factories.create_panel(session, scoring, chair_id=chair, member_ids=[reviewer])
-    from grants.panels import operations as panels
     panels.reassign(session, "system", panel, to_review, from_user_id=None, to_user_id=reviewer)
     voting_factories.create_round(session, fund_id=fund_id, title="Rivertown decides")
     session.commit()
@@ -96,15 +96,26 @@ def test_your_work_costs_the_same_queries_for_many_items(app, make_user, session
         user_id = make_user(email, fund_roles=[(fund_id, "fund_manager"), (fund_id, "panel_member")])
         fund = session.get(Fund, fund_id)
         user = session.get(User, user_id)
-        group = grants_factories.create_group(session, user_id, name=f"Group {n}")
+        group = grants_factories.create_group(session, user_id, name=f"Busy people {n}")
         for i in range(n):
             round_ = grants_factories.create_round(session, fund, slug=f"r{n}-{i}", max_per_group=1)
             operations.start_application(session, user, round_, session.get(Group, group.id))
             grants_factories.create_round(session, fund, slug=f"d{n}-{i}", phase=RoundPhase.DRAFT)
+        # ... and n reviews to do on a panel they chair.
+        scoring = panel_factories.create_round(session, fund)
+        applicants = panel_factories.create_group(session)
+        panel = panel_factories.create_panel(session, scoring, chair_id=user_id)
+        for i in range(n):
+            to_review = panel_factories.create_application(session, scoring, applicants,
+                                                           creator_id=user_id, title=f"Idea {i}")
+            panels.reassign(session, "system", panel, to_review, from_user_id=None, to_user_id=user_id)
         session.commit()
         client = app.test_client()
         sign_in(client, email)
         counts[n] = queries_for(app, client, "/dashboard")
+        page = main_text(client.get("/dashboard").get_data(as_text=True))
+        assert page.count("Declare any conflict of interest") == n
+        assert page.count("Finish and submit it by") == n
         with app.app_context():
             db.session.remove()
     assert counts[12] == counts[2], counts
