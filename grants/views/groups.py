@@ -23,6 +23,7 @@ from commonpot.accounts.policy import (
 from commonpot.extensions import db
 from commonpot.urls import external_url
 from grants import forms, operations, queries
+from grants import groups as group_operations
 from grants.models import (
     Group,
     GroupMembership,
@@ -129,7 +130,7 @@ def remove_member(group_id: int, membership_id: int):
     form = forms.EmptyForm()
     if form.validate_on_submit():
         try:
-            operations.remove_group_member(db.session, current_user, membership)
+            group_operations.remove_member(db.session, current_user, membership)
         except operations.GrantsError as exc:
             return render_template("grants/refused.html", message=str(exc),
                                    back=url_for("grants.show_group", group_id=group.id)), 409
