@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from commonpot.accounts.policy import fund_ids_with_role, is_admin
 from commonpot.db import utcnow
+from commonpot.i18n import _, ngettext
 from grants.models import Application, GroupMembership, Round
 from grants.rounds import accepting_applications, missing_before_opening
 from grants.states import ApplicationStatus, RoundPhase
@@ -31,18 +32,22 @@ def _next_step(application: Application, now: datetime) -> ApplicationStep:
     round_ = application.round
     if status == ApplicationStatus.DRAFT:
         if accepting_applications(round_, now):
-            return ApplicationStep(application, f"Finish and submit it by {london(round_.closes_at)}.")
-        return ApplicationStep(application, "The round has closed, so this draft can no longer be sent.")
+            return ApplicationStep(application, _("Finish and submit it by %(closes)s.",
+                                                  closes=london(round_.closes_at)))
+        return ApplicationStep(application, _("The round has closed, so this draft can no longer be "
+                                              "sent."))
     if status == ApplicationStatus.SUBMITTED:
-        return ApplicationStep(application, "Nothing to do: the fund team is checking it is eligible.")
+        return ApplicationStep(application, _("Nothing to do: the fund team is checking it is "
+                                              "eligible."))
     if status == ApplicationStatus.ELIGIBLE:
-        return ApplicationStep(application, "Nothing to do: the panel is considering it.")
+        return ApplicationStep(application, _("Nothing to do: the panel is considering it."))
     if status == ApplicationStatus.INELIGIBLE:
-        return ApplicationStep(application, "It is not eligible: read why.")
+        return ApplicationStep(application, _("It is not eligible: read why."))
     if status == ApplicationStatus.AWARDED:
-        return ApplicationStep(application, "Awarded: read the decision and the panel's feedback.",
+        return ApplicationStep(application, _("Awarded: read the decision and the panel’s feedback."),
                                "decision")
-    return ApplicationStep(application, "Not funded this time: read the panel's feedback.", "decision")
+    return ApplicationStep(application, _("Not funded this time: read the panel’s feedback."),
+                           "decision")
 
 
 def applications_next_steps(session: Session, user_id: int, now: datetime | None = None,
@@ -74,20 +79,21 @@ def _round_action(round_: Round, waiting: int, now: datetime) -> RoundAction | N
     if phase == RoundPhase.DRAFT:
         missing = missing_before_opening(round_, now)
         if missing:
-            return RoundAction(round_, "Finish setting it up: " + " ".join(missing))
+            return RoundAction(round_, _("Finish setting it up: %(missing)s", missing=" ".join(missing)))
         if round_.scheduled_at is None:
-            return RoundAction(round_, "It is ready: open it, or schedule it to open.")
+            return RoundAction(round_, _("It is ready: open it, or schedule it to open."))
         return None
     if phase == RoundPhase.CLOSED:
-        return RoundAction(round_, "Applications have closed: start checking eligibility.")
+        return RoundAction(round_, _("Applications have closed: start checking eligibility."))
     if phase == RoundPhase.SCREENING:
         if waiting:
-            noun = "application needs" if waiting == 1 else "applications need"
-            return RoundAction(round_, f"{waiting} {noun} an eligibility decision.",
-                               "grants.manage_round_applications")
-        return RoundAction(round_, "Every application is checked: move the round to panel scoring.")
+            return RoundAction(round_, ngettext("%(num)d application needs an eligibility decision.",
+                                                "%(num)d applications need an eligibility decision.",
+                                                waiting), "grants.manage_round_applications")
+        return RoundAction(round_, _("Every application is checked: move the round to panel "
+                                     "scoring."))
     if phase == RoundPhase.DECIDING:
-        return RoundAction(round_, "Record the panel's decisions and release them.")
+        return RoundAction(round_, _("Record the panel’s decisions and release them."))
     return None
 
 

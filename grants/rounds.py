@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from commonpot.audit import record
 from commonpot.db import utcnow
+from commonpot.i18n import _, ngettext
 from grants.errors import GrantsError
 from grants.models import (
     Application,
@@ -57,19 +58,19 @@ class RoundSettings:
 
 def _check_settings(settings: RoundSettings) -> None:
     if settings.closes_at <= settings.opens_at:
-        raise GrantsError("The closing time must be after the opening time.", "closes_at")
+        raise GrantsError(_("The closing time must be after the opening time."), "closes_at")
     if settings.min_grant_pence < 0:
-        raise GrantsError("The smallest grant cannot be negative.", "min_grant")
+        raise GrantsError(_("The smallest grant cannot be negative."), "min_grant")
     if settings.max_grant_pence < settings.min_grant_pence:
-        raise GrantsError("The largest grant must be at least the smallest grant.", "max_grant")
+        raise GrantsError(_("The largest grant must be at least the smallest grant."), "max_grant")
     if settings.budget_pence < settings.max_grant_pence:
-        raise GrantsError("The round's total must be at least its largest grant.", "budget")
+        raise GrantsError(_("The round's total must be at least its largest grant."), "budget")
     if settings.max_applications_per_group < 1:
-        raise GrantsError("Allow at least one application per group.",
+        raise GrantsError(_("Allow at least one application per group."),
                           "max_applications_per_group")
     unknown = set(settings.allowed_org_types) - {t.value for t in OrgType}
     if unknown:
-        raise GrantsError("Choose organisation types from the list.", "allowed_org_types")
+        raise GrantsError(_("Choose organisation types from the list."), "allowed_org_types")
 
 
 def _unique_round_slug(session: Session, title: str) -> str:
@@ -101,15 +102,15 @@ def create_round(session: Session, actor, fund: Fund, settings: RoundSettings, *
 
 def update_round(session: Session, actor, round_: Round, settings: RoundSettings) -> None:
     if round_.phase not in (RoundPhase.DRAFT, RoundPhase.OPEN, RoundPhase.CLOSED):
-        raise GrantsError("A round's rules cannot change once screening has started.")
+        raise GrantsError(_("A round's rules cannot change once screening has started."))
     _check_settings(settings)
     if round_.phase != RoundPhase.DRAFT:
         # Published rules are the same for everyone: once open only dates and wording move.
         for name in ("min_grant_pence", "max_grant_pence", "allowed_org_types",
                      "max_applications_per_group", "restrict_to_area"):
             if getattr(settings, name) != getattr(round_, name):
-                raise GrantsError("Eligibility rules and grant limits cannot change once a "
-                                  "round has opened.", name)
+                raise GrantsError(_("Eligibility rules and grant limits cannot change once a round has "
+                                    "opened."), name)
     before = {"opens_at": round_.opens_at.isoformat(), "closes_at": round_.closes_at.isoformat()}
     for name, value in settings.__dict__.items():
         setattr(round_, name, value)
@@ -121,8 +122,8 @@ def update_round(session: Session, actor, round_: Round, settings: RoundSettings
 
 def _require_draft(round_: Round) -> None:
     if round_.phase != RoundPhase.DRAFT:
-        raise GrantsError("Questions cannot change once the round has opened: groups may "
-                          "already be answering them.")
+        raise GrantsError(_("Questions cannot change once the round has opened: groups may "
+                            "already be answering them."))
 
 
 # Phases after which decisions are being made: criteria stay as the panel used them.
@@ -145,16 +146,16 @@ def criteria_changeable(session: Session, round_: Round) -> bool:
 
 def _require_criteria_changeable(session: Session, round_: Round) -> None:
     if not criteria_changeable(session, round_):
-        raise GrantsError("Criteria cannot change once reviewers have scored against them: "
-                          "every application must be judged on the same criteria.")
+        raise GrantsError(_("Criteria cannot change once reviewers have scored against them: "
+                            "every application must be judged on the same criteria."))
 
 
 def _check_weight(weight: int | None) -> int:
     if weight is None or weight < 1:
-        raise GrantsError("Give the criterion a weight of at least 1: a weight of 0 would "
-                          "leave it out of every score.", "weight")
+        raise GrantsError(_("Give the criterion a weight of at least 1: a weight of 0 would "
+                            "leave it out of every score."), "weight")
     if weight > 100:
-        raise GrantsError("Give the criterion a weight of 100 or less.", "weight")
+        raise GrantsError(_("Give the criterion a weight of 100 or less."), "weight")
     return weight
 
 
@@ -164,7 +165,7 @@ def add_criterion(session: Session, actor, round_: Round, *, name: str, descript
     weight = _check_weight(weight)
     name = name.strip()
     if any(c.name == name for c in round_.criteria):
-        raise GrantsError("This round already has a criterion with that name.", "name")
+        raise GrantsError(_("This round already has a criterion with that name."), "name")
     criterion = Criterion(name=name, description=description, weight=weight,
                           position=len(round_.criteria))
     round_.criteria.append(criterion)
@@ -181,7 +182,7 @@ def edit_criterion(session: Session, actor, criterion: Criterion, *, name: str, 
     weight = _check_weight(weight)
     name = name.strip()
     if any(c.name == name and c.id != criterion.id for c in round_.criteria):
-        raise GrantsError("This round already has a criterion with that name.", "name")
+        raise GrantsError(_("This round already has a criterion with that name."), "name")
     criterion.name, criterion.description, criterion.weight = name, description.strip(), weight
     session.flush()
     record(session, actor, "grants.criterion_changed", "round", round_.id,
@@ -192,7 +193,7 @@ def edit_criterion(session: Session, actor, criterion: Criterion, *, name: str, 
 def _swap(items: list, item, direction: str) -> bool:
     """Move `item` one place up or down in `items` (renumbering positions 0..n-1)."""
     if direction not in ("up", "down"):
-        raise GrantsError("Choose to move it up or down.")
+        raise GrantsError(_("Choose to move it up or down."))
     index = items.index(item)
     other = index - 1 if direction == "up" else index + 1
     if not 0 <= other < len(items):
@@ -241,11 +242,11 @@ def _question_shape(type: str, options: list[str] | None, word_limit: int | None
     options = [o.strip() for o in (options or []) if o.strip()]
     if question_type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE) \
             and len(options) < 2:
-        raise GrantsError("Give at least two options, one on each line.", "options")
+        raise GrantsError(_("Give at least two options, one on each line."), "options")
     if question_type == QuestionType.LONG_TEXT and not word_limit:
         word_limit = 300
     if word_limit is not None and word_limit <= 0:
-        raise GrantsError("The word limit must be a positive number.", "word_limit")
+        raise GrantsError(_("The word limit must be a positive number."), "word_limit")
     return question_type, options, word_limit if question_type == QuestionType.LONG_TEXT else None
 
 
@@ -317,7 +318,7 @@ def copy_questions(session: Session, actor, round_: Round, source: Round) -> int
     """Copy an earlier round's questions (and criteria) into a draft round."""
     _require_draft(round_)
     if source.id == round_.id:
-        raise GrantsError("Choose a different round to copy from.", "source")
+        raise GrantsError(_("Choose a different round to copy from."), "source")
     taken = {q.key for q in round_.questions}
     copied = 0
     for q in source.questions:
@@ -348,22 +349,18 @@ def missing_before_opening(round_: Round, now: datetime | None = None) -> list[s
     now = now or utcnow()
     missing = []
     if not round_.criteria:
-        missing.append("Add at least one criterion for the panel to score against.")
+        missing.append(_("Add at least one criterion for the panel to score against."))
     unweighted = [c.name for c in round_.criteria if c.weight < 1]
     if unweighted:
-        missing.append("Give every criterion a weight of at least 1 (not yet: "
-                       + ", ".join(unweighted) + ").")
+        missing.append(_("Give every criterion a weight of at least 1 (not yet: %(names)s).",
+                         names=", ".join(unweighted)))
     if not any(not q.is_asset for q in round_.questions):
-        missing.append("Add at least one question for groups to answer.")
+        missing.append(_("Add at least one question for groups to answer."))
     if round_.budget_pence <= 0 or round_.max_grant_pence <= 0:
-        missing.append("Set the money this round may award: its total and its largest grant.")
+        missing.append(_("Set the money this round may award: its total and its largest grant."))
     if round_.closes_at <= now:
-        missing.append("Move the closing time into the future.")
+        missing.append(_("Move the closing time into the future."))
     return missing
-
-
-def _plural(count: int, one: str, many: str) -> str:
-    return one if count == 1 else many
 
 
 def _round_guard(session: Session, round_: Round, target: RoundPhase, now: datetime) -> str | None:
@@ -373,12 +370,12 @@ def _round_guard(session: Session, round_: Round, target: RoundPhase, now: datet
             Application.round_id == round_.id,
             Application.status == ApplicationStatus.SUBMITTED))
         if waiting:
-            return (f"{waiting} {_plural(waiting, 'application still needs', 'applications still need')}"
-                    " an eligibility decision.")
+            return ngettext("%(num)d application still needs an eligibility decision.",
+                            "%(num)d applications still need an eligibility decision.", waiting)
     if target == RoundPhase.DECIDING and round_.phase == RoundPhase.SCORING and round_.uses_voting:
-        return "This round has a public vote: move it to the public vote first."
+        return _("This round has a public vote: move it to the public vote first.")
     if target == RoundPhase.VOTING and not round_.uses_voting:
-        return "This round has no public vote."
+        return _("This round has no public vote.")
     return None
 
 
@@ -409,7 +406,7 @@ def schedule_round(session: Session, actor, round_: Round, now: datetime | None 
     otherwise the clock opens it then. Refused, with everything missing, if it is not ready."""
     now = now or utcnow()
     if round_.phase != RoundPhase.DRAFT:
-        raise GrantsError("Only a draft round can be scheduled to open.")
+        raise GrantsError(_("Only a draft round can be scheduled to open."))
     missing = missing_before_opening(round_, now)
     if missing:
         raise RoundNotReady(round_.phase, missing)
@@ -426,7 +423,7 @@ def schedule_round(session: Session, actor, round_: Round, now: datetime | None 
 def unschedule_round(session: Session, actor, round_: Round) -> Round:
     """Back to setting up: the clock leaves the draft alone until it is scheduled again."""
     if round_.phase != RoundPhase.DRAFT:
-        raise GrantsError("The round has already opened.")
+        raise GrantsError(_("The round has already opened."))
     round_.scheduled_at = None
     session.flush()
     record(session, actor, "grants.round_unscheduled", "round", round_.id, {})

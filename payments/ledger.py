@@ -21,7 +21,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from commonpot import audit
-from commonpot.money import format_pence
+from commonpot.i18n import _, format_money
 from commonpot.refusals import Refused
 from grants.models import Award, Fund
 from payments.models import Instalment, LedgerEntry
@@ -193,7 +193,9 @@ def sync_budget(session: Session, actor, fund: Fund) -> LedgerEntry | None:
         LedgerEntry.fund_id == fund.id, LedgerEntry.entry_type == EntryType.BUDGET_ALLOCATED))
     entry, _ = post(session, actor, EntryType.BUDGET_ALLOCATED, difference, fund_id=fund.id,
                     key=f"budget:{fund.id}:{count + 1}:to:{fund.budget_pence}",
-                    note=f"Budget set to {format_pence(fund.budget_pence)}")
+                    # The record, in English (pages show entry_description, in the reader's
+                    # language).
+                    note="Budget set to £{:,}.{:02d}".format(*divmod(fund.budget_pence, 100)))
     return entry
 
 
@@ -211,11 +213,12 @@ def commit_award(session: Session, actor, award: Award,
     sync_budget(session, actor, fund)
     available = fund_balance(session, fund.id).available_pence
     if award.amount_pence > available:
-        raise InsufficientFunds(
-            f"The fund has £{available / 100:,.2f} available; this award needs "
-            f"£{award.amount_pence / 100:,.2f}.")
-    entry, _ = post(session, actor, EntryType.AWARD_COMMITTED, award.amount_pence, fund_id=fund.id,
-                    award_id=award.id, key=f"award-committed:{award.id}")
+        raise InsufficientFunds(_(
+            "The fund has %(available)s available; this award needs %(needed)s.",
+            available=format_money(available, show_pence=True),
+            needed=format_money(award.amount_pence, show_pence=True)))
+    entry, _created = post(session, actor, EntryType.AWARD_COMMITTED, award.amount_pence,
+                           fund_id=fund.id, award_id=award.id, key=f"award-committed:{award.id}")
     create_schedule(session, actor, award, schedule)
     return entry
 
@@ -248,9 +251,11 @@ def check_can_pay(session: Session, award_id: int, amount_pence: int) -> None:
     """Refuse a payment that would take an award's payments past what was committed."""
     balance = award_balance(session, award_id)
     if balance.paid_pence + amount_pence > balance.committed_pence:
-        raise OverPayment(
-            f"Paying £{amount_pence / 100:,.2f} would exceed the award: £{balance.committed_pence / 100:,.2f}"
-            f" committed, £{balance.paid_pence / 100:,.2f} already paid.")
+        raise OverPayment(_(
+            "Paying %(amount)s would exceed the award: %(committed)s committed, %(paid)s already paid.",
+            amount=format_money(amount_pence, show_pence=True),
+            committed=format_money(balance.committed_pence, show_pence=True),
+            paid=format_money(balance.paid_pence, show_pence=True)))
 
 
 _BUDGET_KEY = re.compile(r"^budget:\d+:\d+:to:(\d+)$")
@@ -258,10 +263,10 @@ _BUDGET_KEY = re.compile(r"^budget:\d+:\d+:to:(\d+)$")
 
 def entry_description(entry: LedgerEntry) -> str:
     """What a ledger line says in the fund's statement. A budget allocation says the total
-    it brought the budget to in pounds (read from its key, so lines written before notes
+    it brought the budget to, in money (read from its key, so lines written before notes
     were in pounds read the same)."""
     if entry.entry_type == EntryType.BUDGET_ALLOCATED:
         match = _BUDGET_KEY.match(entry.idempotency_key or "")
         if match:
-            return f"Budget set to {format_pence(int(match.group(1)))}"
+            return _("Budget set to %(amount)s", amount=format_money(int(match.group(1))))
     return entry.stripe_reference or entry.note or ""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 
+from commonpot.i18n import _
+from commonpot.i18n import lazy_gettext as _l
 from commonpot.refusals import Refused
 
 
@@ -36,14 +38,38 @@ class InstalmentStatus(enum.StrEnum):
     PAID_BY_BANK = "paid_by_bank"      # paid outside Stripe by bank transfer (with a reference)
 
 
+# How a fund manager reads the states on the fund's money page.
+INSTALMENT_STATUS_LABELS = {
+    InstalmentStatus.SCHEDULED: _l("Scheduled"),
+    InstalmentStatus.RELEASED: _l("Released"),
+    InstalmentStatus.SENT: _l("Sent to the group's Stripe account"),
+    InstalmentStatus.PAID_OUT: _l("Paid out to the group's bank"),
+    InstalmentStatus.PAYOUT_FAILED: _l("Payout failed"),
+    InstalmentStatus.REVERSED: _l("Reversed"),
+    InstalmentStatus.PAID_BY_BANK: _l("Paid by bank transfer"),
+}
+
+ENTRY_TYPE_LABELS = {
+    EntryType.BUDGET_ALLOCATED: _l("Budget allocated"),
+    EntryType.DONATION_RECEIVED: _l("Donation received"),
+    EntryType.MATCH_PLEDGED: _l("Match funding pledged"),
+    EntryType.MATCH_DRAWN: _l("Match funding drawn"),
+    EntryType.AWARD_COMMITTED: _l("Award committed"),
+    EntryType.AWARD_RELEASED: _l("Award released"),
+    EntryType.PAYMENT_SENT: _l("Payment sent"),
+    EntryType.PAYMENT_FAILED: _l("Payment failed"),
+    EntryType.REFUND: _l("Refund"),
+}
+
+
 class InstalmentTrigger(enum.StrEnum):
     ON_ACCEPTANCE = "on_acceptance"
     AFTER_FINAL_REPORT = "after_final_report"
 
 
 TRIGGER_LABELS = {
-    InstalmentTrigger.ON_ACCEPTANCE: "On acceptance of the grant offer",
-    InstalmentTrigger.AFTER_FINAL_REPORT: "After the end-of-grant report",
+    InstalmentTrigger.ON_ACCEPTANCE: _l("On acceptance of the grant offer"),
+    InstalmentTrigger.AFTER_FINAL_REPORT: _l("After the end-of-grant report"),
 }
 
 
@@ -77,50 +103,27 @@ MONEY_SENT = {InstalmentStatus.SENT, InstalmentStatus.PAID_OUT, InstalmentStatus
               InstalmentStatus.PAID_BY_BANK}
 
 
-S = InstalmentStatus
-# Where an instalment stands, and what was asked of it, for people (never the codes).
-INSTALMENT_LABELS = {
-    S.SCHEDULED: "Waiting to be released", S.RELEASED: "Released for payment",
-    S.SENT: "Sent to the group's Stripe account", S.PAID_OUT: "Paid into the group's bank",
-    S.PAYOUT_FAILED: "Refused by the group's bank", S.REVERSED: "Reversed: owed again",
-    S.PAID_BY_BANK: "Paid by bank transfer",
+# Why an instalment cannot move, one whole sentence for each state it is in.
+_INSTALMENT_REFUSALS = {
+    InstalmentStatus.SCHEDULED: _l("This instalment has not been released yet."),
+    InstalmentStatus.RELEASED: _l("This instalment has already been released for payment."),
+    InstalmentStatus.SENT: _l("This instalment has already been sent to the group."),
+    InstalmentStatus.PAID_OUT: _l("This instalment has already been paid into the group's bank."),
+    InstalmentStatus.PAYOUT_FAILED: _l("This instalment has already been sent to the group; "
+                                       "their bank refused the payout."),
+    InstalmentStatus.REVERSED: _l("This instalment was reversed: release it again first."),
+    InstalmentStatus.PAID_BY_BANK: _l("This instalment has already been paid by bank transfer."),
 }
-_INSTALMENT_STANDS = {
-    S.SCHEDULED: "is still waiting to be released", S.RELEASED: "has already been released for payment",
-    S.SENT: "has already been sent to the group's Stripe account",
-    S.PAID_OUT: "has already been paid into the group's bank account",
-    S.PAYOUT_FAILED: "was sent, but the group's bank refused the payout",
-    S.REVERSED: "was reversed", S.PAID_BY_BANK: "has already been paid by bank transfer",
-}
-_INSTALMENT_ASKED = {
-    S.SCHEDULED: "scheduled", S.RELEASED: "released", S.SENT: "sent",
-    S.PAID_OUT: "marked as paid out", S.PAYOUT_FAILED: "marked as refused by the bank",
-    S.REVERSED: "reversed", S.PAID_BY_BANK: "recorded as paid by bank transfer",
-}
-del S
-_DONATION_STANDS = {
-    DonationStatus.PENDING: "is still waiting for Stripe", DonationStatus.PAID: "has already been paid",
-    DonationStatus.EXPIRED: "has expired", DonationStatus.REFUNDED: "has been refunded",
-}
-
-ENTRY_LABELS = {
-    EntryType.BUDGET_ALLOCATED: "Budget allocated", EntryType.DONATION_RECEIVED: "Donation received",
-    EntryType.MATCH_PLEDGED: "Match funding pledged", EntryType.MATCH_DRAWN: "Match funding drawn",
-    EntryType.AWARD_COMMITTED: "Award committed", EntryType.AWARD_RELEASED: "Instalment released",
-    EntryType.PAYMENT_SENT: "Payment sent", EntryType.PAYMENT_FAILED: "Payment failed",
-    EntryType.REFUND: "Refund",
-}
-
-
-def _refusal(current, target) -> str:
-    if isinstance(current, InstalmentStatus) and isinstance(target, InstalmentStatus):
-        return (f"This instalment {_INSTALMENT_STANDS[current]}, so it cannot be "
-                f"{_INSTALMENT_ASKED[target]}.")
-    if isinstance(current, DonationStatus):
-        return f"This donation {_DONATION_STANDS[current]}."
-    return "That change is not possible any more."
 
 
 def check_transition(table: dict, current, target) -> None:
     if target not in table.get(current, set()):
-        raise IllegalTransition(_refusal(current, target))
+        if isinstance(current, InstalmentStatus):
+            raise IllegalTransition(str(_INSTALMENT_REFUSALS[current]))
+        raise IllegalTransition(_("This payment cannot move from “%(current)s” to “%(target)s”.",
+                                  current=_state_label(current), target=_state_label(target)))
+
+
+def _state_label(state) -> str:
+    label = INSTALMENT_STATUS_LABELS.get(state) if isinstance(state, InstalmentStatus) else None
+    return str(label) if label is not None else str(state).replace("_", " ")

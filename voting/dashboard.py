@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot.accounts.signals import DashboardSection, dashboard_sections
+from commonpot.i18n import _
 from voting.casting import user_voter_key
 from voting.models import VoterRollEntry, VotingRound
 from voting.states import RoundState
@@ -33,8 +34,8 @@ def open_votes(session: Session, user) -> list[VoteItem]:
 
 
 @dashboard_sections.connect
-def _votes(user, session, **_) -> DashboardSection | None:
+def _votes(user, session, **extra) -> DashboardSection | None:
     items = open_votes(session, user)
     if not items:
         return None
-    return DashboardSection(40, "Votes", "voting/_dashboard_votes.html", items)
+    return DashboardSection(40, _("Votes"), "voting/_dashboard_votes.html", items)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from commonpot import audit
 from commonpot.accounts.models import User
 from commonpot.db import utcnow
+from commonpot.i18n import _
 from grants.models import Application, GroupMembership
 from grants.panels.errors import PanelError
 from grants.panels.models import (
@@ -81,12 +82,12 @@ def declare_conflict(session: Session, reviewer: User, application: Application,
     reason, and only before scores on the application are in."""
     reason = ConflictReason(reason) if has_conflict and reason else None
     if has_conflict and reason is None:
-        raise PanelError("Say why you have a conflict of interest.")
+        raise PanelError(_("Say why you have a conflict of interest."))
     if has_conflict and reason == ConflictReason.OTHER and not details.strip():
-        raise PanelError("Describe the conflict of interest.")
+        raise PanelError(_("Describe the conflict of interest."))
     declaration = declaration_for(session, reviewer.id, application.id)
     if declaration is not None and declaration.has_conflict:
-        raise PanelError("You have already declared a conflict for this application.")
+        raise PanelError(_("You have already declared a conflict for this application."))
     if declaration is None:
         declaration = ConflictDeclaration(application_id=application.id, reviewer_id=reviewer.id)
         session.add(declaration)
@@ -136,18 +137,18 @@ def withdraw_conflict(session: Session, reviewer: User, application: Application
     membership of the applying group cannot be withdrawn."""
     reason = (reason or "").strip()
     if not reason:
-        raise PanelError("Say why you are withdrawing your conflict of interest.")
+        raise PanelError(_("Say why you are withdrawing your conflict of interest."))
     declaration = declaration_for(session, reviewer.id, application.id)
     if declaration is None or not declaration.has_conflict:
-        raise PanelError("You have not declared a conflict of interest on this application.")
+        raise PanelError(_("You have not declared a conflict of interest on this application."))
     if is_group_member(session, reviewer.id, application.group_id):
-        raise PanelError("You are a member of the applying group, so the conflict stands.")
+        raise PanelError(_("You are a member of the applying group, so the conflict stands."))
     if application.round.phase not in _WITHDRAWAL_PHASES:
-        raise PanelError("The panel has finished scoring, so the conflict stands.")
+        raise PanelError(_("The panel has finished scoring, so the conflict stands."))
     if scores_are_in(session, application.id):
-        raise PanelError("Reviewers' scores on this application are already in, so the conflict "
-                         "stands: withdrawing it now would let you see them. If it was a "
-                         "mistake, tell the chair.")
+        raise PanelError(_("Reviewers’ scores on this application are already in, so the conflict "
+                           "stands: withdrawing it now would let you see them. If it was a "
+                           "mistake, tell the chair."))
     declaration.has_conflict = False
     declaration.reason = None
     declaration.withdrawn_at = utcnow()

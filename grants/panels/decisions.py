@@ -12,8 +12,15 @@ from sqlalchemy.orm import Session
 from commonpot import audit
 from commonpot.accounts.models import User
 from commonpot.db import utcnow
+from commonpot.i18n import _, format_money, ngettext
 from commonpot.mail import send_email
-from grants.applications import _timeline, set_application_status
+from grants.applications import (
+    DECIDED_AWARDED,
+    DECIDED_NOT_FUNDED,
+    DECIDED_RESERVE,
+    _timeline,
+    set_application_status,
+)
 from grants.models import Application, Award, GroupMembership, Round
 from grants.panels.conflicts import REVIEWABLE_STATUSES, is_conflicted, reviewable_applications
 from grants.panels.errors import BudgetExceeded, ConflictOfInterest, PanelError
@@ -35,6 +42,7 @@ from grants.states import (
     check_round_transition,
 )
 from grants.timefmt import london
+from grants.words import in_language, language_of
 
 DECIDING_PHASES = frozenset({RoundPhase.SCORING, RoundPhase.VOTING, RoundPhase.DECIDING})
 # The Award statuses this module writes; a rescinded award no longer counts against the budget.
@@ -73,16 +81,16 @@ def decide_award(session: Session, actor, application: Application, amount_pence
     round_ = _lock_round(session, application.round_id)
     requested = application.requested_amount_pence or 0
     if amount_pence <= 0:
-        raise PanelError("An award must be more than £0.")
+        raise PanelError(_("An award must be more than £0."))
     if requested and amount_pence > requested:
-        raise PanelError("An award cannot be more than the amount requested.")
+        raise PanelError(_("An award cannot be more than the amount requested."))
     if amount_pence < requested and not (reason or "").strip():
-        raise PanelError("Give a reason for awarding less than the amount requested.")
+        raise PanelError(_("Give a reason for awarding less than the amount requested."))
     committed = awarded_total(session, round_.id, excluding_application_id=application.id)
     if committed + amount_pence > round_.budget_pence:
         remaining = round_.budget_pence - committed
-        raise BudgetExceeded(
-            f"This award would exceed the round's budget: £{remaining / 100:,.2f} remains.")
+        raise BudgetExceeded(_("This award would exceed the round's budget: %(remaining)s remains.",
+                                 remaining=format_money(remaining, show_pence=True)))
     award = session.scalar(select(Award).where(Award.application_id == application.id))
     if award is None:
         award = Award(application_id=application.id, round_id=round_.id, fund_id=round_.fund_id,
@@ -107,19 +115,19 @@ def record_decision(session: Session, actor, application: Application, *, outcom
     outcome = Outcome(outcome)
     round_ = application.round
     if round_.phase not in DECIDING_PHASES:
-        raise PanelError("Decisions can be recorded during scoring, voting or deciding only.")
+        raise PanelError(_("Decisions can be recorded during scoring, voting or deciding only."))
     if application.status not in REVIEWABLE_STATUSES:
-        raise PanelError("Only eligible applications can be decided.")
+        raise PanelError(_("Only eligible applications can be decided."))
     if is_conflicted(session, actor.id, application):
-        raise ConflictOfInterest("You have a conflict of interest with this application.")
+        raise ConflictOfInterest(_("You have a conflict of interest with this application."))
     decision = decision_for(session, application.id)
     if decision is not None and decision.released_at is not None:
-        raise PanelError("This decision has been released and cannot change.")
+        raise PanelError(_("This decision has been released and cannot change."))
     if outcome == Outcome.DECLINE and not (feedback or "").strip():
-        raise PanelError("Give the applicant feedback on why they were not funded.")
+        raise PanelError(_("Give the applicant feedback on why they were not funded."))
     if outcome == Outcome.AWARD:
         if amount_pence is None:
-            raise PanelError("Enter the amount to award.")
+            raise PanelError(_("Enter the amount to award."))
         decide_award(session, actor, application, amount_pence, reason)
     else:
         award = session.scalar(select(Award).where(Award.application_id == application.id))
@@ -162,27 +170,31 @@ def panel_comments(session: Session, application_id: int) -> list[str]:
 
 def _decision_email(session: Session, panel: Panel | None, application: Application,
                     decision: PanelDecision) -> tuple[str, str]:
+    """The subject and body in the current language (the caller chooses the recipient's)."""
     title = application.title or application.reference
-    lines = [f"The panel has decided on your application \"{title}\" ({application.reference})"
-             f" to {application.round.title}.", ""]
+    lines = [_("The panel has decided on your application “%(project)s” (%(reference)s) to "
+               "%(round)s.", project=title, reference=application.reference,
+               round=application.round.title), ""]
     if decision.outcome == Outcome.AWARD:
-        lines.append(f"We are pleased to award you £{decision.amount_pence / 100:,.2f}.")
+        lines.append(_("We are pleased to award you %(amount)s.",
+                       amount=format_money(decision.amount_pence, show_pence=True)))
         if decision.reason:
-            lines.append(f"This is less than you asked for because: {decision.reason}")
-        subject = "Your grant application has been successful"
+            lines.append(_("This is less than you asked for because: %(reason)s",
+                           reason=decision.reason))
+        subject = _("Your grant application has been successful")
     elif decision.outcome == Outcome.RESERVE:
-        lines.append("Your application is on the reserve list: if money becomes available, "
-                     "we will contact you.")
-        subject = "Your grant application is on the reserve list"
+        lines.append(_("Your application is on the reserve list: if money becomes available, "
+                       "we will contact you."))
+        subject = _("Your grant application is on the reserve list")
     else:
-        lines.append("We are sorry: this time the panel did not fund your application.")
-        subject = "Your grant application has not been successful"
+        lines.append(_("We are sorry: this time the panel did not fund your application."))
+        subject = _("Your grant application has not been successful")
     if decision.feedback:
-        lines += ["", "Feedback from the panel:", decision.feedback]
+        lines += ["", _("Feedback from the panel:"), decision.feedback]
     if panel is not None and panel.share_panel_comments:
         comments = panel_comments(session, application.id)
         if comments:
-            lines += ["", "What panel members said:"] + [f"- {c}" for c in comments]
+            lines += ["", _("What panel members said:")] + [f"- {c}" for c in comments]
     return subject, "\n".join(lines) + "\n"
 
 
@@ -210,20 +222,21 @@ def release_plan(session: Session, round_: Round) -> ReleasePlan:
               "declines": sum(d.outcome == Outcome.DECLINE for d in decisions),
               "reserves": sum(d.outcome == Outcome.RESERVE for d in decisions)}
     if released:
-        return ReleasePlan(reason=f"The decisions were released on {london(max(released))}.",
+        return ReleasePlan(reason=_("The decisions were released on %(when)s.",
+                                    when=london(max(released))),
                            released_at=max(released), **counts)
     phase = RoundPhase(round_.phase)
     if phase != RoundPhase.DECIDING:
-        return ReleasePlan(reason=(
-            f"Decisions are released once the round is in “{RoundPhase.DECIDING.label}”; it is "
-            f"now in “{phase.label}”. A fund manager moves it on from the round's overview page."),
-            **counts)
+        return ReleasePlan(reason=_(
+            "Decisions are released once the round is in “%(deciding)s”; it is now in "
+            "“%(phase)s”. A fund manager moves it on from the round’s overview page.",
+            deciding=RoundPhase.DECIDING.label, phase=phase.label), **counts)
     decided = {d.application_id for d in decisions}
     undecided = [a for a in reviewable_applications(session, round_.id) if a.id not in decided]
     if undecided:
-        waiting = len(undecided)
-        noun = "application still needs" if waiting == 1 else "applications still need"
-        return ReleasePlan(reason=f"{waiting} {noun} a decision.", **counts)
+        return ReleasePlan(reason=ngettext("%(num)d application still needs a decision.",
+                                           "%(num)d applications still need a decision.",
+                                           len(undecided)), **counts)
     return ReleasePlan(reason=None, **counts)
 
 
@@ -256,13 +269,17 @@ def release_decisions(session: Session, actor, round_: Round) -> int:
         # The group's timeline reaches the outcome its status shows.
         if target is not None and application.status != target:
             set_application_status(session, actor, application, target,
-                                   message=_TIMELINE_MESSAGES[decision.outcome])
+                                   message=TIMELINE_MESSAGES[decision.outcome])
         else:
             _timeline(session, application, ApplicationStatus(application.status).value,
-                      _TIMELINE_MESSAGES[decision.outcome], getattr(actor, "id", None))
-        subject, body = _decision_email(session, panel, application, decision)
+                      TIMELINE_MESSAGES[decision.outcome], getattr(actor, "id", None))
+        # Each recipient reads it in their own language, not the chair's.
+        creator = session.get(User, application.created_by_id)
+        applicant_language = creator.preferred_language if creator is not None else None
         for address in _recipients(session, application):
-            send_email(session, address, subject, body)
+            with in_language(language_of(session, address, fallback=applicant_language)):
+                subject, body = _decision_email(session, panel, application, decision)
+                send_email(session, address, subject, body)
     check_round_transition(round_.phase, RoundPhase.DECIDED)
     round_.phase = RoundPhase.DECIDED
     round_.phase_changed_at = now
@@ -273,8 +290,9 @@ def release_decisions(session: Session, actor, round_: Round) -> int:
     return len(decisions)
 
 
-_TIMELINE_MESSAGES = {
-    Outcome.AWARD: "The panel's decision: awarded",
-    Outcome.DECLINE: "The panel's decision: not funded this time",
-    Outcome.RESERVE: "The panel's decision: on the reserve list",
+# Stored in English on the timeline and translated when shown (grants.applications.timeline_text).
+TIMELINE_MESSAGES = {
+    Outcome.AWARD: DECIDED_AWARDED,
+    Outcome.DECLINE: DECIDED_NOT_FUNDED,
+    Outcome.RESERVE: DECIDED_RESERVE,
 }

@@ -10,6 +10,7 @@ from commonpot import audit
 from commonpot.accounts.models import User
 from commonpot.accounts.operations import grant_fund_role
 from commonpot.db import utcnow
+from commonpot.i18n import _
 from grants.models import Round
 from grants.panels.errors import PanelError
 from grants.panels.models import (
@@ -46,14 +47,15 @@ def configure_panel(session: Session, actor, round_: Round, **settings) -> Panel
     scale_changes = {name for name in ("scale_min", "scale_max")
                      if name in settings and settings[name] != getattr(panel, name)}
     if not created and scale_changes and scale_locked(session, panel):
-        raise PanelError("The scale cannot change once reviewers have scored: their scores "
-                         f"were given from {panel.scale_min} to {panel.scale_max}.")
+        raise PanelError(_("The scale cannot change once reviewers have scored: their scores "
+                           "were given from %(lowest)s to %(highest)s.",
+                           lowest=panel.scale_min, highest=panel.scale_max))
     for name, value in settings.items():
         setattr(panel, name, value)
     lo = panel.scale_min if panel.scale_min is not None else 0
     hi = panel.scale_max if panel.scale_max is not None else 5
     if lo < 0 or hi <= lo:
-        raise PanelError("The top of the scale must be above the bottom, and the bottom 0 or more.")
+        raise PanelError(_("The top of the scale must be above the bottom, and the bottom 0 or more."))
     session.flush()
     audit.record(session, actor, "panels.panel_configured", "panel", panel.id,
                  {"round_id": round_.id, "created": created,

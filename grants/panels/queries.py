@@ -8,6 +8,7 @@ from fractions import Fraction
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from commonpot.i18n import _
 from grants.models import Application, GroupMembership, Round
 from grants.panels import operations
 from grants.panels.aggregation import Aggregate, ApplicationResult, aggregate
@@ -186,11 +187,11 @@ def reviews_due(session: Session, user_id: int) -> list[ReviewDue] | None:
         if application.group_id in own_groups or (declaration and declaration.has_conflict):
             continue  # conflicted: nothing for them to do
         if declaration is None:
-            due.append(ReviewDue(application, "Declare any conflict of interest, then score it.",
+            due.append(ReviewDue(application, _("Declare any conflict of interest, then score it."),
                                  "panels.declare_conflict"))
         elif statuses.get(application.id) == ReviewStatus.DRAFT:
-            due.append(ReviewDue(application, "Finish your scores and submit them.",
+            due.append(ReviewDue(application, _("Finish your scores and submit them."),
                                  "panels.score_application"))
         elif application.id not in statuses:
-            due.append(ReviewDue(application, "Score it.", "panels.score_application"))
+            due.append(ReviewDue(application, _("Score it."), "panels.score_application"))
     return due

@@ -24,6 +24,7 @@ from commonpot.accounts.policy import (
 )
 from commonpot.extensions import db
 from commonpot.forms import options
+from commonpot.i18n import _, ngettext
 from commonpot.refusals import Refused
 from grants import forms, operations, queries, rounds
 from grants.models import (
@@ -52,7 +53,7 @@ def _settings(form) -> operations.RoundSettings:
     for name in ("min_grant", "max_grant", "budget"):
         pence = money.parse_pounds(getattr(form, name).data)
         if pence is None:
-            raise operations.GrantsError("Enter an amount in pounds, like 500.", name)
+            raise operations.GrantsError(_("Enter an amount in pounds, like 500."), name)
         amounts[name] = pence
     return operations.RoundSettings(
         title=form.title.data.strip(), description=form.description.data.strip(),
@@ -85,8 +86,8 @@ def create_round(fund_id: int):
         except operations.GrantsError as exc:
             _form_errors(form, exc)
         else:
-            flash("Round created as a draft. Add its criteria and questions; it opens only "
-                  "when you say it is ready.", "success")
+            flash(_("Round created as a draft. Add its criteria and questions; it opens only "
+                    "when you say it is ready."), "success")
             return redirect(url_for("grants.manage_round", slug=round_.slug))
     return render_template("grants/round_form.html", form=form, fund=fund, round=None)
 
@@ -108,7 +109,7 @@ def edit_round(slug: str):
         except operations.GrantsError as exc:
             _form_errors(form, exc)
         else:
-            flash("Round saved.", "success")
+            flash(_("Round saved."), "success")
             return redirect(url_for("grants.manage_round", slug=round_.slug))
     return render_template("grants/round_form.html", form=form, fund=round_.fund, round=round_,
                            section="settings")
@@ -166,14 +167,14 @@ def change_round_phase(slug: str):
     form = forms.PhaseForm()
     form.target.choices = options([(p.value, p.label) for p in RoundPhase])
     if not form.validate_on_submit():
-        flash("Choose a phase and say why.", "error")
+        flash(_("Choose a phase and say why."), "error")
         return redirect(url_for("grants.manage_round", slug=slug))
     try:
         operations.transition_round(db.session, current_user, round_, form.target.data,
                                     reason=form.reason.data)
     except RoundTransitionError as exc:
         return _refused(round_, exc)
-    flash(f"The round is now: {round_.phase.label}.", "success")
+    flash(_("The round is now: %(phase)s.", phase=round_.phase.label), "success")
     return redirect(url_for("grants.manage_round", slug=slug))
 
 
@@ -188,9 +189,9 @@ def schedule_round(slug: str):
     except Refused as exc:
         return _refused(round_, exc)
     if round_.phase == RoundPhase.OPEN:
-        flash("The round is open for applications.", "success")
+        flash(_("The round is open for applications."), "success")
     else:
-        flash("The round is ready. It opens automatically at its opening time.", "success")
+        flash(_("The round is ready. It opens automatically at its opening time."), "success")
     return redirect(url_for("grants.manage_round", slug=slug))
 
 
@@ -203,7 +204,7 @@ def unschedule_round(slug: str):
             rounds.unschedule_round(db.session, current_user, round_)
         except Refused as exc:
             return _refused(round_, exc)
-        flash("The round will not open until you say it is ready again.", "success")
+        flash(_("The round will not open until you say it is ready again."), "success")
     return redirect(url_for("grants.manage_round", slug=slug))
 
 
@@ -222,7 +223,7 @@ def add_criterion(slug: str):
         except operations.GrantsError as exc:
             flash(str(exc), "error")
         else:
-            flash("Criterion added.", "success")
+            flash(_("Criterion added."), "success")
     else:
         for errors in form.errors.values():
             for message in errors:
@@ -249,7 +250,7 @@ def edit_criterion(criterion_id: int):
                 return _refused(round_, exc)
             _form_errors(form, exc)
         else:
-            flash("Criterion saved.", "success")
+            flash(_("Criterion saved."), "success")
             return redirect(url_for("grants.manage_round_criteria", slug=round_.slug))
     return render_template("grants/edit_criterion.html", round=round_, criterion=criterion,
                            form=form, section="criteria"), (INVALID if form.errors or
@@ -280,11 +281,12 @@ def delete_criterion(criterion_id: int):
             rounds.delete_criterion(db.session, current_user, criterion)
         except Refused as exc:
             return _refused(round_, exc)
-        flash("Criterion deleted.", "success")
+        flash(_("Criterion deleted."), "success")
         return redirect(url_for("grants.manage_round_criteria", slug=round_.slug))
     return render_template("grants/confirm_delete.html", round=round_, form=form,
-                           what=f"the criterion “{criterion.name}”",
-                           consequence="It is removed from the round's published criteria.",
+                           heading=_("Are you sure you want to delete the criterion “%(name)s”?",
+                                     name=criterion.name),
+                           consequence=_("It is removed from the round’s published criteria."),
                            cancel=url_for("grants.manage_round_criteria", slug=round_.slug))
 
 
@@ -308,9 +310,9 @@ def add_question(slug: str):
         except operations.GrantsError as exc:
             flash(str(exc), "error")
         else:
-            flash("Question added.", "success")
+            flash(_("Question added."), "success")
     else:
-        flash("Write the question and choose its type.", "error")
+        flash(_("Write the question and choose its type."), "error")
     return redirect(url_for("grants.manage_round_questions", slug=slug))
 
 
@@ -335,7 +337,7 @@ def edit_question(question_id: int):
                 return _refused(round_, exc)
             _form_errors(form, exc)
         else:
-            flash("Question saved.", "success")
+            flash(_("Question saved."), "success")
             return redirect(url_for("grants.manage_round_questions", slug=round_.slug))
     return render_template("grants/edit_question.html", round=round_, question=question, form=form,
                            section="questions"), (INVALID if form.errors or form.form_errors
@@ -366,11 +368,12 @@ def delete_question(question_id: int):
             rounds.delete_question(db.session, current_user, question)
         except Refused as exc:
             return _refused(round_, exc)
-        flash("Question deleted.", "success")
+        flash(_("Question deleted."), "success")
         return redirect(url_for("grants.manage_round_questions", slug=round_.slug))
     return render_template("grants/confirm_delete.html", round=round_, form=form,
-                           what=f"the question “{question.label}”",
-                           consequence="Groups applying to this round will not be asked it.",
+                           heading=_("Are you sure you want to delete the question “%(label)s”?",
+                                     label=question.label),
+                           consequence=_("Groups applying to this round will not be asked it."),
                            cancel=url_for("grants.manage_round_questions", slug=round_.slug))
 
 
@@ -380,13 +383,14 @@ def copy_questions(slug: str):
     round_ = _managed_round(slug)
     source = db.session.get(Round, request.form.get("source_round_id", type=int) or 0)
     if source is None or not can(current_user, "grants.manage_round", source):
-        flash("Choose a round to copy from.", "error")
+        flash(_("Choose a round to copy from."), "error")
         return redirect(url_for("grants.manage_round_questions", slug=slug))
     try:
         copied = operations.copy_questions(db.session, current_user, round_, source)
     except operations.GrantsError as exc:
         flash(str(exc), "error")
     else:
-        flash(f"{copied} question{'' if copied == 1 else 's'} copied from {source.title}.",
+        flash(ngettext("%(num)d question copied from %(source)s.",
+                       "%(num)d questions copied from %(source)s.", copied, source=source.title),
               "success")
     return redirect(url_for("grants.manage_round_questions", slug=slug))
