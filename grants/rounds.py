@@ -460,6 +460,13 @@ def rounds_due(session: Session, now: datetime | None = None) -> bool:
     return session.scalar(select(Round.id).where(_due(now)).limit(1)) is not None
 
 
+def opened_before_opening_time(round_: Round, now: datetime | None = None) -> bool:
+    """An open round a manager opened by hand ahead of its opening time: applications start
+    at the opening time, and the round's page says when."""
+    now = now or utcnow()
+    return round_.phase == RoundPhase.OPEN and now < round_.opens_at
+
+
 def accepting_applications(round_: Round, now: datetime | None = None) -> bool:
     now = now or utcnow()
     return round_.phase == RoundPhase.OPEN and round_.opens_at <= now < round_.closes_at

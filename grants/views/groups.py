@@ -120,8 +120,6 @@ def accept_invitation(token: str):
     return render_template("grants/invitation.html", invitation=invitation, form=form)
 
 
-
-
 @bp.route("/groups/<int:group_id>/members/<int:membership_id>/remove", methods=["GET", "POST"])
 @access(OBJECT_CHECKED)
 def remove_member(group_id: int, membership_id: int):

@@ -14,10 +14,9 @@ from commonpot.accounts.policy import (
     PUBLIC_OBJECT_CHECKED,
     access,
 )
-from commonpot.db import utcnow
 from commonpot.extensions import db
 from commonpot.forms import options
-from grants import applications, forms, operations, queries
+from grants import applications, forms, operations, queries, rounds
 from grants.models import Round
 from grants.states import (
     RoundPhase,
@@ -48,8 +47,7 @@ def show_round(slug: str):
             start_form.group_id.choices = options([(g.id, g.name) for g in eligible])
     return render_template("grants/round.html", round=round_, start_form=start_form,
                            choices=choices, accepting=accepting,
-                           opens_later=round_.phase == RoundPhase.OPEN and not accepting
-                           and utcnow() < round_.opens_at,
+                           opens_later=rounds.opened_before_opening_time(round_),
                            areas=round_.fund.areas)
 
 
