@@ -94,6 +94,7 @@ def _connect_domains() -> None:
     """The receivers by which higher domains join lower ones' operations (see grants/signals.py)."""
     import grants.receivers  # noqa: F401
     import payments.receivers  # noqa: F401
+    import voting.dashboard  # noqa: F401
     import voting.resident_vote  # noqa: F401
 
 

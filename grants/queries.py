@@ -8,7 +8,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from commonpot.accounts.models import User
-from commonpot.i18n import _, format_number
+from commonpot.db import utcnow
+from commonpot.i18n import _, format_number, ngettext
 from commonpot.money import format_pence
 from grants.models import Application, Award, FundArea, Group, GroupMembership, Round
 from grants.states import RECEIVED_STATUSES, ApplicationStatus, AwardStatus, RoundPhase
@@ -129,10 +130,21 @@ class RoundStatistics:
         return self.requested_pence / self.budget_pence if self.budget_pence else 0.0
 
     @property
+    def received_summary(self) -> str:
+        """'1 application asking for £1,200', or 'No applications yet'."""
+        if not self.received:
+            return _("No applications yet.")
+        return ngettext("%(count)s application asking for %(amount)s.",
+                        "%(count)s applications asking for %(amount)s.", self.received,
+                        count=format_number(self.received), amount=format_pence(self.requested_pence))
+
+    @property
     def subscription_summary(self) -> str:
         """The oversubscription figure in words that stay true below 1 (under-subscribed)."""
         if not self.budget_pence:
             return _("No money has been set aside for this round yet.")
+        if not self.requested_pence:
+            return _("Nothing has been asked for yet.")
         if self.requested_pence > self.budget_pence:
             return _("Oversubscribed: %(times)s times the money available was requested.",
                      times=format_number(self.oversubscription, places=2))
@@ -169,3 +181,36 @@ def round_statistics(session: Session, round_: Round) -> RoundStatistics:
                                      for name, n, asked in by_theme],
                            by_area=[(name or "Outside the listed areas", n, int(asked))
                                     for name, n, asked in by_area])
+
+
+@dataclass
+class RoundOverview:
+    """What a fund manager's round overview shows: the figures, what is missing before a
+    draft can open, and what is waiting for them."""
+
+    stats: RoundStatistics
+    remaining_pence: int
+    missing: list[str]
+    drafts: int
+    awaiting_screening: int
+    # A draft scheduled now would open straight away (its opening time has passed).
+    opens_now: bool
+
+    @property
+    def ready(self) -> bool:
+        return not self.missing
+
+
+def round_overview(session: Session, round_: Round) -> RoundOverview:
+    from grants.rounds import missing_before_opening
+
+    drafts, waiting = session.execute(select(
+        func.count(Application.id).filter(Application.status == ApplicationStatus.DRAFT),
+        func.count(Application.id).filter(Application.status == ApplicationStatus.SUBMITTED),
+    ).where(Application.round_id == round_.id)).one()
+    return RoundOverview(
+        stats=round_statistics(session, round_),
+        remaining_pence=round_budget_remaining(session, round_),
+        missing=missing_before_opening(round_) if round_.phase == RoundPhase.DRAFT else [],
+        drafts=int(drafts or 0), awaiting_screening=int(waiting or 0),
+        opens_now=round_.opens_at <= utcnow())

@@ -14,6 +14,7 @@ never commit.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
@@ -215,7 +216,9 @@ def sync_budget(session: Session, actor, fund: Fund) -> LedgerEntry | None:
         LedgerEntry.fund_id == fund.id, LedgerEntry.entry_type == EntryType.BUDGET_ALLOCATED))
     entry, _ = post(session, actor, EntryType.BUDGET_ALLOCATED, difference, fund_id=fund.id,
                     key=f"budget:{fund.id}:{count + 1}:to:{fund.budget_pence}",
-                    note=f"Budget set to {fund.budget_pence}p")
+                    # The record, in English (pages show entry_description, in the reader's
+                    # language).
+                    note="Budget set to £{:,}.{:02d}".format(*divmod(fund.budget_pence, 100)))
     return entry
 
 
@@ -276,3 +279,17 @@ def check_can_pay(session: Session, award_id: int, amount_pence: int) -> None:
             amount=format_money(amount_pence, show_pence=True),
             committed=format_money(balance.committed_pence, show_pence=True),
             paid=format_money(balance.paid_pence, show_pence=True)))
+
+
+_BUDGET_KEY = re.compile(r"^budget:\d+:\d+:to:(\d+)$")
+
+
+def entry_description(entry: LedgerEntry) -> str:
+    """What a ledger line says in the fund's statement. A budget allocation says the total
+    it brought the budget to, in money (read from its key, so lines written before notes
+    were in pounds read the same)."""
+    if entry.entry_type == EntryType.BUDGET_ALLOCATED:
+        match = _BUDGET_KEY.match(entry.idempotency_key or "")
+        if match:
+            return _("Budget set to %(amount)s", amount=format_money(int(match.group(1))))
+    return entry.stripe_reference or entry.note or ""

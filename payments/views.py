@@ -144,10 +144,11 @@ def fund_ledger(fund_id: int):
         pledges=db.session.scalars(select(MatchPledge).where(MatchPledge.fund_id == fund.id)
                                    .order_by(MatchPledge.id)).all(),
         drawn=ledger.pledges_drawn_pence(db.session, fund.id),
-        pledge_form=MatchPledgeForm(), release_form=ReleaseForm(), bank_form=BankTransferForm(),
+        pledge_form=MatchPledgeForm(),
         trigger_labels=TRIGGER_LABELS, configured=stripe_client.is_configured(),
         instalment_status_labels={s.value: label for s, label in INSTALMENT_STATUS_LABELS.items()},
-        entry_type_labels={t.value: label for t, label in ENTRY_TYPE_LABELS.items()})
+        entry_type_labels={t.value: label for t, label in ENTRY_TYPE_LABELS.items()},
+        entry_description=ledger.entry_description)
 
 
 @bp.route("/payments/funds/<int:fund_id>/match-pledges", methods=["POST"])
@@ -171,10 +172,27 @@ def add_match_pledge(fund_id: int):
     return redirect(url_for(".fund_ledger", fund_id=fund.id))
 
 
-@bp.route("/payments/instalments/<int:instalment_id>/release", methods=["POST"])
+def _instalment_context(instalment: Instalment, award: Award) -> dict:
+    group = db.session.get(Group, award.application.group_id)
+    account = payouts.group_account(db.session, group.id)
+    return {"instalment": instalment, "award": award, "group": group,
+            "application": award.application,
+            "by_stripe": stripe_client.is_configured() and account is not None
+            and account.payouts_enabled,
+            "trigger_labels": TRIGGER_LABELS}
+
+
+@bp.route("/payments/instalments/<int:instalment_id>/release", methods=["GET", "POST"])
 @access(OBJECT_CHECKED)
 def release_instalment(instalment_id: int):
+    """Asks first (who is paid how much, how), then releases and pays on the POST."""
     instalment, award = _load_instalment(instalment_id)
+    form = ReleaseForm()
+    if request.method == "GET":
+        return render_template("payments/confirm_release.html", form=form,
+                               **_instalment_context(instalment, award))
+    if not form.validate_on_submit():
+        abort(400)
     try:
         if instalment.status.value != "released":
             payouts.release_instalment(db.session, current_user, instalment.id)
@@ -190,11 +208,15 @@ def release_instalment(instalment_id: int):
     return redirect(url_for(".fund_ledger", fund_id=award.fund_id))
 
 
-@bp.route("/payments/instalments/<int:instalment_id>/bank-transfer", methods=["POST"])
+@bp.route("/payments/instalments/<int:instalment_id>/bank-transfer", methods=["GET", "POST"])
 @access(OBJECT_CHECKED)
 def record_bank_transfer(instalment_id: int):
+    """Asks first, with the transfer's reference, then records it on the POST."""
     instalment, award = _load_instalment(instalment_id)
     form = BankTransferForm()
+    if request.method == "GET":
+        return render_template("payments/confirm_bank_transfer.html", form=form,
+                               **_instalment_context(instalment, award))
     if not form.validate_on_submit():
         flash(_("Enter the bank transfer reference."), "error")
     else:

@@ -35,7 +35,7 @@ from commonpot.accounts.forms import (
 )
 from commonpot.accounts.models import User
 from commonpot.accounts.policy import ADMIN, PUBLIC, SIGNED_IN, access
-from commonpot.accounts.signals import funds_to_offer
+from commonpot.accounts.signals import funds_to_offer, sections_for
 from commonpot.accounts.tokens import TokenError, make_token, read_token
 from commonpot.db import utcnow
 from commonpot.extensions import db, limiter
@@ -90,7 +90,7 @@ def _start_session(user: User) -> None:
 def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
-    return url_for("public.home")
+    return url_for("accounts.show_dashboard")
 
 
 def _send_verification(user: User) -> None:
@@ -286,6 +286,15 @@ def reset_password(token: str):
             flash(_("Your password has been changed. Sign in with the new one."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/dashboard")
+@access(SIGNED_IN)
+def show_dashboard():
+    """Your work: each domain lists what needs the signed-in person (dashboard_sections)."""
+    sections = sections_for(db.session, current_user)
+    return render_template("accounts/dashboard.html", sections=sections,
+                           anything=any(section.items for section in sections))
 
 
 @bp.route("/account", methods=["GET"])

@@ -6,6 +6,7 @@ from grants.panels.conflicts import (  # noqa: F401
     REVIEWABLE_STATUSES,
     automatic_conflicts,
     conflict_pairs,
+    conflict_withdrawable,
     conflicted_application_ids,
     declaration_for,
     declarations_query,
@@ -14,6 +15,7 @@ from grants.panels.conflicts import (  # noqa: F401
     is_group_member,
     reviewable_applications,
     round_conflict_pairs,
+    withdraw_conflict,
 )
 from grants.panels.decisions import (  # noqa: F401
     AWARD_OFFERED,
@@ -28,6 +30,7 @@ from grants.panels.decisions import (  # noqa: F401
     panel_comments,
     record_decision,
     release_decisions,
+    release_plan,
 )
 from grants.panels.errors import (  # noqa: F401
     BudgetExceeded,
@@ -43,6 +46,7 @@ from grants.panels.members import (  # noqa: F401
     membership,
     panel_for_round,
     remove_member,
+    scale_locked,
 )
 from grants.panels.reviewer_assignments import (  # noqa: F401
     _assign,

@@ -6,15 +6,25 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from commonpot.accounts.models import User
-from grants.models import Application, Criterion, Round
+from commonpot.i18n import _
+from grants.models import Application, Criterion, GroupMembership, Round
 from grants.panels import operations
 from grants.panels.aggregation import Aggregate, ApplicationResult, aggregate
-from grants.panels.models import ConflictDeclaration, Panel, PanelDecision, Review, ReviewAssignment, Score
+from grants.panels.models import (
+    ConflictDeclaration,
+    Panel,
+    PanelDecision,
+    PanelMember,
+    Review,
+    ReviewAssignment,
+    Score,
+)
 from grants.panels.states import Outcome, PanelRole, ReviewStatus
+from grants.states import RoundPhase
 
 
 @dataclass(frozen=True)
@@ -46,11 +56,20 @@ def score_sheets(session: Session, panel: Panel) -> list[ScoreSheet]:
                 .where(*submitted).order_by(review.application_id, review.reviewer_id))]
 
 
+def scoring_weights(round_: Round) -> dict[int, int]:
+    """Each criterion's weight. A round whose criteria all weigh 0 (set up before weight 0
+    was refused) counts them alike, so scores that exist are never shown as missing."""
+    weights = {c.id: c.weight for c in round_.criteria}
+    if weights and sum(weights.values()) <= 0:
+        return dict.fromkeys(weights, 1)
+    return weights
+
+
 def panel_aggregate(session: Session, panel: Panel, round_: Round, applications,
                     sheets: list[ScoreSheet] | None = None,
                     conflicted: set[tuple[int, int]] | None = None) -> Aggregate:
     """Rank `applications` (anything with .id and .group_id) by the panel's scores."""
-    weights = {c.id: c.weight for c in round_.criteria}
+    weights = scoring_weights(round_)
     app_ids = {a.id for a in applications}
     scores: dict[int, dict[int, dict[int, int]]] = {}
     if sheets is None:
@@ -59,15 +78,15 @@ def panel_aggregate(session: Session, panel: Panel, round_: Round, applications,
         # A conflict found after scoring voids that reviewer's scores for the application.
         conflicted = operations.conflict_pairs(session, panel, {s.reviewer_id for s in sheets},
                                                applications)
-    if sum(weights.values()) > 0:
+    if weights:
         for sheet in sheets:
             pair = (sheet.reviewer_id, sheet.application_id)
             if sheet.application_id not in app_ids or pair in conflicted:
                 continue
             by_criterion = {c: v for c, v in sheet.scores.items() if c in weights}
-            if len(by_criterion) == len(weights):
+            if set(by_criterion) == set(weights):
                 scores.setdefault(sheet.application_id, {})[sheet.reviewer_id] = by_criterion
-    return aggregate(scores, weights if sum(weights.values()) > 0 else {0: 1},
+    return aggregate(scores, weights or {0: 1},
                      application_ids=app_ids, calibrate=panel.calibrate_scores,
                      threshold=Fraction(panel.disagreement_threshold_hundredths, 100),
                      scale=(panel.scale_min, panel.scale_max))
@@ -199,7 +218,9 @@ def review_rows(session: Session, reviewer_id: int, applications: list[Applicati
     reviews = {r.application_id: r for r in session.scalars(select(Review).where(
         Review.reviewer_id == reviewer_id, Review.application_id.in_(ids)))}
     conflicted = operations.conflicted_application_ids(session, reviewer_id, applications)
+    # Whether a conflict can be withdrawn is asked only of the few conflicted rows.
     return [{"application": a, "declaration": declarations.get(a.id), "conflicted": a.id in conflicted,
+             "withdrawable": a.id in conflicted and operations.conflict_withdrawable(session, reviewer_id, a),
              "review": reviews.get(a.id)} for a in applications]
 
 
@@ -264,3 +285,53 @@ def composition(session: Session, round_id: int) -> dict | None:
         "residents": sum(1 for m in members if m.is_resident),
         "total": len(members),
     }
+
+
+@dataclass
+class ReviewDue:
+    """An assigned review still waiting for the reviewer, and what to do next."""
+
+    application: Application
+    step: str
+    endpoint: str  # panels.declare_conflict or panels.score_application
+
+
+def reviews_due(session: Session, user_id: int) -> list[ReviewDue] | None:
+    """For "Your work": the reviews a panel member still has to do in rounds being scored,
+    each with its next step; None when they sit on no panel. Four queries, whatever the count."""
+    if session.scalar(select(func.count(PanelMember.id)).where(
+            PanelMember.user_id == user_id, PanelMember.removed_at.is_(None))) == 0:
+        return None
+    applications = list(session.scalars(
+        select(Application).join(ReviewAssignment, ReviewAssignment.application_id == Application.id)
+        .join(PanelMember, (PanelMember.panel_id == ReviewAssignment.panel_id)
+              & (PanelMember.user_id == user_id) & PanelMember.removed_at.is_(None))
+        .join(Round, Round.id == Application.round_id)
+        .where(ReviewAssignment.reviewer_id == user_id, ReviewAssignment.removed_at.is_(None),
+               Round.phase == RoundPhase.SCORING)
+        .options(selectinload(Application.round))
+        .order_by(Round.closes_at, Application.id)))
+    ids = [a.id for a in applications]
+    if not ids:
+        return []
+    declarations = {d.application_id: d for d in session.scalars(select(ConflictDeclaration).where(
+        ConflictDeclaration.reviewer_id == user_id, ConflictDeclaration.application_id.in_(ids)))}
+    statuses = dict(session.execute(select(Review.application_id, Review.status).where(
+        Review.reviewer_id == user_id, Review.application_id.in_(ids))).all())
+    own_groups = set(session.scalars(select(GroupMembership.group_id).where(
+        GroupMembership.user_id == user_id,
+        GroupMembership.group_id.in_({a.group_id for a in applications}))))
+    due = []
+    for application in applications:
+        declaration = declarations.get(application.id)
+        if application.group_id in own_groups or (declaration and declaration.has_conflict):
+            continue  # conflicted: nothing for them to do
+        if declaration is None:
+            due.append(ReviewDue(application, _("Declare any conflict of interest, then score it."),
+                                 "panels.declare_conflict"))
+        elif statuses.get(application.id) == ReviewStatus.DRAFT:
+            due.append(ReviewDue(application, _("Finish your scores and submit them."),
+                                 "panels.score_application"))
+        elif application.id not in statuses:
+            due.append(ReviewDue(application, _("Score it."), "panels.score_application"))
+    return due

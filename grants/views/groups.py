@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import (
+    abort,
     flash,
     redirect,
     render_template,
@@ -24,8 +25,10 @@ from commonpot.i18n import _
 from commonpot.pagination import page_number, paginate
 from commonpot.urls import external_url
 from grants import forms, operations, queries
+from grants import groups as group_operations
 from grants.models import (
     Group,
+    GroupMembership,
 )
 from grants.views import _form_errors, bp
 
@@ -125,3 +128,21 @@ def accept_invitation(token: str):
     return render_template("grants/invitation.html", invitation=invitation, form=form)
 
 
+@bp.route("/groups/<int:group_id>/members/<int:membership_id>/remove", methods=["GET", "POST"])
+@access(OBJECT_CHECKED)
+def remove_member(group_id: int, membership_id: int):
+    group = load_or_404(Group, group_id, "grants.manage_group")
+    membership = load_or_404(GroupMembership, membership_id)
+    if membership.group_id != group.id:
+        abort(404)
+    form = forms.EmptyForm()
+    if form.validate_on_submit():
+        try:
+            group_operations.remove_member(db.session, current_user, membership)
+        except operations.GrantsError as exc:
+            return render_template("grants/refused.html", message=str(exc),
+                                   back=url_for("grants.show_group", group_id=group.id)), 409
+        flash(_("They are no longer a member of the group."), "success")
+        return redirect(url_for("grants.show_group", group_id=group.id))
+    return render_template("grants/remove_member.html", group=group, membership=membership,
+                           form=form)

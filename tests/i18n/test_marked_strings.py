@@ -58,6 +58,11 @@ GROUP_JOURNEY = SHARED + [
     "templates/grants/check.html", "templates/grants/_answers.html",
     "templates/grants/application.html", "templates/grants/refused.html",
     "templates/panels/outcome.html",
+    # where signing in lands, the page before confirming the email address, and the page
+    # that asks before withdrawing
+    "templates/accounts/dashboard.html", "templates/accounts/confirm_email.html",
+    "templates/grants/_dashboard_applications.html", "templates/confirm.html",
+    "templates/grants/withdraw.html", "grants/dashboard.py", "grants/receivers.py",
     "grants/forms.py", "grants/applications.py", "grants/groups.py", "grants/states.py",
     "grants/eligibility.py", "grants/views/applications.py", "grants/views/groups.py",
     "grants/views/public.py",

@@ -30,7 +30,7 @@ from commonpot.accounts.policy import (
 from commonpot.edge import query_int
 from commonpot.extensions import db
 from commonpot.forms import options
-from commonpot.i18n import _
+from commonpot.i18n import _, ngettext
 from commonpot.pagination import page_number, page_of, paginate
 from commonpot.spreadsheets import safe_cell
 from grants.panels import operations, queries
@@ -41,7 +41,7 @@ from grants.panels.forms import (
     ShortlistForm,
 )
 from grants.panels.models import Review
-from grants.panels.states import ReviewTransitionError
+from grants.panels.states import Recommendation, ReviewTransitionError
 from grants.panels.views import REFUSED, _application, _fail, _managed_round, _panel_or_404, bp
 from grants.signals import panel_meeting_context
 
@@ -71,6 +71,8 @@ def show_meeting(round_id: int):
         extra.update(values or {})
     return render_template("panels/meeting.html", round=round_, meeting=data, confirm=ConfirmForm(),
                            ranked=page_of(data.rows), shortlist_form=shortlist,
+                           release=operations.release_plan(db.session, round_),
+                           recommendation_labels={r.value: r.label for r in Recommendation},
                            shortlisted={v["source_application_id"]
                                         for v in operations.shortlist_for_vote(db.session, round_.id)},
                            **extra)
@@ -125,19 +127,30 @@ def set_shortlist(round_id: int):
     return redirect(url_for("panels.show_meeting", round_id=round_.id))
 
 
-@bp.route("/rounds/<int:round_id>/release", methods=["POST"])
+@bp.route("/rounds/<int:round_id>/release", methods=["GET", "POST"])
 @access(OBJECT_CHECKED)
 def release_decisions(round_id: int):
+    """Asks first (what releasing does, and to whom), then releases on the POST."""
     round_ = _managed_round(round_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        count = operations.release_decisions(db.session, current_user, round_)
-    except operations.PanelError as exc:
-        flash(str(exc), "error")
+    form = ConfirmForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            count = operations.release_decisions(db.session, current_user, round_)
+        except operations.PanelError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for("panels.show_meeting", round_id=round_.id))
+        flash(ngettext("%(num)d decision released and emailed to the applicants.",
+                       "%(num)d decisions released and emailed to the applicants.", count),
+              "success")
         return redirect(url_for("panels.show_meeting", round_id=round_.id))
-    flash(_("%(count)s decision(s) released and emailed to the applicants.", count=count), "success")
-    return redirect(url_for("panels.show_meeting", round_id=round_.id))
+    plan = operations.release_plan(db.session, round_)
+    if not plan.can_release:
+        flash(plan.reason, "error")
+        return redirect(url_for("panels.show_meeting", round_id=round_.id))
+    return render_template("panels/release.html", round=round_, plan=plan, form=form,
+                           panel=_panel_or_404(round_))
 
 
 @bp.route("/applications/<int:application_id>/decision", methods=["GET", "POST"])

@@ -24,6 +24,7 @@ from grants.models import Application, Attachment
 from grants.panels import operations, queries
 from grants.panels.forms import (
     DeclarationForm,
+    WithdrawConflictForm,
     score_form,
 )
 from grants.panels.models import ReviewAssignment
@@ -78,6 +79,28 @@ def declare_conflict(application_id: int):
         return redirect(url_for("panels.show_application", application_id=application.id))
     return render_template("panels/declaration.html", application=application, form=form,
                            existing=existing, automatic=automatic), (REFUSED if form.errors else 200)
+
+
+@bp.route("/applications/<int:application_id>/declaration/withdraw", methods=["GET", "POST"])
+@access(OBJECT_CHECKED)
+def withdraw_conflict(application_id: int):
+    application = _application(application_id)
+    require(can(current_user, "panels.declare", application))
+    form = WithdrawConflictForm()
+    if form.validate_on_submit():
+        try:
+            operations.withdraw_conflict(db.session, current_user, application,
+                                         reason=form.reason.data)
+        except operations.PanelError as exc:
+            _fail(form, exc)
+        else:
+            flash(_("Your conflict of interest is withdrawn. You can now review the application."),
+                  "success")
+            return redirect(url_for("panels.show_application", application_id=application.id))
+    declaration = operations.declaration_for(db.session, current_user.id, application.id)
+    return render_template("panels/withdraw_conflict.html", application=application, form=form,
+                           declaration=declaration), (REFUSED if form.errors or form.form_errors
+                                                      else 200)
 
 
 def _application_context(application: Application) -> dict:
