@@ -11,7 +11,7 @@ mistaken declaration (allowed only before anyone's scores on the application are
 CHECK keeps a withdrawal's reason and its cleared conflict together.
 
 Revision ID: 0018
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-02
 """
 
