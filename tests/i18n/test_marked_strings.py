@@ -35,6 +35,8 @@ RESIDENT_JOURNEY = SHARED + [
     "templates/voting/details.html", "templates/voting/not_eligible.html",
     "templates/voting/code.html", "templates/voting/code_change.html",
     "templates/voting/ballot.html", "templates/voting/_ballot.html",
+    # each project's summary on the ballot, and its own page
+    "templates/voting/_proposal.html", "templates/voting/proposal.html",
     "templates/voting/message.html",
     # receipt, the bulletin board where the receipt is checked, and the results
     "templates/voting/receipt.html", "templates/voting/board.html",
