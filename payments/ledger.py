@@ -192,7 +192,7 @@ def sync_budget(session: Session, actor, fund: Fund) -> LedgerEntry | None:
         LedgerEntry.fund_id == fund.id, LedgerEntry.entry_type == EntryType.BUDGET_ALLOCATED))
     entry, _ = post(session, actor, EntryType.BUDGET_ALLOCATED, difference, fund_id=fund.id,
                     key=f"budget:{fund.id}:{count + 1}:to:{fund.budget_pence}",
-                    note=f"Budget set to {fund.budget_pence}p")
+                    note=f"Budget set to £{fund.budget_pence / 100:,.2f}")
     return entry
 
 
