@@ -31,11 +31,12 @@ from flask_babel import get_locale as _babel_locale
 from flask_babel import gettext, lazy_gettext, lazy_ngettext, ngettext, pgettext
 
 _ = gettext
+_l = lazy_gettext  # short, for form modules full of labels
 
-__all__ = ["_", "gettext", "lazy_gettext", "lazy_ngettext", "ngettext", "pgettext",
+__all__ = ["_", "_l", "gettext", "lazy_gettext", "lazy_ngettext", "ngettext", "pgettext",
            "LANGUAGES", "LANGUAGE_COOKIE", "DEFAULT_LANGUAGE", "current_language",
-           "select_locale", "format_money", "format_number", "format_date", "format_datetime",
-           "language_name"]
+           "select_locale", "in_language_of", "later", "format_money", "format_number", "format_date",
+           "format_datetime", "language_name"]
 
 # The languages people can choose, each named in itself (for the switcher). Adding one: its
 # catalogue under commonpot/translations/ and a line here (see README, "Translations").
@@ -95,6 +96,22 @@ def current_language() -> str:
         return DEFAULT_LANGUAGE
     locale = _babel_locale()
     return locale.language if locale is not None else DEFAULT_LANGUAGE
+
+
+def in_language_of(user):
+    """`with in_language_of(user):` messages built inside are in that person's language (their
+    stored choice), for mail to someone other than the person making the request. Without a
+    stored choice: the current language."""
+    from flask_babel import force_locale
+
+    preferred = getattr(user, "preferred_language", None)
+    return force_locale(preferred if preferred in _languages() else current_language())
+
+
+def later(message):
+    """A message for an API that takes a string or a callable (Flask-Limiter's error_message):
+    translated when it is shown, in the language of that request."""
+    return lambda: str(message)
 
 
 def language_name(code: str) -> str:
