@@ -14,6 +14,7 @@ from wtforms import BooleanField
 from commonpot.accounts.policy import OBJECT_CHECKED, PUBLIC, access, can, require
 from commonpot.extensions import db
 from commonpot.i18n import _
+from commonpot.i18n import lazy_gettext as _l
 from commonpot.pagination import paginate
 from grants import giving360, money_figures, public_awards, publication, queries
 from grants.models import Fund, Round
@@ -88,9 +89,9 @@ def download_360giving(fmt: str):
 
 
 class PublicationForm(FlaskForm):
-    publish_scores = BooleanField("Show the panel's scores for each award on the public page")
+    publish_scores = BooleanField(_l("Show the panel's scores for each award on the public page"))
     publish_declined_names = BooleanField(
-        "Name the groups that were not funded on the public page (otherwise only how many)")
+        _l("Name the groups that were not funded on the public page (otherwise only how many)"))
 
 
 @bp.route("/grants/rounds/<slug>/publication", methods=["GET", "POST"])

@@ -177,9 +177,9 @@ def round_statistics(session: Session, round_: Round) -> RoundStatistics:
         .order_by(func.count(Application.id).desc(), FundArea.name)).all()
     return RoundStatistics(received=count, requested_pence=int(requested),
                            budget_pence=round_.budget_pence,
-                           by_theme=[(name or "No theme given", n, int(asked))
+                           by_theme=[(name or _("No theme given"), n, int(asked))
                                      for name, n, asked in by_theme],
-                           by_area=[(name or "Outside the listed areas", n, int(asked))
+                           by_area=[(name or _("Outside the listed areas"), n, int(asked))
                                     for name, n, asked in by_area])
 
 

@@ -20,7 +20,7 @@ import payments.policy  # noqa: F401 - registers the payments rules
 from commonpot.accounts.loading import load_or_404
 from commonpot.accounts.policy import OBJECT_CHECKED, PUBLIC, SIGNED_REQUEST, access
 from commonpot.extensions import csrf, db, limiter
-from commonpot.i18n import _
+from commonpot.i18n import _, _l, later
 from commonpot.jobs import enqueue_after_commit
 from commonpot.pagination import page_number, paginate
 from commonpot.urls import external_url
@@ -61,8 +61,8 @@ def _donation_limit() -> str:
 @bp.route("/donate/<slug>", methods=["GET", "POST"])
 @access(PUBLIC)
 @limiter.limit(_donation_limit, methods=["POST"],
-               error_message=lambda: _("Too many donations started from your connection in a short "
-                                       "time."))
+               error_message=later(_l("Too many donations started from your connection in a short "
+                                      "time.")))
 def donate(slug: str):
     fund = _fund_by_slug(slug)
     configured = stripe_client.is_configured()

@@ -68,6 +68,12 @@ GROUP_JOURNEY = SHARED + [
     "grants/forms.py", "grants/applications.py", "grants/groups.py", "grants/states.py",
     "grants/eligibility.py", "grants/views/applications.py", "grants/views/groups.py",
     "grants/views/public.py",
+    # what those pages include, the answers' wording, uploads, the emails about the
+    # application (received, not eligible, decided) and how the group gets paid
+    "templates/grants/_round_outcome.html", "templates/panels/_composition.html",
+    "templates/grants/reports/_group_panel.html", "templates/payments/group.html",
+    "grants/answers.py", "grants/models.py", "grants/uploads.py", "grants/screening.py",
+    "grants/panels/decisions.py",
 ]
 
 
