@@ -300,9 +300,10 @@ class Visitor:
         url = page.url
         if not url.startswith(self.tour.base):
             return
-        # A page seen again with nothing new in it is not checked twice: the same address
-        # with a new kind of element (a message, an error, a new status tag) is checked again.
-        key = (url, page.evaluate(_SHAPE))
+        # A page seen again with nothing new in it is not checked twice (the same kind of page
+        # for another application or batch counts as seen); with a new kind of element (a
+        # message, an error, a new status tag) it is checked again.
+        key = (re.sub(r"/\d+(?=/|$)", "/N", urlsplit(url).path), page.evaluate(_SHAPE))
         self.checked_urls.add(url)
         if key in self._seen:
             return
