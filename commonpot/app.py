@@ -10,8 +10,10 @@ from flask import Flask, g, request, session
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from commonpot import i18n
 from commonpot.config import load_config
 from commonpot.extensions import csrf, db, limiter, login_manager, migrate
+from commonpot.i18n import lazy_gettext
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,9 +40,10 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message = lazy_gettext("Sign in to continue.")
     csrf.init_app(app)
     limiter.init_app(app)
+    i18n.init_app(app)
 
     with app.app_context():
         _configure_sqlite(db.engine)
@@ -174,11 +177,6 @@ def _register_request_hooks(app: Flask) -> None:
     def _template_globals():
         return {"can": can, "is_admin": is_admin, "is_fund_manager": is_fund_manager,
                 "is_panel_member": is_panel_member}
-
-    from commonpot.money import format_pence
-
-    # A Jinja global (not a context value) so macros imported without context can use it.
-    app.add_template_global(format_pence, "format_money")
 
 
 def _security_headers(app: Flask, response) -> None:

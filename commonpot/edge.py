@@ -14,6 +14,8 @@ import re
 from flask import abort, request
 from werkzeug.routing import IntegerConverter
 
+from commonpot.i18n import _l
+
 BIGINT_MAX = 2**63 - 1
 INT_MAX = 2**31 - 1
 # The longest query-string value any page needs (receipts, next= paths, tokens).
@@ -21,8 +23,8 @@ MAX_QUERY_VALUE_LENGTH = 2000
 # C0 controls except tab, line feed and carriage return (typed text uses those), and DEL.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-CONTROL_MESSAGE = ("What you entered contains a character we cannot store (an invisible control "
-                   "character). Go back, retype it and try again.")
+CONTROL_MESSAGE = _l("What you entered contains a character we cannot store (an invisible control "
+                     "character). Go back, retype it and try again.")
 
 
 def has_control_characters(text: str) -> bool:
@@ -42,8 +44,8 @@ def _refuse(status: int, message: str | None = None):
     if request.path.startswith("/api/"):
         from commonpot.api.registry import error
 
-        return error(status, message or "Not found.")
-    abort(status, message)
+        return error(status, str(message) if message else "Not found.")
+    abort(status, str(message) if message is not None else None)
 
 
 def check_request():

@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, StatementError
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from commonpot.i18n import _, _l, ngettext
 from commonpot.logs import request_id
 from commonpot.refusals import Refused
 
@@ -19,16 +20,17 @@ from commonpot.refusals import Refused
 REFUSED = 422
 
 MESSAGES = {
-    400: ("Something was wrong with that request", "Go back, check what you entered and try again."),
-    401: ("Sign in to continue", "You need to sign in to see this page."),
-    403: ("You cannot see this page", "Your account does not have permission for this page. "
-          "If you think it should, contact the fund team."),
-    404: ("Page not found", "Check the address, or go to the home page."),
-    405: ("That action is not allowed here", "Go back and try again from the page's own form."),
-    413: ("That file is too large", "Files must be 10 MB or smaller. Make it smaller and try again."),
-    422: ("That could not be done", "Go back, check what you entered and try again."),
-    429: ("Too many attempts", "Wait a few minutes and try again."),
-    500: ("Sorry, something went wrong", "The problem has been recorded. Try again in a few minutes."),
+    400: (_l("Something was wrong with that request"), _l("Go back, check what you entered and try again.")),
+    401: (_l("Sign in to continue"), _l("You need to sign in to see this page.")),
+    403: (_l("You cannot see this page"), _l("Your account does not have permission for this page. "
+          "If you think it should, contact the fund team.")),
+    404: (_l("Page not found"), _l("Check the address, or go to the home page.")),
+    405: (_l("That action is not allowed here"), _l("Go back and try again from the page's own form.")),
+    413: (_l("That file is too large"), _l("Files must be 10 MB or smaller. Make it smaller and try again.")),
+    422: (_l("That could not be done"), _l("Go back, check what you entered and try again.")),
+    429: (_l("Too many attempts"), _l("Wait a few minutes and try again.")),
+    500: (_l("Sorry, something went wrong"),
+          _l("The problem has been recorded. Try again in a few minutes.")),
 }
 
 
@@ -45,7 +47,7 @@ def _roll_back() -> None:
 
 
 def render_error(code: int, detail: str | None = None):
-    title, message = MESSAGES.get(code, MESSAGES[500])
+    title, message = (str(text) for text in MESSAGES.get(code, MESSAGES[500]))
     reference = request_id()
     if _wants_json():
         return {"error": title, "detail": detail or message, "request_id": reference}, code
@@ -57,7 +59,8 @@ def render_error(code: int, detail: str | None = None):
         from markupsafe import escape
         return (f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1>"
                 f"<p>{escape(detail or message)}</p>"
-                f"<p>If you contact us about this, quote reference {escape(reference or '')}.</p>"), code
+                "<p>" + escape(_("If you contact us about this, quote reference %(reference)s.",
+                                 reference=reference or "")) + "</p>"), code
 
 
 def _back_address() -> str | None:
@@ -76,7 +79,7 @@ def handle_refusal(refusal: Refused):
     the page they came from (or, without one, on an error page)."""
     _roll_back()
     if _wants_json():
-        return {"error": MESSAGES[REFUSED][0], "detail": refusal.message,
+        return {"error": str(MESSAGES[REFUSED][0]), "detail": str(refusal.message),
                 "field": refusal.field, "details": list(refusal.details)}, REFUSED
     back = _back_address()
     if back is None:
@@ -108,9 +111,9 @@ def _retry_in() -> str:
         return ""
     seconds = max(1, math.ceil(reset_at - time.time()))
     if seconds < 60:
-        return f"Try again in {seconds} seconds."
+        return ngettext("Try again in %(num)s second.", "Try again in %(num)s seconds.", seconds)
     minutes = math.ceil(seconds / 60)
-    return f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+    return ngettext("Try again in %(num)s minute.", "Try again in %(num)s minutes.", minutes)
 
 
 def register_error_handlers(app) -> None:
@@ -119,8 +122,8 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         _roll_back()
-        return render_error(400, "This form has expired or was not sent from Commonpot. "
-                                 "Go back, reload the page and try again.")
+        return render_error(400, _("This form has expired or was not sent from Commonpot. "
+                                   "Go back, reload the page and try again."))
 
     @app.errorhandler(RateLimitExceeded)
     def too_many(error):
@@ -131,7 +134,7 @@ def register_error_handlers(app) -> None:
     def untrusted_host(error):
         # No page of ours can be built for a host we do not serve (links need the host).
         _roll_back()
-        return ("This site does not answer to that host name.", 400,
+        return (_("This site does not answer to that host name."), 400,
                 {"Content-Type": "text/plain; charset=utf-8"})
 
     @app.errorhandler(HTTPException)
@@ -156,8 +159,8 @@ def register_error_handlers(app) -> None:
             app.logger.exception("Unhandled database error")
             return render_error(500)
         app.logger.warning("A value out of the database's range reached it: %s", error)
-        return render_error(400, "A value you entered is too long or too large. "
-                                 "Go back, check it and try again.")
+        return render_error(400, _("A value you entered is too long or too large. "
+                                   "Go back, check it and try again."))
 
     @app.errorhandler(Exception)
     def unexpected(error):

@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
 
 from commonpot.edge import INT_MAX, has_control_characters
+from commonpot.i18n import _, format_number
 from commonpot.money import MAX_PENCE  # noqa: F401 - the money bound, shared with forms
 
 INT_MIN = -INT_MAX - 1
@@ -50,7 +51,8 @@ class IntegerField(wtforms.IntegerField):
         super().process_formdata(valuelist)
         if self.data is not None and not (self.min_value <= self.data <= self.max_value):
             self.data = None
-            raise ValueError(f"Enter a whole number from {self.min_value:,} to {self.max_value:,}.")
+            raise ValueError(_("Enter a whole number from %(least)s to %(most)s.",
+                               least=format_number(self.min_value), most=format_number(self.max_value)))
 
 
 class DecimalField(wtforms.DecimalField):
@@ -70,7 +72,7 @@ class DecimalField(wtforms.DecimalField):
             fine = False
         if not fine:
             self.data = None
-            raise ValueError("Enter a number, like 1.5.")
+            raise ValueError(_("Enter a number, like 1.5."))
 
 
 def options(pairs: Iterable) -> list[SelectChoice]:

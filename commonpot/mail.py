@@ -31,6 +31,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from commonpot.db import enum_column, utcnow
 from commonpot.extensions import db
+from commonpot.i18n import _
 from commonpot.personal_data import personal
 
 SUBJECT_LENGTH = 200
@@ -211,7 +212,7 @@ def retry_message(session: Session, actor, message: OutboxMessage) -> OutboxMess
     from commonpot.refusals import Refused
 
     if message.status not in (OutboxStatus.DEAD, OutboxStatus.OUTBOX):
-        raise Refused("Only messages that could not be sent can be retried.")
+        raise Refused(_("Only messages that could not be sent can be retried."))
     message.status = OutboxStatus.PENDING
     message.attempts = 0
     message.next_attempt_at = None

@@ -23,8 +23,8 @@ def parse_pounds(text) -> int | None:
 
 def format_pence(pence: int | None, *, show_pence: bool = False) -> str:
     """125050 -> '£1,250.50'; whole pounds drop the pence (125000 -> '£1,250') unless
-    `show_pence` (for statements and reconciliations, where columns of figures line up)."""
-    pence = pence or 0
-    whole, part = divmod(abs(pence), 100)
-    text = f"£{whole:,}" if part == 0 and not show_pence else f"£{whole:,}.{part:02d}"
-    return ("-" if pence < 0 else "") + text
+    `show_pence` (for statements and reconciliations, where columns of figures line up).
+    Formatted by Babel for the reader's locale (commonpot.i18n.format_money)."""
+    from commonpot.i18n import format_money
+
+    return format_money(pence, show_pence=show_pence)

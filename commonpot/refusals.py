@@ -14,10 +14,13 @@ class Refused(Exception):
     `details` lists particular problems (the lines of a file, say) shown under the message."""
 
     def __init__(self, message: str, field: str | None = None, details: tuple[str, ...] | list[str] = ()):
+        # A lazily translated message (commonpot.i18n.lazy_gettext) becomes text here, in the
+        # language of the request that refused, so it can be flashed, logged or sent as JSON.
+        message = str(message)
         super().__init__(message)
         self.message = message
         self.field = field
-        self.details = tuple(details)
+        self.details = tuple(str(line) for line in details)
 
     def __str__(self) -> str:
         return self.message

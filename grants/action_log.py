@@ -19,49 +19,52 @@ from sqlalchemy.orm import Session
 
 from commonpot import audit
 from commonpot.accounts.models import User
+from commonpot.i18n import _
 from commonpot.money import format_pence
 from grants.models import Application, Award, Fund, Group, Round
 from grants.timefmt import from_london, london
+from grants.words import N_
 
 AuditEvent = audit.AuditEvent
 PER_PAGE = 50
 _USER_ACTOR = re.compile(r"^user:(\d+)$")
 
 # What each action says, after the person's name. {subject} is what it happened to;
-# other names are payload fields (amounts in pence are shown as money).
+# other names are payload fields (amounts in pence are shown as money). English here,
+# translated when the page is built.
 PHRASES = {
-    "grants.fund_themes_set": "set the themes of {subject}",
-    "grants.areas_imported": "imported areas into {subject}",
-    "grants.round_created": "created {subject}",
-    "grants.round_updated": "changed the settings of {subject}",
-    "grants.criterion_added": "added the criterion \u201c{name}\u201d to {subject}",
-    "grants.question_added": "added a question to {subject}",
-    "grants.questions_copied": "copied questions into {subject}",
-    "grants.round_phase_changed": "moved {subject} from {from} to {to}",
-    "grants.round_publication_set": "changed what {subject} publishes",
-    "grants.group_created": "set up the group {subject}",
-    "grants.group_updated": "changed the details of {subject}",
-    "grants.application_started": "started {subject}",
-    "grants.application_submitted": "submitted {subject}",
-    "grants.application_withdrawn": "withdrew {subject}",
-    "grants.application_status_changed": "changed the status of {subject} from {from} to {to}",
-    "grants.application_screened": "screened {subject}",
-    "grants.attachment_added": "attached a file to {subject}",
-    "grants.attachment_removed": "removed a file from {subject}",
-    "panels.panel_configured": "set up {subject}",
-    "panels.member_added": "added a member to {subject}",
-    "panels.member_removed": "removed a member from {subject}",
-    "panels.conflict_declared": "made a conflict-of-interest declaration on {subject}",
-    "panels.reviewers_assigned": "assigned reviewers on {subject}",
-    "panels.review_reassigned": "reassigned a review of {subject}",
-    "panels.review_submitted": "submitted a review of {subject}",
-    "panels.review_reopened": "reopened a review of {subject}",
-    "panels.award_decided": "awarded {amount_pence} to {subject}",
-    "panels.decision_recorded": "recorded the decision \u201c{outcome}\u201d on {subject}",
-    "panels.decisions_released": "released the decisions of {subject}",
-    "panels.shortlist_set": "set the resident-vote shortlist of {subject}",
-    "panels.shortlist_sent": "sent the shortlist of {subject} to a resident vote",
-    "payments.schedule_created": "set the payment schedule of {subject}",
+    "grants.fund_themes_set": N_("set the themes of {subject}"),
+    "grants.areas_imported": N_("imported areas into {subject}"),
+    "grants.round_created": N_("created {subject}"),
+    "grants.round_updated": N_("changed the settings of {subject}"),
+    "grants.criterion_added": N_("added the criterion \u201c{name}\u201d to {subject}"),
+    "grants.question_added": N_("added a question to {subject}"),
+    "grants.questions_copied": N_("copied questions into {subject}"),
+    "grants.round_phase_changed": N_("moved {subject} from {from} to {to}"),
+    "grants.round_publication_set": N_("changed what {subject} publishes"),
+    "grants.group_created": N_("set up the group {subject}"),
+    "grants.group_updated": N_("changed the details of {subject}"),
+    "grants.application_started": N_("started {subject}"),
+    "grants.application_submitted": N_("submitted {subject}"),
+    "grants.application_withdrawn": N_("withdrew {subject}"),
+    "grants.application_status_changed": N_("changed the status of {subject} from {from} to {to}"),
+    "grants.application_screened": N_("screened {subject}"),
+    "grants.attachment_added": N_("attached a file to {subject}"),
+    "grants.attachment_removed": N_("removed a file from {subject}"),
+    "panels.panel_configured": N_("set up {subject}"),
+    "panels.member_added": N_("added a member to {subject}"),
+    "panels.member_removed": N_("removed a member from {subject}"),
+    "panels.conflict_declared": N_("made a conflict-of-interest declaration on {subject}"),
+    "panels.reviewers_assigned": N_("assigned reviewers on {subject}"),
+    "panels.review_reassigned": N_("reassigned a review of {subject}"),
+    "panels.review_submitted": N_("submitted a review of {subject}"),
+    "panels.review_reopened": N_("reopened a review of {subject}"),
+    "panels.award_decided": N_("awarded {amount_pence} to {subject}"),
+    "panels.decision_recorded": N_("recorded the decision \u201c{outcome}\u201d on {subject}"),
+    "panels.decisions_released": N_("released the decisions of {subject}"),
+    "panels.shortlist_set": N_("set the resident-vote shortlist of {subject}"),
+    "panels.shortlist_sent": N_("sent the shortlist of {subject} to a resident vote"),
+    "payments.schedule_created": N_("set the payment schedule of {subject}"),
 }
 # Free text a person wrote to explain an action, shown after the line.
 _WHY_FIELDS = ("reason", "message", "reason_text")
@@ -187,7 +190,7 @@ def actions_seen(session: Session, fund_ids: set[int] | None) -> list[tuple[str,
 
 
 def action_label(action: str) -> str:
-    domain, _, verb = action.partition(".")
+    domain, _dot, verb = action.partition(".")
     return f"{verb.replace('_', ' ').capitalize()} ({domain})" if verb else action
 
 
@@ -202,7 +205,7 @@ class _Names:
 
     def actor(self, actor: str) -> str:
         if actor in ("system", None, ""):
-            return "The system"
+            return _("The system")
         match = _USER_ACTOR.match(actor)
         user_id = int(match.group(1)) if match else None
         person_model = getattr(audit, "AuditPerson", None)
@@ -210,9 +213,9 @@ class _Names:
             user_id = self.session.scalar(select(person_model.user_id).where(
                 person_model.pseudonym == actor))
         if user_id is None:
-            return actor if not match else "A person"
+            return actor if not match else _("A person")
         user = self.session.get(User, user_id)
-        return user.display_name if user else "A deleted account"
+        return user.display_name if user else _("A deleted account")
 
     def subject(self, subject_type: str, subject_id: str | None) -> str:
         key = (subject_type, subject_id or "")
@@ -224,22 +227,23 @@ class _Names:
         number = int(subject_id) if subject_id and subject_id.isdigit() else None
         get = self.session.get
         if subject_type == "round" and number and (round_ := get(Round, number)):
-            return f"the round \u201c{round_.title}\u201d"
+            return _("the round “%(round)s”", round=round_.title)
         if subject_type == "application" and number and (application := get(Application, number)):
-            name = application.title or "an untitled application"
-            return f"\u201c{name}\u201d ({application.reference or 'draft'})"
+            name = application.title or _("an untitled application")
+            return _("“%(project)s” (%(reference)s)", project=name,
+                     reference=application.reference or _("draft"))
         if subject_type == "fund" and number and (fund := get(Fund, number)):
             return fund.name
         if subject_type == "group" and number and (group := get(Group, number)):
             return group.name
         if subject_type == "award" and number and (award := get(Award, number)):
-            return f"the award to \u201c{award.application.title}\u201d"
+            return _("the award to “%(project)s”", project=award.application.title)
         if subject_type == "panel" and number:
             from grants.panels.models import Panel
 
             panel = get(Panel, number)
             if panel is not None and panel.round is not None:
-                return f"the panel of \u201c{panel.round.title}\u201d"
+                return _("the panel of “%(round)s”", round=panel.round.title)
         if subject_type == "user" and number and (user := get(User, number)):
             return user.display_name
         return f"{subject_type.replace('_', ' ')} {subject_id or ''}".strip()
@@ -249,8 +253,8 @@ def _value(name: str, value) -> str:
     if name.endswith("_pence") and isinstance(value, int):
         return format_pence(value)
     if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value).replace("_", " ") if value is not None else "nothing"
+        return _("yes") if value else _("no")
+    return str(value).replace("_", " ") if value is not None else _("nothing")
 
 
 def describe(session: Session, events) -> list[LogLine]:
@@ -262,7 +266,7 @@ def describe(session: Session, events) -> list[LogLine]:
         values["subject"] = names.subject(event.subject_type, event.subject_id)
         phrase = PHRASES.get(event.action)
         try:
-            text = phrase.format_map(_Missing(values)) if phrase else \
+            text = _(phrase).format_map(_Missing(values)) if phrase else \
                 f"{action_label(event.action).lower()}: {values['subject']}"
         except (ValueError, IndexError):
             text = f"{action_label(event.action).lower()}: {values['subject']}"

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from commonpot.accounts.policy import ANY_FUND_MANAGER, access, fund_ids_with_role, is_admin
 from commonpot.extensions import db
+from commonpot.i18n import _
 from grants import action_log
 from grants.models import Application, Fund, Round
 
@@ -28,7 +29,8 @@ def _date(name: str) -> tuple[date | None, str | None]:
     try:
         return date.fromisoformat(raw), None
     except ValueError:
-        return None, f"Enter the date as year-month-day, for example 2026-12-01 (not \u201c{raw}\u201d)."
+        return None, _("Enter the date as year-month-day, for example 2026-12-01 (not “%(typed)s”).",
+                       typed=raw)
 
 
 @bp.route("/manage/action-log")
@@ -43,14 +45,15 @@ def list_actions():
     round_slug = _text("round")
     chosen_round = next((r for r in rounds if r.slug == round_slug), None)
     if round_slug and chosen_round is None:
-        problems.append("There is no round with that name among yours.")
+        problems.append(_("There is no round with that name among yours."))
     reference = _text("application")
     application = None
     if reference:
         application = db.session.scalar(select(Application).where(Application.reference == reference.upper()))
         if application is None or (fund_ids is not None and application.round.fund_id not in fund_ids):
             application = None
-            problems.append(f"No application among yours has the reference \u201c{reference}\u201d.")
+            problems.append(_("No application among yours has the reference “%(reference)s”.",
+                              reference=reference))
     since, problem = _date("since")
     problems += [problem] if problem else []
     until, problem = _date("until")

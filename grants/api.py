@@ -146,7 +146,7 @@ def round_dict(round_: Round) -> dict:
     outcome = public_awards.round_outcome(db.session, round_)
     return {
         "slug": round_.slug, "title": round_.title, "description": round_.description or "",
-        "fund": round_.fund.slug, "phase": round_.phase.value, "phase_label": round_.phase.label,
+        "fund": round_.fund.slug, "phase": round_.phase.value, "phase_label": str(round_.phase.label),
         "opens_at": _iso(round_.opens_at), "closes_at": _iso(round_.closes_at),
         "min_grant_pence": round_.min_grant_pence, "max_grant_pence": round_.max_grant_pence,
         "budget_pence": round_.budget_pence,

@@ -3,6 +3,7 @@ withdrawing and status changes. Operations record the audit event and never comm
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from commonpot import money, postcodes
 from commonpot.audit import record
 from commonpot.db import utcnow
+from commonpot.i18n import _, current_language, format_money, ngettext
 from commonpot.mail import send_email
 from grants.answers import question_problems
 from grants.errors import GrantsError, ValidationFailed
@@ -31,6 +33,7 @@ from grants.states import (
     RoundPhase,
     check_application_transition,
 )
+from grants.words import N_, in_language, language_of
 
 # Reserved answer keys for the first step and the budget: raw text lives in the answers
 # JSON like every other answer, so an invalid amount is kept exactly as typed.
@@ -38,14 +41,22 @@ PROJECT_KEYS = ("_title", "_postcode", "_theme")
 BUDGET_KEY = "_budget"
 REQUEST_KEY = "_requested"
 BUDGET_CATEGORIES = {
-    "equipment": "Equipment and materials",
-    "venue": "Venue hire",
-    "staff": "Staff and sessional workers",
-    "volunteers": "Volunteer expenses",
-    "activities": "Activities and events",
-    "publicity": "Publicity",
-    "other": "Other",
+    "equipment": N_("Equipment and materials"),
+    "venue": N_("Venue hire"),
+    "staff": N_("Staff and sessional workers"),
+    "volunteers": N_("Volunteer expenses"),
+    "activities": N_("Activities and events"),
+    "publicity": N_("Publicity"),
+    "other": N_("Other"),
 }
+
+# Timeline entries are stored in English (the record) and translated when shown
+# (`timeline_text`). The screening and decision modules add their own, marked the same way.
+STARTED = N_("Application started")
+SUBMITTED_AS = N_("Submitted as %(reference)s")
+WITHDRAWN_BY_GROUP = N_("Withdrawn by the group")
+ELIGIBLE_FORWARD = N_("Eligible: goes forward to the panel")
+NOT_ELIGIBLE_BECAUSE = N_("Not eligible: %(reason)s")
 
 # --- applications -------------------------------------------------------------------------
 
@@ -66,27 +77,31 @@ def active_application_count(session: Session, round_id: int, group_id: int,
 def check_group_may_apply(session: Session, round_: Round, group: Group) -> None:
     if round_.allowed_org_types and group.org_type.value not in round_.allowed_org_types:
         allowed = ", ".join(OrgType(t).label.lower() for t in round_.allowed_org_types)
-        raise GrantsError(f"This round is open to {allowed} only; "
-                          f"{group.name} is registered as {group.org_type.label.lower()}.",
+        raise GrantsError(_("This round is open to %(allowed)s only; %(group)s is registered as "
+                            "%(type)s.", allowed=allowed, group=group.name,
+                            type=group.org_type.label.lower()),
                           "group_id")
     count = active_application_count(session, round_.id, group.id)
     if count >= round_.max_applications_per_group:
-        raise GrantsError(f"{group.name} already has {count} application(s) in this round, and "
-                          f"each group may make at most {round_.max_applications_per_group}.",
-                          "group_id")
+        raise GrantsError(ngettext(
+            "%(group)s already has %(num)d application in this round, and each group may make "
+            "at most %(most)d.",
+            "%(group)s already has %(num)d applications in this round, and each group may make "
+            "at most %(most)d.", count, group=group.name, most=round_.max_applications_per_group),
+            "group_id")
 
 
 def start_application(session: Session, user, round_: Round, group: Group,
                       now: datetime | None = None) -> Application:
     if not accepting_applications(round_, now):
-        raise GrantsError("This round is not open for applications.")
+        raise GrantsError(_("This round is not open for applications."))
     check_group_may_apply(session, round_, group)
     application = Application(round_id=round_.id, group_id=group.id, created_by_id=user.id,
                               status=ApplicationStatus.DRAFT, title="",
                               answers={"_postcode": group.postcode or ""})
     session.add(application)
     session.flush()
-    _timeline(session, application, "draft", "Application started", user.id)
+    _timeline(session, application, "draft", STARTED, user.id)
     record(session, user, "grants.application_started", "application", application.id,
            {"round_id": round_.id, "group_id": group.id})
     return application
@@ -94,9 +109,9 @@ def start_application(session: Session, user, round_: Round, group: Group,
 
 def _require_editable(application: Application, now: datetime | None = None) -> None:
     if application.status != ApplicationStatus.DRAFT:
-        raise GrantsError("This application has been submitted and can no longer be changed.")
+        raise GrantsError(_("This application has been submitted and can no longer be changed."))
     if not accepting_applications(application.round, now):
-        raise GrantsError("This round is closed, so the application can no longer be changed.")
+        raise GrantsError(_("This round is closed, so the application can no longer be changed."))
 
 
 def save_answers(session: Session, user, application: Application, values: dict,
@@ -164,34 +179,37 @@ def budget_problems(application: Application) -> dict[str, str]:
     requested_text = str(answers.get(REQUEST_KEY, "") or "").strip()
     requested = money.parse_pounds(requested_text)
     if not requested_text:
-        problems["requested"] = "Enter the amount you are asking for."
+        problems["requested"] = _("Enter the amount you are asking for.")
     elif requested is None:
-        problems["requested"] = "Enter the amount you are asking for in pounds, like 1250 or 1250.50."
+        problems["requested"] = _("Enter the amount you are asking for in pounds, like 1250 or "
+                                  "1250.50.")
     elif not round_.min_grant_pence <= requested <= round_.max_grant_pence:
-        problems["requested"] = (
-            f"The amount you are asking for must be between "
-            f"{money.format_pence(round_.min_grant_pence)} and "
-            f"{money.format_pence(round_.max_grant_pence)}.")
+        problems["requested"] = _(
+            "The amount you are asking for must be between %(smallest)s and %(largest)s.",
+            smallest=format_money(round_.min_grant_pence),
+            largest=format_money(round_.max_grant_pence))
     lines = answers.get(BUDGET_KEY) or []
     total = 0
     for index, line in enumerate(lines, start=1):
         if not str(line.get("description", "")).strip():
-            problems[f"line-{index}-description"] = f"Budget line {index}: describe what it pays for."
+            problems[f"line-{index}-description"] = _(
+                "Budget line %(line)d: describe what it pays for.", line=index)
         amount = money.parse_pounds(line.get("amount"))
         if amount is None:
-            problems[f"line-{index}-amount"] = (f"Budget line {index}: enter the amount in pounds, "
-                                                f"like 250 or 250.50.")
+            problems[f"line-{index}-amount"] = _(
+                "Budget line %(line)d: enter the amount in pounds, like 250 or 250.50.", line=index)
         else:
             total += amount
         if line.get("category") not in BUDGET_CATEGORIES:
-            problems[f"line-{index}-category"] = f"Budget line {index}: choose a category."
+            problems[f"line-{index}-category"] = _("Budget line %(line)d: choose a category.",
+                                                   line=index)
     if not lines:
-        problems["line-1-description"] = "Add at least one budget line."
+        problems["line-1-description"] = _("Add at least one budget line.")
     elif requested is not None and not any(k.startswith("line-") for k in problems) \
             and total != requested:
-        problems["budget_total"] = (
-            f"Your budget lines add up to {money.format_pence(total)} but you are asking "
-            f"for {money.format_pence(requested)}. They must be the same.")
+        problems["budget_total"] = _(
+            "Your budget lines add up to %(total)s but you are asking for %(requested)s. They "
+            "must be the same.", total=format_money(total), requested=format_money(requested))
     return problems
 
 
@@ -199,18 +217,20 @@ def project_problems(session: Session, application: Application) -> dict[str, st
     answers = application.answers or {}
     problems: dict[str, str] = {}
     if not str(answers.get("_title", "")).strip():
-        problems["_title"] = "Enter a name for your project."
+        problems["_title"] = _("Enter a name for your project.")
     postcode = answers.get("_postcode", "")
     round_ = application.round
     if not postcodes.is_postcode(postcode):
-        problems["_postcode"] = "Enter the full postcode where the project will happen, like RT1 4AB."
+        problems["_postcode"] = _("Enter the full postcode where the project will happen, like "
+                                  "RT1 4AB.")
     elif round_.restrict_to_area and fund_has_area(session, round_.fund_id) \
             and area_for_postcode(session, round_.fund_id, postcode) is None:
-        problems["_postcode"] = (f"{postcodes.display(postcode)} is outside the area "
-                                 f"{round_.fund.name} covers, so this round cannot fund it.")
+        problems["_postcode"] = _("%(postcode)s is outside the area %(fund)s covers, so this "
+                                  "round cannot fund it.", postcode=postcodes.display(postcode),
+                                  fund=round_.fund.name)
     themes = round_.fund.themes or []
     if themes and answers.get("_theme") not in themes:
-        problems["_theme"] = "Choose the theme that fits your project best."
+        problems["_theme"] = _("Choose the theme that fits your project best.")
     return problems
 
 
@@ -232,43 +252,52 @@ def submit_application(session: Session, user, application: Application, *,
     now = now or utcnow()
     round_ = application.round
     if application.status != ApplicationStatus.DRAFT:
-        raise GrantsError("This application has already been submitted.")
+        raise GrantsError(_("This application has already been submitted."))
     if now >= round_.closes_at or round_.phase != RoundPhase.OPEN:
-        raise GrantsError(
-            "This round closed at " + _london(round_.closes_at) + ", so applications can no "
-            "longer be submitted. Your draft is kept, but it cannot be sent.")
+        raise GrantsError(_(
+            "This round closed at %(when)s, so applications can no longer be submitted. Your "
+            "draft is kept, but it cannot be sent.", when=_london(round_.closes_at)))
     check_application_transition(application.status, ApplicationStatus.SUBMITTED)
     problems = submission_problems(session, application)
     if not declarations_accepted:
-        problems["declarations"] = "Confirm the declarations to submit your application."
+        problems["declarations"] = _("Confirm the declarations to submit your application.")
     if problems:
         raise ValidationFailed(problems)
     group = application.group
     if round_.allowed_org_types and group.org_type.value not in round_.allowed_org_types:
-        raise GrantsError("This round does not fund this type of organisation.", "group_id")
+        raise GrantsError(_("This round does not fund this type of organisation."), "group_id")
     received = active_application_count(session, round_.id, group.id, RECEIVED_STATUSES)
     if received >= round_.max_applications_per_group:
-        raise GrantsError(f"{group.name} has already submitted the most applications this round "
-                          f"allows ({round_.max_applications_per_group}).")
+        raise GrantsError(_("%(group)s has already submitted the most applications this round "
+                            "allows (%(most)d).", group=group.name,
+                            most=round_.max_applications_per_group))
     application.status = ApplicationStatus.SUBMITTED
     application.submitted_at = now
     application.declarations_accepted_at = now
     application.reference = application_reference(application)
     session.flush()
-    _timeline(session, application, "submitted", f"Submitted as {application.reference}", user.id)
+    _timeline(session, application, "submitted", SUBMITTED_AS % {"reference": application.reference},
+              user.id)
     record(session, user, "grants.application_submitted", "application", application.id,
            {"reference": application.reference, "round_id": round_.id, "group_id": group.id,
             "requested_amount_pence": application.requested_amount_pence})
     recipients = {user.email}
     if group.contact_email:
         recipients.add(group.contact_email)
+    # The submitter reads it in the language they applied in; the group's contact in theirs.
+    submitter_language = current_language()
     for address in sorted(recipients):
-        send_email(session, address, f"Application received: {application.reference}",
-                   f"Hello,\n\nWe have received {group.name}'s application to {round_.title}.\n\n"
-                   f"Reference: {application.reference}\nProject: {application.title}\n"
-                   f"Amount requested: {money.format_pence(application.requested_amount_pence)}"
-                   f"\n\nYou can follow its progress on Commonpot. You can withdraw it until "
-                   f"decisions are made.\n")
+        language = submitter_language if address == user.email else \
+            language_of(session, address, fallback=submitter_language)
+        with in_language(language):
+            send_email(session, address,
+                       _("Application received: %(reference)s", reference=application.reference),
+                       _("Hello,\n\nWe have received %(group)s's application to %(round)s.\n\n"
+                         "Reference: %(reference)s\nProject: %(project)s\nAmount requested: "
+                         "%(amount)s\n\nYou can follow its progress on Commonpot. You can withdraw "
+                         "it until decisions are made.\n", group=group.name, round=round_.title,
+                         reference=application.reference, project=application.title,
+                         amount=format_money(application.requested_amount_pence)))
     return application
 
 
@@ -281,15 +310,15 @@ def _london(moment: datetime) -> str:
 def withdraw_application(session: Session, user, application: Application, reason: str = "",
                          ) -> Application:
     if application.round.phase in DECISION_PHASES:
-        raise GrantsError("Decisions are being made on this round, so the application can no "
-                          "longer be withdrawn. Contact the fund team.")
+        raise GrantsError(_("Decisions are being made on this round, so the application can no "
+                            "longer be withdrawn. Contact the fund team."))
     previous = application.status
     check_application_transition(previous, ApplicationStatus.WITHDRAWN)
     application.status = ApplicationStatus.WITHDRAWN
     application.withdrawn_at = utcnow()
     application.withdrawn_reason = reason.strip() or None
     session.flush()
-    _timeline(session, application, "withdrawn", "Withdrawn by the group", user.id)
+    _timeline(session, application, "withdrawn", WITHDRAWN_BY_GROUP, user.id)
     record(session, user, "grants.application_withdrawn", "application", application.id,
            {"from": previous.value, "reason": reason.strip()})
     return application
@@ -309,4 +338,24 @@ def set_application_status(session: Session, actor, application: Application,
            {"from": previous.value, "to": target.value, "message": message})
     return application
 
+
+def timeline_text(event) -> str:
+    """A timeline entry in the reader's language. Entries are stored in English; the known
+    ones are translated, anything else (older wording, a manager's note) is shown as stored."""
+    message = event.message or ""
+    if message in _FIXED_TIMELINE:
+        return _(message)
+    match = re.fullmatch(r"Submitted as (?P<reference>\S+)", message)
+    if match:
+        return _(SUBMITTED_AS, reference=match["reference"])
+    if message.startswith("Not eligible: "):
+        from grants.eligibility import SCREENING_REASONS
+
+        reason = message.removeprefix("Not eligible: ")
+        if reason in SCREENING_REASONS.values():
+            return _(NOT_ELIGIBLE_BECAUSE, reason=_(reason))
+    return message
+
+
+_FIXED_TIMELINE = frozenset({STARTED, WITHDRAWN_BY_GROUP, ELIGIBLE_FORWARD})
 

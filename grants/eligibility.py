@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import re
 
-# Reasons fund managers choose from when screening; the keys are stored.
+from grants.words import N_
+
+# Reasons fund managers choose from when screening; the keys are stored. The wording is
+# English here and translated where it is shown (`_(SCREENING_REASONS[code])`).
 SCREENING_REASONS = {
-    "out_of_area": "The project is outside the area this fund covers",
-    "organisation_type": "This round does not fund this type of organisation",
-    "too_many_applications": "The group has already applied the most times this round allows",
-    "amount_out_of_range": "The amount asked for is outside this round's limits",
-    "not_charitable": "The project's purpose is not one this fund can support",
-    "incomplete": "Important information is missing from the application",
-    "other": "Another reason (explained below)",
+    "out_of_area": N_("The project is outside the area this fund covers"),
+    "organisation_type": N_("This round does not fund this type of organisation"),
+    "too_many_applications": N_("The group has already applied the most times this round allows"),
+    "amount_out_of_range": N_("The amount asked for is outside this round's limits"),
+    "not_charitable": N_("The project's purpose is not one this fund can support"),
+    "incomplete": N_("Important information is missing from the application"),
+    "other": N_("Another reason (explained below)"),
 }
 
 

@@ -16,12 +16,13 @@ from grants.timefmt import london
 
 def application_rows(round_: Round, applications: list[Application]) -> list[list]:
     questions = list(round_.questions)
+    # Column names stay English: they are the file's field names, which scripts read.
     header = ["Reference", "Status", "Group", "Organisation type", "Org ID", "Project",
               "Postcode", "Area", "Theme", "Requested (£)", "Submitted (UK time)"]
     header += [q.label for q in questions]
     rows = [header]
     for a in applications:
-        row = [a.reference or "", a.status.label, a.group.name, a.group.org_type.label,
+        row = [a.reference or "", str(a.status.label), a.group.name, str(a.group.org_type.label),
                a.group.org_id or "", a.title, a.project_postcode or "",
                a.area.name if a.area else "", a.theme or "",
                (a.requested_amount_pence or 0) / 100, london(a.submitted_at, with_zone=False)]

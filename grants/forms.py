@@ -22,11 +22,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from commonpot.forms import IntegerField, options
+from commonpot.i18n import _
+from commonpot.i18n import lazy_gettext as _l
 from grants import eligibility
 from grants.answers import answer_problem
 from grants.models import ORG_TYPE_LABELS, Question, QuestionType
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
 
 
 class _AnswerCheck:
@@ -55,7 +57,7 @@ def _field_for(question: Question, answers: dict):
                       validators=[_AnswerCheck(question, answers)])
     if kind == QuestionType.LONG_TEXT:
         if question.word_limit:
-            limit = f"Use {question.word_limit} words or fewer."
+            limit = _("Use %(limit)d words or fewer.", limit=question.word_limit)
             field_args["description"] = f"{question.hint} {limit}".strip()
         return TextAreaField(**field_args)
     if kind == QuestionType.SINGLE_CHOICE:
@@ -114,18 +116,18 @@ class EmptyForm(FlaskForm):
 
 
 class StartApplicationForm(FlaskForm):
-    group_id = SelectField("Which group is applying?", coerce=int,
-                           validators=[InputRequired("Choose the group that is applying.")])
+    group_id = SelectField(_l("Which group is applying?"), coerce=int,
+                           validators=[InputRequired(_l("Choose the group that is applying."))])
 
 
 class DeclarationsForm(FlaskForm):
     declarations = BooleanField(
-        "I confirm the information is true, the group agrees to this application, and the "
-        "money will be spent only on the project described.")
+        _l("I confirm the information is true, the group agrees to this application, and the "
+        "money will be spent only on the project described."))
 
 
 class WithdrawForm(FlaskForm):
-    reason = TextAreaField("Why are you withdrawing? (optional)",
+    reason = TextAreaField(_l("Why are you withdrawing? (optional)"),
                            validators=[Optional(), Length(max=1000)])
 
 
@@ -133,107 +135,110 @@ ORG_TYPE_CHOICES = [(value.value, label) for value, label in ORG_TYPE_LABELS.ite
 
 
 class GroupForm(FlaskForm):
-    name = StringField("Group name", validators=[DataRequired("Enter the group's name."),
+    name = StringField(_l("Group name"), validators=[DataRequired(_l("Enter the group's name.")),
                                                  Length(max=200)])
-    org_type = RadioField("What type of organisation is the group?", choices=options(ORG_TYPE_CHOICES),
-                          validators=[InputRequired("Choose the type of organisation.")])
-    charity_number = StringField("Charity number (if registered)",
+    org_type = RadioField(_l("What type of organisation is the group?"), choices=options(ORG_TYPE_CHOICES),
+                          validators=[InputRequired(_l("Choose the type of organisation."))])
+    charity_number = StringField(_l("Charity number (if registered)"),
                                  validators=[Optional(), Length(max=20)])
-    company_number = StringField("Company number (if a company)",
+    company_number = StringField(_l("Company number (if a company)"),
                                  validators=[Optional(), Length(max=20)])
-    postcode = StringField("Postcode of the group's main address",
-                           validators=[DataRequired("Enter a postcode."), Length(max=10)])
-    contact_name = StringField("Contact name", validators=[DataRequired("Enter a contact name."),
+    postcode = StringField(_l("Postcode of the group's main address"),
+                           validators=[DataRequired(_l("Enter a postcode.")), Length(max=10)])
+    contact_name = StringField(_l("Contact name"), validators=[DataRequired(_l("Enter a contact name.")),
                                                            Length(max=120)])
-    contact_email = StringField("Contact email", validators=[
-        DataRequired("Enter a contact email."), Email("Enter a real email address."),
+    contact_email = StringField(_l("Contact email"), validators=[
+        DataRequired(_l("Enter a contact email.")), Email(_l("Enter a real email address.")),
         Length(max=254)])
-    contact_phone = StringField("Contact phone (optional)", validators=[Optional(), Length(max=40)])
-    description = TextAreaField("What does the group do? (optional)",
+    contact_phone = StringField(_l("Contact phone (optional)"), validators=[Optional(), Length(max=40)])
+    description = TextAreaField(_l("What does the group do? (optional)"),
                                 validators=[Optional(), Length(max=2000)])
 
 
 class InviteForm(FlaskForm):
-    email = StringField("Email address", validators=[
-        DataRequired("Enter the email address to invite."), Email("Enter a real email address.")])
-    role = RadioField("Role", choices=options([("member", "Member"), ("group_admin", "Group admin")]),
-                      default="member", validators=[InputRequired("Choose a role.")])
+    email = StringField(_l("Email address"), validators=[
+        DataRequired(_l("Enter the email address to invite.")), Email(_l("Enter a real email address."))])
+    role = RadioField(_l("Role"), choices=options([("member", _l("Member")),
+                                        ("group_admin", _l("Group admin"))]),
+                      default="member", validators=[InputRequired(_l("Choose a role."))])
 
 
 class RoundForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired("Enter a title."), Length(max=200)])
-    description = TextAreaField("Plain-English description",
-                                validators=[DataRequired("Describe the round.")])
-    opens_at = DateTimeLocalField("Opens (UK time)", format="%Y-%m-%dT%H:%M",
-                                  validators=[InputRequired("Enter the opening date and time.")])
-    closes_at = DateTimeLocalField("Closes (UK time)", format="%Y-%m-%dT%H:%M",
-                                   validators=[InputRequired("Enter the closing date and time.")])
-    min_grant = StringField("Smallest grant (£)", validators=[InputRequired("Enter an amount.")])
-    max_grant = StringField("Largest grant (£)", validators=[InputRequired("Enter an amount.")])
-    budget = StringField("Total this round may award (£)",
-                         validators=[InputRequired("Enter an amount.")])
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)])
+    description = TextAreaField(_l("Plain-English description"),
+                                validators=[DataRequired(_l("Describe the round."))])
+    opens_at = DateTimeLocalField(_l("Opens (UK time)"), format="%Y-%m-%dT%H:%M",
+                                  validators=[InputRequired(_l("Enter the opening date and time."))])
+    closes_at = DateTimeLocalField(_l("Closes (UK time)"), format="%Y-%m-%dT%H:%M",
+                                   validators=[InputRequired(_l("Enter the closing date and time."))])
+    min_grant = StringField(_l("Smallest grant (£)"), validators=[InputRequired(_l("Enter an amount."))])
+    max_grant = StringField(_l("Largest grant (£)"), validators=[InputRequired(_l("Enter an amount."))])
+    budget = StringField(_l("Total this round may award (£)"),
+                         validators=[InputRequired(_l("Enter an amount."))])
     allowed_org_types = MultiCheckboxField(
-        "Organisation types that may apply", choices=options(ORG_TYPE_CHOICES),
-        description="Leave all unticked to allow every type.")
+        _l("Organisation types that may apply"), choices=options(ORG_TYPE_CHOICES),
+        description=_l("Leave all unticked to allow every type."))
     max_applications_per_group = IntegerField(
-        "Applications each group may make", default=1,
-        validators=[InputRequired("Enter a number."), NumberRange(min=1, max=20)])
-    restrict_to_area = BooleanField("Only projects in the fund's area may apply", default=True)
-    uses_voting = BooleanField("Residents vote after panel scoring")
-    eligibility_notes = TextAreaField("Other eligibility notes (optional)",
+        _l("Applications each group may make"), default=1,
+        validators=[InputRequired(_l("Enter a number.")), NumberRange(min=1, max=20)])
+    restrict_to_area = BooleanField(_l("Only projects in the fund's area may apply"), default=True)
+    uses_voting = BooleanField(_l("Residents vote after panel scoring"))
+    eligibility_notes = TextAreaField(_l("Other eligibility notes (optional)"),
                                       validators=[Optional()])
 
 
 class CriterionForm(FlaskForm):
-    name = StringField("Criterion", validators=[DataRequired("Name the criterion."),
+    name = StringField(_l("Criterion"), validators=[DataRequired(_l("Name the criterion.")),
                                                 Length(max=120)])
-    description = TextAreaField("What the panel looks for", validators=[Optional()])
-    weight = IntegerField("Weight", default=1,
-                          validators=[InputRequired("Enter a weight."), NumberRange(min=0, max=100)])
+    description = TextAreaField(_l("What the panel looks for"), validators=[Optional()])
+    weight = IntegerField(_l("Weight"), default=1,
+                          validators=[InputRequired(_l("Enter a weight.")), NumberRange(min=0, max=100)])
 
 
 class QuestionDefinitionForm(FlaskForm):
-    type = SelectField("Type of question",
+    type = SelectField(_l("Type of question"),
                        choices=options([(t.value, t.label) for t in QuestionType]))
-    label = StringField("Question", validators=[DataRequired("Enter the question."),
+    label = StringField(_l("Question"), validators=[DataRequired(_l("Enter the question.")),
                                                 Length(max=300)])
-    hint = TextAreaField("Hint (optional)", validators=[Optional()])
-    required = BooleanField("An answer is required", default=True)
-    options = TextAreaField("Options, one per line (choice questions only)",
+    hint = TextAreaField(_l("Hint (optional)"), validators=[Optional()])
+    required = BooleanField(_l("An answer is required"), default=True)
+    options = TextAreaField(_l("Options, one per line (choice questions only)"),
                             validators=[Optional()])
-    word_limit = IntegerField("Word limit (long text only)",
+    word_limit = IntegerField(_l("Word limit (long text only)"),
                               validators=[Optional(), NumberRange(min=1, max=5000)])
-    step = IntegerField("Step of the form it appears on", default=1,
+    step = IntegerField(_l("Step of the form it appears on"), default=1,
                         validators=[InputRequired(), NumberRange(min=1, max=20)])
 
 
 class CopyQuestionsForm(FlaskForm):
-    source_round_id = SelectField("Copy questions and criteria from", coerce=int)
+    source_round_id = SelectField(_l("Copy questions and criteria from"), coerce=int)
 
 
 class PhaseForm(FlaskForm):
-    target = SelectField("Move the round to")
-    reason = TextAreaField("Why (recorded in the audit trail)",
-                           validators=[DataRequired("Say why the round is moving on.")])
+    target = SelectField(_l("Move the round to"))
+    reason = TextAreaField(_l("Why (recorded in the audit trail)"),
+                           validators=[DataRequired(_l("Say why the round is moving on."))])
 
 
 class ScreeningForm(FlaskForm):
-    eligible = RadioField("Is this application eligible?",
-                          choices=options([("yes", "Eligible"), ("no", "Not eligible")]),
-                          validators=[InputRequired("Choose eligible or not eligible.")])
-    reason_code = RadioField("Reason (if not eligible)",
-                             choices=options(list(eligibility.SCREENING_REASONS.items())),
+    eligible = RadioField(_l("Is this application eligible?"),
+                          choices=options([("yes", _l("Eligible")),
+                                           ("no", _l("Not eligible"))]),
+                          validators=[InputRequired(_l("Choose eligible or not eligible."))])
+    reason_code = RadioField(_l("Reason (if not eligible)"),
+                             choices=options([(code, _l(reason)) for code, reason
+                                              in eligibility.SCREENING_REASONS.items()]),
                              validators=[Optional()], validate_choice=False)
-    reason_text = TextAreaField("Explain to the group (sent to them if not eligible)",
+    reason_text = TextAreaField(_l("Explain to the group (sent to them if not eligible)"),
                                 validators=[Optional(), Length(max=2000)])
 
 
 class AreasImportForm(FlaskForm):
-    file = FileField("CSV file: area, kind (ward or district), postcode or prefix, ONS code")
+    file = FileField(_l("CSV file: area, kind (ward or district), postcode or prefix, ONS code"))
 
 
 class ThemesForm(FlaskForm):
-    themes = TextAreaField("Themes, one per line")
+    themes = TextAreaField(_l("Themes, one per line"))
 
 
 class HiddenIdForm(FlaskForm):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from commonpot import postcodes
 from commonpot.audit import record
+from commonpot.i18n import _
 from grants.errors import GrantsError
 from grants.models import (
     AreaPostcode,
@@ -56,7 +57,7 @@ def import_areas_csv(session: Session, actor, fund: Fund, text: str) -> dict:
             continue
         rows.append((name, kind, code, compact, is_prefix))
     if problems:
-        raise GrantsError("Nothing was imported. Fix these lines and import the file again.",
+        raise GrantsError(_("Nothing was imported. Fix these lines and import the file again."),
                           "file", details=problems)
     added = areas_created = 0
     areas = {area.name: area for area in fund.areas}

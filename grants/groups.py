@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from commonpot import postcodes
 from commonpot.audit import record
 from commonpot.db import utcnow
+from commonpot.i18n import _, current_language
 from commonpot.mail import send_email
 from grants import eligibility
 from grants.errors import GrantsError
@@ -24,6 +25,7 @@ from grants.models import (
     OrgType,
 )
 from grants.states import GroupRole
+from grants.words import in_language, language_of
 
 INVITATION_LIFETIME = timedelta(days=7)
 
@@ -52,12 +54,12 @@ class GroupProfile:
 
 def _apply_profile(session: Session, group: Group, profile: GroupProfile, prefix: str) -> None:
     if not postcodes.is_postcode(profile.postcode):
-        raise GrantsError("Enter a full UK postcode, like RT1 4AB.", "postcode")
+        raise GrantsError(_("Enter a full UK postcode, like RT1 4AB."), "postcode")
     org_type = OrgType(profile.org_type)
     if org_type == OrgType.CHARITY and not profile.charity_number.strip():
-        raise GrantsError("Enter the charity number of a registered charity.", "charity_number")
+        raise GrantsError(_("Enter the charity number of a registered charity."), "charity_number")
     if org_type in (OrgType.CIC, OrgType.CLG) and not profile.company_number.strip():
-        raise GrantsError("Enter the company number from Companies House.", "company_number")
+        raise GrantsError(_("Enter the company number from Companies House."), "company_number")
     group.name = profile.name.strip()
     group.org_type = org_type
     group.postcode = postcodes.display(profile.postcode)
@@ -71,7 +73,7 @@ def _apply_profile(session: Session, group: Group, profile: GroupProfile, prefix
                                     group.slug)
     clash = session.scalar(select(Group.id).where(Group.org_id == org_id, Group.id != group.id))
     if clash is not None:
-        raise GrantsError("Another group is already registered with that number.",
+        raise GrantsError(_("Another group is already registered with that number."),
                           "charity_number" if group.charity_number else "company_number")
     group.org_id = org_id
 
@@ -118,17 +120,21 @@ def invite_member(session: Session, actor, group: Group, email: str, role: str,
     """Create an invitation and email its link; `accept_url_for(token)` builds the link."""
     email = email.strip().lower()
     if role not in set(GroupRole):
-        raise GrantsError("Choose a role.", "role")
+        raise GrantsError(_("Choose a role."), "role")
     token = secrets.token_urlsafe(32)
     invitation = GroupInvitation(group_id=group.id, email=email, role=role,
                                  token_hash=_token_hash(token), invited_by_id=actor.id,
                                  expires_at=utcnow() + INVITATION_LIFETIME)
     session.add(invitation)
     session.flush()
-    send_email(session, email, f"You are invited to join {group.name} on Commonpot",
-               f"Hello,\n\n{actor.display_name} has invited you to join {group.name} on "
-               f"Commonpot, to work on grant applications together.\n\nAccept the invitation:"
-               f"\n\n{accept_url_for(token)}\n\nThe link works for 7 days.\n")
+    # In the invitee's language if they have an account, else in the inviter's.
+    with in_language(language_of(session, email, fallback=current_language())):
+        send_email(session, email,
+                   _("You are invited to join %(group)s on Commonpot", group=group.name),
+                   _("Hello,\n\n%(inviter)s has invited you to join %(group)s on Commonpot, to "
+                     "work on grant applications together.\n\nAccept the invitation:\n\n%(link)s"
+                     "\n\nThe link works for 7 days.\n", inviter=actor.display_name,
+                     group=group.name, link=accept_url_for(token)))
     record(session, actor, "grants.group_invitation_sent", "group", group.id,
            {"invitation_id": invitation.id, "role": role})
     return invitation
@@ -142,14 +148,14 @@ def find_invitation(session: Session, token: str) -> GroupInvitation | None:
 def accept_invitation(session: Session, user, token: str) -> Group:
     invitation = find_invitation(session, token)
     if invitation is None or invitation.revoked_at is not None:
-        raise GrantsError("This invitation link is not valid. Ask the group for a new one.")
+        raise GrantsError(_("This invitation link is not valid. Ask the group for a new one."))
     if invitation.accepted_at is not None:
-        raise GrantsError("This invitation has already been used.")
+        raise GrantsError(_("This invitation has already been used."))
     if invitation.expires_at <= utcnow():
-        raise GrantsError("This invitation has expired. Ask the group to invite you again.")
+        raise GrantsError(_("This invitation has expired. Ask the group to invite you again."))
     if invitation.email != user.email.lower():
-        raise GrantsError("This invitation was sent to a different email address. Sign in "
-                          "with that address to accept it.")
+        raise GrantsError(_("This invitation was sent to a different email address. Sign in with that "
+                            "address to accept it."))
     existing = session.scalar(select(GroupMembership).where(
         GroupMembership.group_id == invitation.group_id, GroupMembership.user_id == user.id))
     if existing is None:

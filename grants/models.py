@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from commonpot.db import enum_column, utcnow
 from commonpot.extensions import db
+from commonpot.i18n import lazy_gettext
 from commonpot.personal_data import not_personal, personal
 from grants.states import ApplicationStatus, AwardStatus, GroupRole, RoundPhase
 
@@ -43,12 +44,12 @@ class OrgType(enum.StrEnum):
 
 
 ORG_TYPE_LABELS = {
-    OrgType.UNINCORPORATED: "Unincorporated community group",
-    OrgType.CHARITY: "Registered charity",
-    OrgType.CIO: "Charitable incorporated organisation (CIO)",
-    OrgType.CIC: "Community interest company (CIC)",
-    OrgType.CLG: "Company limited by guarantee",
-    OrgType.OTHER: "Other",
+    OrgType.UNINCORPORATED: lazy_gettext("Unincorporated community group"),
+    OrgType.CHARITY: lazy_gettext("Registered charity"),
+    OrgType.CIO: lazy_gettext("Charitable incorporated organisation (CIO)"),
+    OrgType.CIC: lazy_gettext("Community interest company (CIC)"),
+    OrgType.CLG: lazy_gettext("Company limited by guarantee"),
+    OrgType.OTHER: lazy_gettext("Other"),
 }
 
 
@@ -69,15 +70,15 @@ class QuestionType(enum.StrEnum):
 
 
 QUESTION_TYPE_LABELS = {
-    QuestionType.SHORT_TEXT: "Short text",
-    QuestionType.LONG_TEXT: "Long text (with a word limit)",
-    QuestionType.NUMBER: "Number",
-    QuestionType.MONEY: "Amount of money",
-    QuestionType.DATE: "Date",
-    QuestionType.SINGLE_CHOICE: "Choose one",
-    QuestionType.MULTIPLE_CHOICE: "Choose any",
-    QuestionType.YES_NO: "Yes or no",
-    QuestionType.FILE: "File upload",
+    QuestionType.SHORT_TEXT: lazy_gettext("Short text"),
+    QuestionType.LONG_TEXT: lazy_gettext("Long text (with a word limit)"),
+    QuestionType.NUMBER: lazy_gettext("Number"),
+    QuestionType.MONEY: lazy_gettext("Amount of money"),
+    QuestionType.DATE: lazy_gettext("Date"),
+    QuestionType.SINGLE_CHOICE: lazy_gettext("Choose one"),
+    QuestionType.MULTIPLE_CHOICE: lazy_gettext("Choose any"),
+    QuestionType.YES_NO: lazy_gettext("Yes or no"),
+    QuestionType.FILE: lazy_gettext("File upload"),
 }
 
 

@@ -13,6 +13,7 @@ from wtforms import BooleanField
 
 from commonpot.accounts.policy import OBJECT_CHECKED, PUBLIC, access, can, require
 from commonpot.extensions import db
+from commonpot.i18n import _
 from grants import giving360, money_figures, public_awards, publication, queries
 from grants.models import Fund, Round
 from grants.panels.aggregation import display as score_display
@@ -103,7 +104,7 @@ def edit_round_publication(slug: str):
         publication.set_round_publication(
             db.session, current_user, round_, publish_scores=form.publish_scores.data,
             publish_declined_names=form.publish_declined_names.data)
-        flash("What this round publishes is saved.", "success")
+        flash(_("What this round publishes is saved."), "success")
         return redirect(url_for("grants.manage_round", slug=round_.slug))
     return render_template("grants/publication.html", round=round_, form=form,
                            decided=round_.phase in public_awards.DECIDED_PHASES,

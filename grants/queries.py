@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from commonpot.i18n import _, format_number
 from commonpot.money import format_pence
 from grants.models import Application, Award, FundArea, Group, GroupMembership, Round
 from grants.states import RECEIVED_STATUSES, ApplicationStatus, AwardStatus, RoundPhase
@@ -88,14 +89,16 @@ class RoundStatistics:
     def subscription_summary(self) -> str:
         """The oversubscription figure in words that stay true below 1 (under-subscribed)."""
         if not self.budget_pence:
-            return "No money has been set aside for this round yet."
+            return _("No money has been set aside for this round yet.")
         if self.requested_pence > self.budget_pence:
-            return f"Oversubscribed: {self.oversubscription:.2f} times the money available was requested."
+            return _("Oversubscribed: %(times)s times the money available was requested.",
+                     times=format_number(self.oversubscription, places=2))
         if self.requested_pence == self.budget_pence:
-            return "Exactly the money available was requested."
+            return _("Exactly the money available was requested.")
         share = self.requested_pence * 100 // self.budget_pence
-        return (f"Not oversubscribed: requests add up to {share}% of the money available, "
-                f"so {format_pence(self.budget_pence - self.requested_pence)} has not been asked for.")
+        return _("Not oversubscribed: requests add up to %(percent)s%% of the money available, so "
+                 "%(left)s has not been asked for.", percent=share,
+                 left=format_pence(self.budget_pence - self.requested_pence))
 
 
 def round_statistics(session: Session, round_: Round) -> RoundStatistics:

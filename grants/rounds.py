@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from commonpot.audit import record
 from commonpot.db import utcnow
+from commonpot.i18n import _
 from grants.errors import GrantsError
 from grants.models import (
     Application,
@@ -56,19 +57,19 @@ class RoundSettings:
 
 def _check_settings(settings: RoundSettings) -> None:
     if settings.closes_at <= settings.opens_at:
-        raise GrantsError("The closing time must be after the opening time.", "closes_at")
+        raise GrantsError(_("The closing time must be after the opening time."), "closes_at")
     if settings.min_grant_pence < 0:
-        raise GrantsError("The smallest grant cannot be negative.", "min_grant")
+        raise GrantsError(_("The smallest grant cannot be negative."), "min_grant")
     if settings.max_grant_pence < settings.min_grant_pence:
-        raise GrantsError("The largest grant must be at least the smallest grant.", "max_grant")
+        raise GrantsError(_("The largest grant must be at least the smallest grant."), "max_grant")
     if settings.budget_pence < settings.max_grant_pence:
-        raise GrantsError("The round's total must be at least its largest grant.", "budget")
+        raise GrantsError(_("The round's total must be at least its largest grant."), "budget")
     if settings.max_applications_per_group < 1:
-        raise GrantsError("Allow at least one application per group.",
+        raise GrantsError(_("Allow at least one application per group."),
                           "max_applications_per_group")
     unknown = set(settings.allowed_org_types) - {t.value for t in OrgType}
     if unknown:
-        raise GrantsError("Choose organisation types from the list.", "allowed_org_types")
+        raise GrantsError(_("Choose organisation types from the list."), "allowed_org_types")
 
 
 def _unique_round_slug(session: Session, title: str) -> str:
@@ -100,15 +101,15 @@ def create_round(session: Session, actor, fund: Fund, settings: RoundSettings, *
 
 def update_round(session: Session, actor, round_: Round, settings: RoundSettings) -> None:
     if round_.phase not in (RoundPhase.DRAFT, RoundPhase.OPEN, RoundPhase.CLOSED):
-        raise GrantsError("A round's rules cannot change once screening has started.")
+        raise GrantsError(_("A round's rules cannot change once screening has started."))
     _check_settings(settings)
     if round_.phase != RoundPhase.DRAFT:
         # Published rules are the same for everyone: once open only dates and wording move.
         for name in ("min_grant_pence", "max_grant_pence", "allowed_org_types",
                      "max_applications_per_group", "restrict_to_area"):
             if getattr(settings, name) != getattr(round_, name):
-                raise GrantsError("Eligibility rules and grant limits cannot change once a "
-                                  "round has opened.", name)
+                raise GrantsError(_("Eligibility rules and grant limits cannot change once a round has "
+                                    "opened."), name)
     before = {"opens_at": round_.opens_at.isoformat(), "closes_at": round_.closes_at.isoformat()}
     for name, value in settings.__dict__.items():
         setattr(round_, name, value)
@@ -120,16 +121,16 @@ def update_round(session: Session, actor, round_: Round, settings: RoundSettings
 
 def _require_draft(round_: Round) -> None:
     if round_.phase != RoundPhase.DRAFT:
-        raise GrantsError("Criteria and questions can only change while the round is a draft.")
+        raise GrantsError(_("Criteria and questions can only change while the round is a draft."))
 
 
 def add_criterion(session: Session, actor, round_: Round, *, name: str, description: str,
                   weight: int) -> Criterion:
     _require_draft(round_)
     if weight < 0:
-        raise GrantsError("A weight cannot be negative.", "weight")
+        raise GrantsError(_("A weight cannot be negative."), "weight")
     if any(c.name == name for c in round_.criteria):
-        raise GrantsError("This round already has a criterion with that name.", "name")
+        raise GrantsError(_("This round already has a criterion with that name."), "name")
     criterion = Criterion(name=name, description=description, weight=weight,
                           position=len(round_.criteria))
     round_.criteria.append(criterion)
@@ -157,11 +158,11 @@ def add_question(session: Session, actor, round_: Round, *, type: str, label: st
     options = [o.strip() for o in (options or []) if o.strip()]
     if question_type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE) \
             and len(options) < 2:
-        raise GrantsError("Give at least two options, one on each line.", "options")
+        raise GrantsError(_("Give at least two options, one on each line."), "options")
     if question_type == QuestionType.LONG_TEXT and not word_limit:
         word_limit = 300
     if word_limit is not None and word_limit <= 0:
-        raise GrantsError("The word limit must be a positive number.", "word_limit")
+        raise GrantsError(_("The word limit must be a positive number."), "word_limit")
     question = Question(
         key=key or _question_key(round_, label), type=question_type,
         label=label, hint=hint, required=required, options=options,
@@ -178,7 +179,7 @@ def copy_questions(session: Session, actor, round_: Round, source: Round) -> int
     """Copy an earlier round's questions (and criteria) into a draft round."""
     _require_draft(round_)
     if source.id == round_.id:
-        raise GrantsError("Choose a different round to copy from.", "source")
+        raise GrantsError(_("Choose a different round to copy from."), "source")
     taken = {q.key for q in round_.questions}
     copied = 0
     for q in source.questions:

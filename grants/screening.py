@@ -8,9 +8,10 @@ from sqlalchemy.orm import Session
 
 from commonpot.audit import record
 from commonpot.db import utcnow
+from commonpot.i18n import _
 from commonpot.mail import send_email
 from grants import eligibility
-from grants.applications import _timeline
+from grants.applications import ELIGIBLE_FORWARD, NOT_ELIGIBLE_BECAUSE, _timeline
 from grants.errors import GrantsError
 from grants.models import (
     Application,
@@ -22,18 +23,19 @@ from grants.states import (
     RoundPhase,
     check_application_transition,
 )
+from grants.words import in_language, language_of
 
 
 def screen_application(session: Session, user, application: Application, *, eligible: bool,
                        reason_code: str | None, reason_text: str) -> ScreeningDecision:
     round_ = application.round
     if round_.phase != RoundPhase.SCREENING:
-        raise GrantsError("Eligibility is decided during the screening phase only.")
+        raise GrantsError(_("Eligibility is decided during the screening phase only."))
     if not eligible:
         if reason_code not in eligibility.SCREENING_REASONS:
-            raise GrantsError("Choose the reason the application is not eligible.", "reason_code")
+            raise GrantsError(_("Choose the reason the application is not eligible."), "reason_code")
         if reason_code == "other" and not reason_text.strip():
-            raise GrantsError("Explain the reason in a sentence or two.", "reason_text")
+            raise GrantsError(_("Explain the reason in a sentence or two."), "reason_text")
     target = ApplicationStatus.ELIGIBLE if eligible else ApplicationStatus.INELIGIBLE
     if application.status != target:
         check_application_transition(application.status, target)
@@ -50,24 +52,30 @@ def screen_application(session: Session, user, application: Application, *, elig
     changed = application.status != target
     application.status = target
     session.flush()
-    message = "Eligible: goes forward to the panel" if eligible else \
-        "Not eligible: " + eligibility.SCREENING_REASONS[reason_code]
+    # Stored in English; shown translated (grants.applications.timeline_text).
+    message = ELIGIBLE_FORWARD if eligible else \
+        NOT_ELIGIBLE_BECAUSE % {"reason": eligibility.SCREENING_REASONS[reason_code]}
     if changed:
         _timeline(session, application, target.value, message, user.id)
     record(session, user, "grants.application_screened", "application", application.id,
            {"eligible": eligible, "reason_code": decision.reason_code,
             "reason_text": decision.reason_text})
     if not eligible and changed:
+        applicant_language = _applicant_language(session, application)
         for address in _group_addresses(session, application):
-            send_email(
-                session, address,
-                f"Your application {application.reference} is not eligible",
-                f"Hello,\n\nThank you for applying to {round_.title}. We have checked "
-                f"{application.group.name}'s application {application.reference} against the "
-                f"round's published rules, and it is not eligible.\n\nReason: "
-                f"{eligibility.SCREENING_REASONS[reason_code]}.\n"
-                + (f"\n{decision.reason_text}\n" if decision.reason_text else "")
-                + "\nIf you think this is a mistake, reply to the fund team.\n")
+            # Each person reads it in their own language, not the fund manager's.
+            with in_language(language_of(session, address, fallback=applicant_language)):
+                send_email(
+                    session, address,
+                    _("Your application %(reference)s is not eligible",
+                      reference=application.reference),
+                    _("Hello,\n\nThank you for applying to %(round)s. We have checked %(group)s's "
+                      "application %(reference)s against the round's published rules, and it is "
+                      "not eligible.\n\nReason: %(reason)s.\n", round=round_.title,
+                      group=application.group.name, reference=application.reference,
+                      reason=_(eligibility.SCREENING_REASONS[reason_code]))
+                    + (f"\n{decision.reason_text}\n" if decision.reason_text else "")
+                    + "\n" + _("If you think this is a mistake, reply to the fund team.") + "\n")
     return decision
 
 
@@ -84,3 +92,12 @@ def _group_addresses(session: Session, application: Application) -> list[str]:
     if creator:
         emails.add(creator.email)
     return sorted(emails)
+
+
+def _applicant_language(session: Session, application: Application) -> str | None:
+    """The language the application's creator chose: the group's contact address, which may
+    have no account, gets the email in it."""
+    from commonpot.accounts.models import User
+
+    creator = session.get(User, application.created_by_id)
+    return creator.preferred_language if creator is not None else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 
+from commonpot.i18n import _, lazy_gettext
 from commonpot.refusals import Refused
 
 
@@ -46,16 +47,16 @@ class RoundPhase(enum.StrEnum):
 
 
 _PHASE_LABELS = {
-    RoundPhase.DRAFT: "Draft",
-    RoundPhase.OPEN: "Open for applications",
-    RoundPhase.CLOSED: "Closed",
-    RoundPhase.SCREENING: "Checking eligibility",
-    RoundPhase.SCORING: "Panel scoring",
-    RoundPhase.VOTING: "Public vote",
-    RoundPhase.DECIDING: "Deciding",
-    RoundPhase.DECIDED: "Decided",
-    RoundPhase.MONITORING: "Monitoring",
-    RoundPhase.ARCHIVED: "Archived",
+    RoundPhase.DRAFT: lazy_gettext("Draft"),
+    RoundPhase.OPEN: lazy_gettext("Open for applications"),
+    RoundPhase.CLOSED: lazy_gettext("Closed"),
+    RoundPhase.SCREENING: lazy_gettext("Checking eligibility"),
+    RoundPhase.SCORING: lazy_gettext("Panel scoring"),
+    RoundPhase.VOTING: lazy_gettext("Public vote"),
+    RoundPhase.DECIDING: lazy_gettext("Deciding"),
+    RoundPhase.DECIDED: lazy_gettext("Decided"),
+    RoundPhase.MONITORING: lazy_gettext("Monitoring"),
+    RoundPhase.ARCHIVED: lazy_gettext("Archived"),
 }
 
 # Voting is optional: scoring may go straight to deciding. A closed round may be reopened
@@ -88,8 +89,18 @@ class IllegalTransition(Refused):
         self.current = current
         self.target = target
         self.reason = reason
-        message = f"A {kind} cannot move from {current} to {target}"
-        super().__init__(message + (f": {reason}" if reason else "."))
+        # One whole sentence per kind, so a translation can reorder it (see I18N_NOTES.md).
+        if kind == "round":
+            message = _("A round cannot move from %(current)s to %(target)s",
+                        current=current, target=target)
+        elif kind == "application":
+            message = _("An application cannot move from %(current)s to %(target)s",
+                        current=current, target=target)
+        else:
+            message = _("This cannot move from %(current)s to %(target)s",
+                        current=current, target=target)
+        super().__init__(_("%(message)s: %(reason)s", message=message, reason=reason) if reason
+                         else _("%(message)s.", message=message))
 
 
 class RoundTransitionError(IllegalTransition):
@@ -128,13 +139,13 @@ class ApplicationStatus(enum.StrEnum):
 
 
 _STATUS_LABELS = {
-    ApplicationStatus.DRAFT: "Draft",
-    ApplicationStatus.SUBMITTED: "Submitted",
-    ApplicationStatus.WITHDRAWN: "Withdrawn",
-    ApplicationStatus.ELIGIBLE: "Eligible",
-    ApplicationStatus.INELIGIBLE: "Not eligible",
-    ApplicationStatus.AWARDED: "Awarded",
-    ApplicationStatus.NOT_AWARDED: "Not funded",
+    ApplicationStatus.DRAFT: lazy_gettext("Draft"),
+    ApplicationStatus.SUBMITTED: lazy_gettext("Submitted"),
+    ApplicationStatus.WITHDRAWN: lazy_gettext("Withdrawn"),
+    ApplicationStatus.ELIGIBLE: lazy_gettext("Eligible"),
+    ApplicationStatus.INELIGIBLE: lazy_gettext("Not eligible"),
+    ApplicationStatus.AWARDED: lazy_gettext("Awarded"),
+    ApplicationStatus.NOT_AWARDED: lazy_gettext("Not funded"),
 }
 
 APPLICATION_TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {

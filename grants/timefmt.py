@@ -5,19 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from commonpot.i18n import format_date, format_datetime
+
 LONDON = ZoneInfo("Europe/London")
 
 
 def london(moment: datetime | None, with_zone: bool = True) -> str:
-    if moment is None:
-        return ""
-    local = moment.astimezone(LONDON)
-    text = local.strftime("%-d %B %Y, %-I:%M%p").replace("AM", "am").replace("PM", "pm")
-    return f"{text} ({local.tzname()})" if with_zone else text
+    """'15 March 2027, 2:30pm (GMT)', in the reader's language (Babel)."""
+    return format_datetime(moment, with_zone=with_zone)
 
 
 def london_date(moment: datetime | None) -> str:
-    return moment.astimezone(LONDON).strftime("%-d %B %Y") if moment else ""
+    """'15 March 2027', in the reader's language (Babel)."""
+    return format_date(moment)
 
 
 def from_london(naive: datetime) -> datetime:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from commonpot.audit import record
 from commonpot.db import utcnow
+from commonpot.i18n import _
 from grants.models import Application, Attachment
 from grants.operations import GrantsError, _require_editable
 
@@ -49,11 +50,11 @@ def check_file_name(name: str | None) -> str:
     """The original name, if it is a plain file name; refuse anything path-like."""
     name = (name or "").strip()
     if not name:
-        raise GrantsError("Choose a file to upload.", "file")
+        raise GrantsError(_("Choose a file to upload."), "file")
     if any(c in name for c in ("/", "\\", "\x00")) or ".." in name or name.startswith(".") \
             or len(name) > 200:
-        raise GrantsError("The file's name is not allowed. Rename it to a simple name such as "
-                          "accounts.pdf and try again.", "file")
+        raise GrantsError(_("The file's name is not allowed. Rename it to a simple name such as "
+                            "accounts.pdf and try again."), "file")
     return name
 
 
@@ -61,18 +62,19 @@ def check_file(name: str, data: bytes) -> str:
     """Return the content type, or refuse with a message that says what to do."""
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in ALLOWED:
-        raise GrantsError(f"{name} is not an allowed type of file. Upload a "
-                          f"{ALLOWED_DESCRIPTION} file.", "file")
+        raise GrantsError(_("%(name)s is not an allowed type of file. Upload a %(kinds)s file.", name=name,
+                            kinds=ALLOWED_DESCRIPTION), "file")
     limit = max_bytes()
     if len(data) > limit:
-        raise GrantsError(f"{name} is larger than {limit // (1024 * 1024)} MB. Make it smaller "
-                          f"and try again.", "file")
+        raise GrantsError(_("%(name)s is larger than %(megabytes)s MB. Make it smaller and try again.",
+                            name=name, megabytes=limit // (1024 * 1024)), "file")
     if not data:
-        raise GrantsError(f"{name} is empty.", "file")
+        raise GrantsError(_("%(name)s is empty.", name=name), "file")
     content_type, signatures = ALLOWED[extension]
     if not any(data.startswith(s) for s in signatures):
-        raise GrantsError(f"{name} does not look like a real .{extension} file. Save it again "
-                          f"as {extension.upper()} and upload it.", "file")
+        raise GrantsError(_("%(name)s does not look like a real .%(extension)s file. Save it again as "
+                            "%(format)s and upload it.", name=name,
+                            extension=extension, format=extension.upper()), "file")
     return content_type
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from commonpot import audit
 from commonpot.db import utcnow
+from commonpot.i18n import _, format_money
 from commonpot.refusals import Refused
 from grants.models import Fund
 from payments import ledger
@@ -43,11 +44,12 @@ def start_donation(session: Session, fund: Fund, *, amount_pence: int, donor_nam
                    message: str | None = None, show_name: bool = False, gift_aid: bool = False,
                    gift_aid_address: str | None = None, gift_aid_postcode: str | None = None) -> Donation:
     if not MIN_DONATION_PENCE <= amount_pence <= MAX_DONATION_PENCE:
-        raise DonationError(f"Donations must be between £{MIN_DONATION_PENCE // 100} and "
-                            f"£{MAX_DONATION_PENCE // 100:,}.")
+        raise DonationError(_("Donations must be between %(smallest)s and %(largest)s.",
+                              smallest=format_money(MIN_DONATION_PENCE),
+                              largest=format_money(MAX_DONATION_PENCE)))
     donor_name = (donor_name or "").strip() or None
     if gift_aid and not (donor_name and gift_aid_address and gift_aid_postcode):
-        raise DonationError("To add Gift Aid, give your full name, home address and postcode.")
+        raise DonationError(_("To add Gift Aid, give your full name, home address and postcode."))
     donation = Donation(
         fund_id=fund.id, amount_pence=amount_pence, donor_name=donor_name,
         message=(message or "").strip() or None, show_name=bool(show_name and donor_name),
@@ -131,7 +133,7 @@ def expire_donation(session: Session, donation: Donation) -> bool:
 def pledge_match(session: Session, actor, fund: Fund, *, funder_name: str, ratio_percent: int,
                  cap_pence: int) -> MatchPledge:
     if cap_pence <= 0 or not 0 < ratio_percent <= 1000:
-        raise DonationError("A match pledge needs a positive cap and a ratio between 1% and 1000%.")
+        raise DonationError(_("A match pledge needs a positive cap and a ratio between 1% and 1000%."))
     pledge = MatchPledge(fund_id=fund.id, funder_name=funder_name.strip(), ratio_percent=ratio_percent,
                          cap_pence=cap_pence, pledged_by=audit.actor_label(actor)
                          if not isinstance(actor, str) else actor)

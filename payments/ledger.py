@@ -20,6 +20,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from commonpot import audit
+from commonpot.i18n import _, format_money
 from commonpot.refusals import Refused
 from grants.models import Award, Fund
 from payments.models import Instalment, LedgerEntry
@@ -209,11 +210,12 @@ def commit_award(session: Session, actor, award: Award,
     sync_budget(session, actor, fund)
     available = fund_balance(session, fund.id).available_pence
     if award.amount_pence > available:
-        raise InsufficientFunds(
-            f"The fund has £{available / 100:,.2f} available; this award needs "
-            f"£{award.amount_pence / 100:,.2f}.")
-    entry, _ = post(session, actor, EntryType.AWARD_COMMITTED, award.amount_pence, fund_id=fund.id,
-                    award_id=award.id, key=f"award-committed:{award.id}")
+        raise InsufficientFunds(_(
+            "The fund has %(available)s available; this award needs %(needed)s.",
+            available=format_money(available, show_pence=True),
+            needed=format_money(award.amount_pence, show_pence=True)))
+    entry, _created = post(session, actor, EntryType.AWARD_COMMITTED, award.amount_pence,
+                           fund_id=fund.id, award_id=award.id, key=f"award-committed:{award.id}")
     create_schedule(session, actor, award, schedule)
     return entry
 
@@ -246,6 +248,8 @@ def check_can_pay(session: Session, award_id: int, amount_pence: int) -> None:
     """Refuse a payment that would take an award's payments past what was committed."""
     balance = award_balance(session, award_id)
     if balance.paid_pence + amount_pence > balance.committed_pence:
-        raise OverPayment(
-            f"Paying £{amount_pence / 100:,.2f} would exceed the award: £{balance.committed_pence / 100:,.2f}"
-            f" committed, £{balance.paid_pence / 100:,.2f} already paid.")
+        raise OverPayment(_(
+            "Paying %(amount)s would exceed the award: %(committed)s committed, %(paid)s already paid.",
+            amount=format_money(amount_pence, show_pence=True),
+            committed=format_money(balance.committed_pence, show_pence=True),
+            paid=format_money(balance.paid_pence, show_pence=True)))

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from commonpot import audit
 from commonpot.db import utcnow
+from commonpot.i18n import _
 from commonpot.refusals import Refused
 from grants.models import Application, Award, Group
 from payments import ledger, report_hold
@@ -106,7 +107,8 @@ def release_instalment(session: Session, actor, instalment_id: int) -> Instalmen
     check_transition(INSTALMENT_TRANSITIONS, instalment.status, InstalmentStatus.RELEASED)
     report_hold.check_not_held(session, instalment)
     if ledger.award_balance(session, award.id).committed_pence == 0:
-        raise ledger.LedgerError("This award has not been committed in the ledger, so nothing can be paid.")
+        raise ledger.LedgerError(_("This award has not been committed in the ledger, so nothing can be "
+                                   "paid."))
     ledger.check_can_pay(session, award.id,
                          instalment.amount_pence + _other_released_pence(session, instalment))
     if instalment.status == InstalmentStatus.REVERSED:
@@ -183,13 +185,13 @@ def mark_paid_by_bank(session: Session, actor, instalment_id: int, reference: st
     """A fund manager paid a group outside Stripe (a group that cannot use Stripe)."""
     reference = (reference or "").strip()
     if not reference:
-        raise PayoutError("Enter the bank transfer reference.")
+        raise PayoutError(_("Enter the bank transfer reference."))
     instalment = ledger.lock_instalment(session, instalment_id)
     award = ledger.lock_award(session, instalment.award_id)
     account = group_account(session, award_group_id(session, award))
     if account is not None and account.payouts_enabled:
         # Its payment goes (or may already have gone) by Stripe Transfer.
-        raise PayoutError("This group is paid through Stripe; it cannot also be marked paid by bank.")
+        raise PayoutError(_("This group is paid through Stripe; it cannot also be marked paid by bank."))
     check_transition(INSTALMENT_TRANSITIONS, instalment.status, InstalmentStatus.PAID_BY_BANK)
     ledger.check_can_pay(session, award.id, instalment.amount_pence)
     instalment.status = InstalmentStatus.PAID_BY_BANK

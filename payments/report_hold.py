@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from commonpot.i18n import _
 from commonpot.refusals import Refused
 from grants.reports.models import GrantReport
 from grants.reports.states import ReportState
@@ -30,8 +31,8 @@ def report_accepted_for(session: Session, award_id: int) -> bool:
 def check_not_held(session: Session, instalment: Instalment) -> None:
     if instalment.trigger == InstalmentTrigger.AFTER_FINAL_REPORT and \
             not report_accepted_for(session, instalment.award_id):
-        raise HeldForReport("This instalment is held until the group's end-of-grant report is "
-                            "accepted. Accept the report first.")
+        raise HeldForReport(_("This instalment is held until the group's end-of-grant report is accepted. "
+                              "Accept the report first."))
 
 
 @report_accepted.connect

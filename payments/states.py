@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import enum
 
+from commonpot.i18n import _
+from commonpot.i18n import lazy_gettext as _l
+
 
 class EntryType(enum.StrEnum):
     BUDGET_ALLOCATED = "budget_allocated"
@@ -34,14 +37,38 @@ class InstalmentStatus(enum.StrEnum):
     PAID_BY_BANK = "paid_by_bank"      # paid outside Stripe by bank transfer (with a reference)
 
 
+# How a fund manager reads the states on the fund's money page.
+INSTALMENT_STATUS_LABELS = {
+    InstalmentStatus.SCHEDULED: _l("Scheduled"),
+    InstalmentStatus.RELEASED: _l("Released"),
+    InstalmentStatus.SENT: _l("Sent to the group's Stripe account"),
+    InstalmentStatus.PAID_OUT: _l("Paid out to the group's bank"),
+    InstalmentStatus.PAYOUT_FAILED: _l("Payout failed"),
+    InstalmentStatus.REVERSED: _l("Reversed"),
+    InstalmentStatus.PAID_BY_BANK: _l("Paid by bank transfer"),
+}
+
+ENTRY_TYPE_LABELS = {
+    EntryType.BUDGET_ALLOCATED: _l("Budget allocated"),
+    EntryType.DONATION_RECEIVED: _l("Donation received"),
+    EntryType.MATCH_PLEDGED: _l("Match funding pledged"),
+    EntryType.MATCH_DRAWN: _l("Match funding drawn"),
+    EntryType.AWARD_COMMITTED: _l("Award committed"),
+    EntryType.AWARD_RELEASED: _l("Award released"),
+    EntryType.PAYMENT_SENT: _l("Payment sent"),
+    EntryType.PAYMENT_FAILED: _l("Payment failed"),
+    EntryType.REFUND: _l("Refund"),
+}
+
+
 class InstalmentTrigger(enum.StrEnum):
     ON_ACCEPTANCE = "on_acceptance"
     AFTER_FINAL_REPORT = "after_final_report"
 
 
 TRIGGER_LABELS = {
-    InstalmentTrigger.ON_ACCEPTANCE: "On acceptance of the grant offer",
-    InstalmentTrigger.AFTER_FINAL_REPORT: "After the end-of-grant report",
+    InstalmentTrigger.ON_ACCEPTANCE: _l("On acceptance of the grant offer"),
+    InstalmentTrigger.AFTER_FINAL_REPORT: _l("After the end-of-grant report"),
 }
 
 
@@ -77,4 +104,10 @@ MONEY_SENT = {InstalmentStatus.SENT, InstalmentStatus.PAID_OUT, InstalmentStatus
 
 def check_transition(table: dict, current, target) -> None:
     if target not in table.get(current, set()):
-        raise IllegalTransition(f"cannot move from {current} to {target}")
+        raise IllegalTransition(_("This payment cannot move from “%(current)s” to “%(target)s”.",
+                                  current=_state_label(current), target=_state_label(target)))
+
+
+def _state_label(state) -> str:
+    label = INSTALMENT_STATUS_LABELS.get(state) if isinstance(state, InstalmentStatus) else None
+    return str(label) if label is not None else str(state).replace("_", " ")

@@ -20,6 +20,7 @@ import payments.policy  # noqa: F401 - registers the payments rules
 from commonpot.accounts.loading import load_or_404
 from commonpot.accounts.policy import OBJECT_CHECKED, PUBLIC, SIGNED_REQUEST, access
 from commonpot.extensions import csrf, db, limiter
+from commonpot.i18n import _
 from commonpot.jobs import enqueue_after_commit
 from commonpot.urls import external_url
 from grants.models import Application, Award, Fund, Group
@@ -33,7 +34,12 @@ from payments.forms import (
 )
 from payments.jobs import PAY_INSTALMENT
 from payments.models import Donation, Instalment, LedgerEntry, MatchPledge
-from payments.states import TRIGGER_LABELS, IllegalTransition
+from payments.states import (
+    ENTRY_TYPE_LABELS,
+    INSTALMENT_STATUS_LABELS,
+    TRIGGER_LABELS,
+    IllegalTransition,
+)
 
 bp = Blueprint("payments", __name__)
 
@@ -54,7 +60,8 @@ def _donation_limit() -> str:
 @bp.route("/donate/<slug>", methods=["GET", "POST"])
 @access(PUBLIC)
 @limiter.limit(_donation_limit, methods=["POST"],
-               error_message="Too many donations started from your connection in a short time.")
+               error_message=lambda: _("Too many donations started from your connection in a short "
+                                       "time."))
 def donate(slug: str):
     fund = _fund_by_slug(slug)
     configured = stripe_client.is_configured()
@@ -146,7 +153,9 @@ def fund_ledger(fund_id: int):
         drawn={p.id: ledger.pledge_drawn_pence(db.session, p.id) for p in db.session.scalars(
             select(MatchPledge).where(MatchPledge.fund_id == fund.id))},
         pledge_form=MatchPledgeForm(), release_form=ReleaseForm(), bank_form=BankTransferForm(),
-        trigger_labels=TRIGGER_LABELS, configured=stripe_client.is_configured())
+        trigger_labels=TRIGGER_LABELS, configured=stripe_client.is_configured(),
+        instalment_status_labels={s.value: label for s, label in INSTALMENT_STATUS_LABELS.items()},
+        entry_type_labels={t.value: label for t, label in ENTRY_TYPE_LABELS.items()})
 
 
 @bp.route("/payments/funds/<int:fund_id>/match-pledges", methods=["POST"])
@@ -161,7 +170,8 @@ def add_match_pledge(fund_id: int):
         except donations.DonationError as exc:
             flash(str(exc), "error")
         else:
-            flash(f"Match pledge from {form.funder_name.data} recorded.", "success")
+            flash(_("Match pledge from %(funder)s recorded.", funder=form.funder_name.data),
+                  "success")
     else:
         for errors in form.errors.values():
             for message in errors:
@@ -181,9 +191,9 @@ def release_instalment(instalment_id: int):
         return redirect(url_for(".fund_ledger", fund_id=award.fund_id))
     if stripe_client.is_configured():
         enqueue_after_commit(PAY_INSTALMENT, instalment_id, timeout=90)
-        flash("Instalment released. Its payment is being sent through Stripe.", "success")
+        flash(_("Instalment released. Its payment is being sent through Stripe."), "success")
     else:
-        flash("Instalment released. Stripe is not configured: record the bank transfer once paid.",
+        flash(_("Instalment released. Stripe is not configured: record the bank transfer once paid."),
               "success")
     return redirect(url_for(".fund_ledger", fund_id=award.fund_id))
 
@@ -194,14 +204,14 @@ def record_bank_transfer(instalment_id: int):
     instalment, award = _load_instalment(instalment_id)
     form = BankTransferForm()
     if not form.validate_on_submit():
-        flash("Enter the bank transfer reference.", "error")
+        flash(_("Enter the bank transfer reference."), "error")
     else:
         try:
             payouts.mark_paid_by_bank(db.session, current_user, instalment.id, form.reference.data)
         except (IllegalTransition, ledger.LedgerError, payouts.PayoutError) as exc:
             flash(str(exc), "error")
         else:
-            flash("Recorded as paid by bank transfer.", "success")
+            flash(_("Recorded as paid by bank transfer."), "success")
     return redirect(url_for(".fund_ledger", fund_id=award.fund_id))
 
 
@@ -222,7 +232,7 @@ def group_account(group_id: int):
 
 def _onboarding_redirect(group: Group):
     if not stripe_client.is_configured():
-        flash("Payments are not configured on this site yet.", "error")
+        flash(_("Payments are not configured on this site yet."), "error")
         return redirect(url_for(".group_account", group_id=group.id))
     url = payouts.start_onboarding(
         db.session, stripe_client.make_client(), current_user, group,
@@ -253,7 +263,7 @@ def connect_return(group_id: int):
     if account is not None and stripe_client.is_configured():
         payouts.refresh_account(db.session, stripe_client.make_client(), account)
         if account.payouts_enabled:
-            flash("Your Stripe account is connected. Grants will be paid into it.", "success")
+            flash(_("Your Stripe account is connected. Grants will be paid into it."), "success")
         else:
-            flash("Stripe still needs some details before it can pay your group.", "info")
+            flash(_("Stripe still needs some details before it can pay your group."), "info")
     return redirect(url_for(".group_account", group_id=group.id))

@@ -66,7 +66,7 @@ def round_dict(voting_round: VotingRound, fund_slugs: dict[int, str]) -> dict:
     return {
         "id": voting_round.id, "title": voting_round.title,
         "description": voting_round.description or "", "fund": fund_slugs.get(voting_round.fund_id),
-        "state": voting_round.state.value, "state_label": LABELS[voting_round.state],
+        "state": voting_round.state.value, "state_label": str(LABELS[voting_round.state]),
         "ballot_type": str(voting_round.ballot_type), "counting_rule": voting_round.counting_rule,
         "districts": [{"id": d.id, "name": d.name, "budget_pence": d.budget_pence,
                        "area_wide": bool(d.is_area_wide)} for d in voting_round.districts],

@@ -11,6 +11,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from commonpot.i18n import _, lazy_gettext, ngettext
 from commonpot.money import format_pence
 from commonpot.refusals import Refused
 
@@ -21,6 +22,14 @@ class BallotType(enum.StrEnum):
     CUMULATIVE = "cumulative"
     RANKED = "ranked"
 
+
+# Short names of the ballot types, for people.
+BALLOT_TYPE_LABELS = {
+    BallotType.APPROVAL: lazy_gettext("Approval"),
+    BallotType.KNAPSACK: lazy_gettext("Budget (knapsack)"),
+    BallotType.CUMULATIVE: lazy_gettext("Points (cumulative)"),
+    BallotType.RANKED: lazy_gettext("Ranked"),
+}
 
 # The Pabulib `vote_type` each ballot type is published as. Knapsack ballots are approval
 # ballots whose total cost is capped (Pabulib's `max_sum_cost`).
@@ -70,10 +79,6 @@ class Tally:
     problems: list[str] = field(default_factory=list)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def parse_contest(ballot_type: BallotType, projects: Mapping[int, Project],
                   form: Mapping[str, list[str]], prefix: str) -> tuple[dict[int, int], list[str]]:
     """Read one contest's choices out of submitted form values.
@@ -92,8 +97,8 @@ def parse_contest(ballot_type: BallotType, projects: Mapping[int, Project],
             except ValueError:
                 project_id = -1
             if project_id not in projects:
-                problems.append("The ballot lists a project that is not on this ballot. "
-                                "Reload the page and choose again.")
+                problems.append(_("The ballot lists a project that is not on this ballot. "
+                                  "Reload the page and choose again."))
                 continue
             choices[project_id] = 1
         return choices, problems
@@ -106,10 +111,12 @@ def parse_contest(ballot_type: BallotType, projects: Mapping[int, Project],
         try:
             value = int(raw)
         except ValueError:
-            problems.append(f"Enter a whole number for “{project.title}”, or leave it blank.")
+            problems.append(_("Enter a whole number for “%(project)s”, or leave it blank.",
+                              project=project.title))
             continue
         if value < 0:
-            problems.append(f"Enter 0 or more for “{project.title}”, not a negative number.")
+            problems.append(_("Enter 0 or more for “%(project)s”, not a negative number.",
+                              project=project.title))
             continue
         if value:
             choices[project_id] = value
@@ -131,64 +138,71 @@ def check(rules: BallotRules, projects: Mapping[int, Project], choices: Mapping[
     problems: list[str] = []
     unknown = [p for p in choices if p not in projects]
     if unknown:
-        return ["The ballot lists a project that is not on this ballot. Reload the page and "
-                "choose again."]
+        return [_("The ballot lists a project that is not on this ballot. Reload the page and "
+                  "choose again.")]
     count = len(choices)
     kind = rules.ballot_type
     if kind in (BallotType.APPROVAL, BallotType.KNAPSACK):
         if any(value != 1 for value in choices.values()):
-            problems.append("Each project can be chosen once.")
+            problems.append(_("Each project can be chosen once."))
         if rules.max_choices is not None and count > rules.max_choices:
-            problems.append(f"You chose {_plural(count, 'project')}. Choose no more than "
-                            f"{rules.max_choices}: untick {count - rules.max_choices}.")
+            problems.append(ngettext("You chose %(num)s project.", "You chose %(num)s projects.", count)
+                            + " " + _("Choose no more than %(most)s: untick %(extra)s.",
+                                      most=rules.max_choices, extra=count - rules.max_choices))
         if count < rules.min_choices:
-            problems.append(f"Choose at least {_plural(rules.min_choices, 'project')}; "
-                            f"you chose {count}.")
+            problems.append(ngettext("Choose at least %(num)s project; you chose %(chosen)s.",
+                                     "Choose at least %(num)s projects; you chose %(chosen)s.",
+                                     rules.min_choices, chosen=count))
     if kind == BallotType.KNAPSACK:
         spent = sum(projects[p].cost_pence for p in choices)
         if spent > rules.budget_pence:
-            problems.append(
-                f"Your choices cost {format_pence(spent)}, which is "
-                f"{format_pence(spent - rules.budget_pence)} over the "
-                f"{format_pence(rules.budget_pence)} budget. Untick projects until they fit.")
+            problems.append(_(
+                "Your choices cost %(spent)s, which is %(over)s over the %(budget)s budget. "
+                "Untick projects until they fit.", spent=format_pence(spent),
+                over=format_pence(spent - rules.budget_pence), budget=format_pence(rules.budget_pence)))
         needed = -(-rules.budget_pence * rules.min_share_percent // 100)
         if rules.min_share_percent and spent < needed:
-            problems.append(
-                f"Your choices use {format_pence(spent)} of the {format_pence(rules.budget_pence)} budget. "
-                f"Choose projects worth at least {format_pence(needed)} "
-                f"({rules.min_share_percent}% of the budget).")
+            problems.append(_(
+                "Your choices use %(spent)s of the %(budget)s budget. Choose projects worth at "
+                "least %(needed)s (%(percent)s%% of the budget).", spent=format_pence(spent),
+                budget=format_pence(rules.budget_pence), needed=format_pence(needed),
+                percent=rules.min_share_percent))
     if kind == BallotType.CUMULATIVE:
         used = sum(choices.values())
         if used > rules.points_total:
-            problems.append(f"You gave {used} points but have {rules.points_total} to share. "
-                            f"Take away {used - rules.points_total}.")
+            problems.append(_("You gave %(used)s points but have %(total)s to share. "
+                              "Take away %(extra)s.", used=used, total=rules.points_total,
+                              extra=used - rules.points_total))
         cap = rules.max_points_per_project
         if cap is not None:
             for project_id, points in choices.items():
                 if points > cap:
-                    problems.append(f"You gave {points} points to “{projects[project_id].title}”; "
-                                    f"one project can have at most {cap}.")
+                    problems.append(_("You gave %(points)s points to “%(project)s”; one project "
+                                      "can have at most %(most)s.", points=points,
+                                      project=projects[project_id].title, most=cap))
         if count < rules.min_choices:
-            problems.append(f"Give points to at least {_plural(rules.min_choices, 'project')}; "
-                            f"you gave points to {count}.")
+            problems.append(ngettext("Give points to at least %(num)s project; you gave points to "
+                                     "%(chosen)s.", "Give points to at least %(num)s projects; you "
+                                     "gave points to %(chosen)s.", rules.min_choices, chosen=count))
     if kind == BallotType.RANKED:
         by_rank: dict[int, list[int]] = {}
         for project_id, rank in choices.items():
             by_rank.setdefault(rank, []).append(project_id)
         for rank, holders in sorted(by_rank.items()):
             if len(holders) > 1:
-                names = " and ".join(f"“{projects[p].title}”" for p in sorted(holders))
-                problems.append(f"You gave rank {rank} to more than one project ({names}). "
-                                "Give each rank to one project only.")
+                names = (" " + _("and") + " ").join(f"“{projects[p].title}”" for p in sorted(holders))
+                problems.append(_("You gave rank %(rank)s to more than one project (%(projects)s). "
+                                  "Give each rank to one project only.", rank=rank, projects=names))
         if rules.max_choices is not None and count > rules.max_choices:
-            problems.append(f"You ranked {_plural(count, 'project')}. Rank no more than "
-                            f"{rules.max_choices}.")
+            problems.append(ngettext("You ranked %(num)s project.", "You ranked %(num)s projects.", count)
+                            + " " + _("Rank no more than %(most)s.", most=rules.max_choices))
         distinct = sorted(by_rank)
         if distinct and distinct != list(range(1, len(distinct) + 1)):
-            problems.append("Number your ranks 1, 2, 3 and so on, without gaps.")
+            problems.append(_("Number your ranks 1, 2, 3 and so on, without gaps."))
         if count < rules.min_choices:
-            problems.append(f"Rank at least {_plural(rules.min_choices, 'project')}; "
-                            f"you ranked {count}.")
+            problems.append(ngettext("Rank at least %(num)s project; you ranked %(chosen)s.",
+                                     "Rank at least %(num)s projects; you ranked %(chosen)s.",
+                                     rules.min_choices, chosen=count))
     return problems
 
 

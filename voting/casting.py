@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from commonpot.db import utcnow
+from commonpot.i18n import _
 from voting import ballots, cast_tokens
 from voting.ballots import BallotError, BallotRules, BallotType, Project
 from voting.codewords import CODE_ALPHABET, CODE_LENGTH
@@ -96,7 +97,7 @@ def new_receipt() -> str:
 
 def _require_voting(voting_round: VotingRound) -> None:
     if voting_round.state != RoundState.VOTING:
-        raise VotingError("Voting is not open in this round.")
+        raise VotingError(_("Voting is not open in this round."))
 
 
 def cast(session: Session, voting_round: VotingRound, *, voter_key: str, channel: Channel,
@@ -119,7 +120,7 @@ def cast(session: Session, voting_round: VotingRound, *, voter_key: str, channel
         if channel == Channel.PAPER:
             census.check_paper_allowance(session, voting_round)
         elif census_entry_id is None:
-            raise NotEligible("This vote checks every voter against the census list.")
+            raise NotEligible(_("This vote checks every voter against the census list."))
         else:
             census.mark_voted(session, voting_round, census_entry_id, channel)
     already = "You have already voted in this round. Each person can vote once."

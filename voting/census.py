@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from commonpot import postcodes
 from commonpot.audit import record
+from commonpot.i18n import _, _l
 from commonpot.spreadsheets import safe_cell
 from voting.codes import code_hash
 from voting.codewords import CODE_ALPHABET, CODE_LENGTH
@@ -55,8 +56,8 @@ from voting.models import (
 from voting.states import RoundState
 
 REQUIRED_COLUMNS = ("family_name", "date_of_birth", "postcode")
-ALREADY_VOTED = ("This person on the census list has already voted in this round, online, "
-                 "with a code or on paper. Each person can vote once.")
+ALREADY_VOTED = _l("This person on the census list has already voted in this round, online, "
+                   "with a code or on paper. Each person can vote once.")
 
 
 def _census_key() -> bytes:
@@ -111,14 +112,14 @@ def import_census(session: Session, actor, voting_round: VotingRound, csv_text: 
     When the round uses codes, each new person gets one, returned in a CSV of the file's own
     columns plus `code` and `district`; the codes and the plain list are not stored."""
     if not voting_round.requires_census:
-        raise VotingError("This round does not use a census list. Turn on “Check voters "
-                          "against a census list” in the round's settings first.")
+        raise VotingError(_("This round does not use a census list. Turn on “Check voters "
+                          "against a census list” in the round's settings first."))
     if voting_round.state in (RoundState.COUNTING, RoundState.PUBLISHED):
-        raise VotingError("Voting has closed: the census list can no longer change.")
+        raise VotingError(_("Voting has closed: the census list can no longer change."))
     districts = {pc.postcode: pc.district_id for pc in session.scalars(
         select(RoundPostcode).where(RoundPostcode.round_id == voting_round.id))}
     if not districts:
-        raise VotingError("Import the area's postcodes before the census list.")
+        raise VotingError(_("Import the area's postcodes before the census list."))
     reader = csv.reader(io.StringIO(csv_text.lstrip("\ufeff")))
     header = next(reader, None)
     names = [h.strip().lower() for h in header or []]
@@ -136,29 +137,30 @@ def import_census(session: Session, actor, voting_round: VotingRound, csv_text: 
         born = _parse_date(row[at["date_of_birth"]])
         postcode = postcodes.normalise(row[at["postcode"]])
         if born is None:
-            problems.append(f"Line {line_no}: “{row[at['date_of_birth']].strip()}” is not a date "
-                            "(use 1980-05-17 or 17/05/1980).")
+            problems.append(_('Line %(line)s: “%(value)s” is not a date (use 1980-05-17 or 17/05/1980).',
+                              line=line_no, value=row[at['date_of_birth']].strip()))
             continue
         if postcode is None or postcode not in districts:
-            problems.append(f"Line {line_no}: the postcode “{row[at['postcode']].strip()}” is not "
-                            "in this round's area.")
+            problems.append(_("Line %(line)s: the postcode “%(value)s” is not in this round's area.",
+                              line=line_no, value=row[at['postcode']].strip()))
             continue
         digest = identity_hash(voting_round.id, row[at["family_name"]], born, postcode)
         if digest is None:
-            problems.append(f"Line {line_no}: enter the person's family name.")
+            problems.append(_("Line %(line)s: enter the person's family name.", line=line_no))
         elif digest in people:
-            problems.append(f"Line {line_no}: the same person as line {people[digest][0]}.")
+            problems.append(_('Line %(line)s: the same person as line %(first)s.', line=line_no,
+                              first=people[digest][0]))
         else:
             people[digest] = (line_no, row, districts[postcode])
     if problems:
-        raise VotingError(" ".join(problems[:10]) + (" …and more." if len(problems) > 10 else ""))
+        raise VotingError(" ".join(problems[:10]) + ((" " + _("…and more.")) if len(problems) > 10 else ""))
     if not people:
-        raise VotingError("The file has nobody in it.")
+        raise VotingError(_("The file has nobody in it."))
     listed = set(session.scalars(select(CensusEntry.identity_hash).where(
         CensusEntry.round_id == voting_round.id, CensusEntry.identity_hash.in_(list(people)))))
     new = [(digest, *people[digest]) for digest in people if digest not in listed]
     entries = []
-    for digest, _, row, district_id in new:
+    for digest, _person, row, district_id in new:
         entry = CensusEntry(round_id=voting_round.id, identity_hash=digest, district_id=district_id)
         session.add(entry)
         entries.append((entry, row))
@@ -178,7 +180,7 @@ def _issue_codes(session: Session, voting_round: VotingRound, header: list[str],
 
     names = {d.id: d.name for d in voting_round.districts}
     batches: dict[int, VotingCodeBatch] = {}
-    for entry, _ in entries:
+    for entry, _row in entries:
         if entry.district_id not in batches:
             batches[entry.district_id] = VotingCodeBatch(
                 round_id=voting_round.id, district_id=entry.district_id, label="Census codes",
@@ -211,15 +213,15 @@ def resident_entry(session: Session, voting_round: VotingRound, user) -> CensusE
     """The census entry a signed-in resident's declared details match, or NotEligible."""
     details = resident_details(session, user)
     if details is None or not details.family_name:
-        raise NotEligible("This vote checks voters against the council's list. Tell us your "
+        raise NotEligible(_("This vote checks voters against the council's list. Tell us your "
                           "family name, date of birth and postcode exactly as they are on the "
-                          "electoral register.")
+                          "electoral register."))
     entry = find_entry(session, voting_round, details.family_name, details.date_of_birth,
                        details.postcode)
     if entry is None:
-        raise NotEligible("Your family name, date of birth and postcode do not match anyone on "
+        raise NotEligible(_("Your family name, date of birth and postcode do not match anyone on "
                           "this vote's list of eligible voters. Check them against your entry on "
-                          "the electoral register; if they are right, contact the organiser.")
+                          "the electoral register; if they are right, contact the organiser."))
     return entry
 
 
@@ -246,22 +248,22 @@ def check_paper_allowance(session: Session, voting_round: VotingRound) -> None:
     keyed = session.scalar(select(func.count(VoterRollEntry.id)).where(
         VoterRollEntry.round_id == voting_round.id, VoterRollEntry.channel == Channel.PAPER)) or 0
     if keyed >= issued:
-        raise VotingError(f"Only {issued} paper ballots have been issued against the census list, "
-                          f"and {keyed} are already entered. Issue each paper ballot to a person "
-                          "on the list before keying it in.")
+        raise VotingError(_("Only %(issued)s paper ballots have been issued against the census list, "
+                            "and %(keyed)s are already entered. Issue each paper ballot to a person "
+                            "on the list before keying it in.", issued=issued, keyed=keyed))
 
 
 def issue_paper_ballot(session: Session, actor, voting_round: VotingRound, *, family_name: str,
                        date_of_birth: date, postcode: str) -> District:
     """A steward hands a paper ballot to a person on the list; returns their district."""
     if voting_round.state != RoundState.VOTING:
-        raise VotingError("Paper ballots are issued while voting is open.")
+        raise VotingError(_("Paper ballots are issued while voting is open."))
     if not (voting_round.requires_census and voting_round.allow_paper):
-        raise VotingError("This round does not issue paper ballots against a census list.")
+        raise VotingError(_("This round does not issue paper ballots against a census list."))
     session.refresh(voting_round, with_for_update={"read": True})
     entry = find_entry(session, voting_round, family_name, date_of_birth, postcode)
     if entry is None:
-        raise NotEligible("That person is not on this vote's list of eligible voters: check the "
-                          "spelling of the family name, the date of birth and the postcode.")
+        raise NotEligible(_("That person is not on this vote's list of eligible voters: check the "
+                          "spelling of the family name, the date of birth and the postcode."))
     mark_voted(session, voting_round, entry.id, Channel.PAPER)
     return next(d for d in voting_round.districts if d.id == entry.district_id)

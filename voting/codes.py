@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot.audit import record
+from commonpot.i18n import _, format_number
 from commonpot.spreadsheets import safe_cell
 from voting.casting import _require_voting, cast, has_voted
 from voting.codewords import CODE_ALPHABET, CODE_LENGTH, normalise_code  # noqa: F401
@@ -48,17 +49,18 @@ def generate_codes(session: Session, actor, voting_round: VotingRound, *, distri
                    label: str, count: int) -> list[str]:
     """Make `count` codes; returns the plain codes, which are never stored."""
     if not voting_round.allow_codes:
-        raise VotingError("Turn on voting codes for this round first.")
+        raise VotingError(_("Turn on voting codes for this round first."))
     if voting_round.requires_census:
-        raise VotingError("In a census round, codes are made for each person on the list when "
-                          "you upload it.")
+        raise VotingError(_("In a census round, codes are made for each person on the list when "
+                          "you upload it."))
     if voting_round.state not in CODE_STATES:
-        raise VotingError("Voting has closed.")
+        raise VotingError(_("Voting has closed."))
     if not 1 <= count <= MAX_CODES_PER_BATCH:
-        raise VotingError(f"Make between 1 and {MAX_CODES_PER_BATCH:,} codes at a time.")
+        raise VotingError(_("Make between 1 and %(most)s codes at a time.",
+                            most=format_number(MAX_CODES_PER_BATCH)))
     district = _district_of(voting_round, district_id)
     if district.is_area_wide:
-        raise VotingError("Codes belong to a district: choose the district the letters go to.")
+        raise VotingError(_("Codes belong to a district: choose the district the letters go to."))
     batch = VotingCodeBatch(round_id=voting_round.id, district_id=district.id,
                             label=label.strip() or "Codes", size=count)
     session.add(batch)
@@ -92,17 +94,17 @@ def check_code(session: Session, voting_round: VotingRound, code: str) -> tuple[
     """(voter key, district) for a usable code, or CodeRefused saying what is wrong."""
     _require_voting(voting_round)
     if not voting_round.allow_codes:
-        raise CodeRefused("This vote does not use voting codes.")
+        raise CodeRefused(_("This vote does not use voting codes."))
     digest = code_hash(code)
     found = session.execute(
         select(VotingCodeBatch.district_id).join(VotingCode, VotingCode.batch_id == VotingCodeBatch.id)
         .where(VotingCode.code_hash == digest, VotingCodeBatch.round_id == voting_round.id)).first()
     if found is None:
-        raise CodeRefused("We do not recognise that code. Check it against your letter or card "
-                          "and type it again; letters and numbers only, like ABCD-2345-EFGH.")
+        raise CodeRefused(_("We do not recognise that code. Check it against your letter or card "
+                          "and type it again; letters and numbers only, like ABCD-2345-EFGH."))
     key = f"code:{digest}"
     if has_voted(session, voting_round, key):
-        raise CodeRefused("That code has already been used to vote. Each code can be used once.")
+        raise CodeRefused(_("That code has already been used to vote. Each code can be used once."))
     return key, _district_of(voting_round, found.district_id)
 
 
@@ -116,8 +118,8 @@ def check_code_for_change(session: Session, voting_round: VotingRound,
         .where(VotingCode.code_hash == digest, VotingCodeBatch.round_id == voting_round.id))
     key = f"code:{digest}"
     if district_id is None or not has_voted(session, voting_round, key):
-        raise CodeRefused("That code has not been used to vote in this round, so there is no "
-                          "ballot to change. Check the code against your letter or card.")
+        raise CodeRefused(_("That code has not been used to vote in this round, so there is no "
+                          "ballot to change. Check the code against your letter or card."))
     return key, _district_of(voting_round, district_id)
 
 
@@ -136,7 +138,7 @@ def cast_with_code(session: Session, voting_round: VotingRound, code: str, choic
     except AlreadyVoted as exc:
         from voting.census import ALREADY_VOTED
 
-        raise CodeRefused(ALREADY_VOTED if str(exc) == ALREADY_VOTED else
-                          "That code has already been used to vote. Each code can be used once.") from None
+        raise CodeRefused(ALREADY_VOTED if str(exc) == str(ALREADY_VOTED) else
+                          _("That code has already been used to vote. Each code can be used once.")) from None
 
 

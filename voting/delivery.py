@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from commonpot import audit
 from commonpot.db import enum_column, utcnow
 from commonpot.extensions import db
+from commonpot.i18n import _
 from commonpot.refusals import Refused
 from voting.models import Proposal, ResultRow, VotingRound
 
@@ -38,7 +39,7 @@ class DeliveryStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"planned": "Planned", "in_progress": "In progress", "done": "Done"}[self.value]
+        return {"planned": _("Planned"), "in_progress": _("In progress"), "done": _("Done")}[self.value]
 
 
 # Work can pause and restart, and "done" can be reopened when a snag turns up; every move
@@ -143,7 +144,7 @@ def delivery_summary(session: Session, voting_round: VotingRound) -> dict:
 
 def _winner_delivery(session: Session, proposal: Proposal) -> ProposalDelivery:
     if not is_winner(session, proposal):
-        raise Refused("Only a winning proposal has a delivery page.")
+        raise Refused(_("Only a winning proposal has a delivery page."))
     delivery = delivery_for(session, proposal)
     if delivery is None:
         delivery = ProposalDelivery(proposal_id=proposal.id)
@@ -158,15 +159,16 @@ def update_delivery(session: Session, actor, proposal: Proposal, *, status: str,
     try:
         target = DeliveryStatus(status)
     except ValueError as exc:
-        raise Refused("Choose planned, in progress or done.", "status") from exc
+        raise Refused(_("Choose planned, in progress or done."), "status") from exc
     if spent_pence < 0:
-        raise Refused("Money spent cannot be negative.", "spent")
+        raise Refused(_("Money spent cannot be negative."), "spent")
     before = {"status": delivery.status.value, "spent_pence": delivery.spent_pence,
               "team_name": delivery.team_name}
     if target != delivery.status:
         if target not in DELIVERY_TRANSITIONS[delivery.status]:
-            raise Refused(f"A project that is {delivery.status.label.lower()} cannot become "
-                          f"{target.label.lower()}.", "status")
+            raise Refused(_("A project that is %(current)s cannot become %(target)s.",
+                            current=delivery.status.label.lower(), target=target.label.lower()),
+                          "status")
         delivery.status = target
     delivery.spent_pence = spent_pence
     delivery.team_name = team_name.strip()[:200]
@@ -189,18 +191,18 @@ def add_milestone(session: Session, actor, proposal: Proposal, *, title: str, ha
     """`photo` is (file name, bytes); `folder` is where uploads are kept."""
     delivery = _winner_delivery(session, proposal)
     if not title.strip():
-        raise Refused("Give the milestone a short title.", "title")
+        raise Refused(_("Give the milestone a short title."), "title")
     milestone = DeliveryMilestone(delivery_id=delivery.id, title=title.strip()[:200],
                                   happened_on=happened_on, description=description.strip(),
                                   created_by_id=actor.id)
     if photo is not None:
         name, data = photo
         if not photo_consent:
-            raise Refused("Confirm that everyone in the photo agreed to it being shown.",
+            raise Refused(_("Confirm that everyone in the photo agreed to it being shown."),
                           "photo_consent")
         extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
         if extension not in PHOTO_TYPES or not data.startswith(PHOTO_TYPES[extension][1]):
-            raise Refused(f"{name} is not a JPG or PNG photo.", "photo")
+            raise Refused(_('%(name)s is not a JPG or PNG photo.', name=name), "photo")
         stored = secrets.token_hex(20)
         (folder / stored).write_bytes(data)
         milestone.photo_stored_name = stored
@@ -218,7 +220,7 @@ def add_milestone(session: Session, actor, proposal: Proposal, *, title: str, ha
 def post_update(session: Session, actor, proposal: Proposal, body: str) -> DeliveryUpdate:
     delivery = _winner_delivery(session, proposal)
     if not body.strip():
-        raise Refused("Write the update before posting it.", "body")
+        raise Refused(_("Write the update before posting it."), "body")
     update = DeliveryUpdate(delivery_id=delivery.id, body=body.strip(), author_id=actor.id)
     session.add(update)
     session.flush()

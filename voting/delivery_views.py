@@ -14,6 +14,7 @@ import voting.policy  # noqa: F401 - registers the voting rules with can()
 from commonpot.accounts.policy import OBJECT_CHECKED, PUBLIC_OBJECT_CHECKED, access, can, require
 from commonpot.extensions import db
 from commonpot.forms import options
+from commonpot.i18n import _, _l
 from commonpot.money import parse_pounds
 from commonpot.refusals import Refused
 from voting import delivery
@@ -24,23 +25,23 @@ bp = Blueprint("delivery", __name__, url_prefix="/vote")
 
 
 class DeliveryForm(FlaskForm):
-    status = SelectField("Status", choices=options((s.value, s.label) for s in delivery.DeliveryStatus))
-    spent = StringField("Money spent so far (£)")
-    team_name = StringField("Team responsible", validators=[Length(max=200)])
-    reason = StringField("Why (optional)", validators=[Length(max=500)])
+    status = SelectField(_l("Status"), choices=options((s.value, s.label) for s in delivery.DeliveryStatus))
+    spent = StringField(_l("Money spent so far (£)"))
+    team_name = StringField(_l("Team responsible"), validators=[Length(max=200)])
+    reason = StringField(_l("Why (optional)"), validators=[Length(max=500)])
 
 
 class MilestoneForm(FlaskForm):
-    title = StringField("Milestone", validators=[DataRequired("Give the milestone a short title."),
+    title = StringField(_l("Milestone"), validators=[DataRequired(_l("Give the milestone a short title.")),
                                                   Length(max=200)])
-    happened_on = DateField("Date", validators=[InputRequired("Enter the milestone's date.")])
-    description = TextAreaField("What happened", validators=[Length(max=5000)])
-    photo = FileField("Photo (optional, JPG or PNG)")
-    photo_consent = BooleanField("Everyone in the photo agreed to it being shown publicly")
+    happened_on = DateField(_l("Date"), validators=[InputRequired(_l("Enter the milestone's date."))])
+    description = TextAreaField(_l("What happened"), validators=[Length(max=5000)])
+    photo = FileField(_l("Photo (optional, JPG or PNG)"))
+    photo_consent = BooleanField(_l("Everyone in the photo agreed to it being shown publicly"))
 
 
 class UpdateForm(FlaskForm):
-    body = TextAreaField("Update", validators=[DataRequired("Write the update before posting it."),
+    body = TextAreaField(_l("Update"), validators=[DataRequired(_l("Write the update before posting it.")),
                                                Length(max=5000)])
 
 
@@ -97,14 +98,14 @@ def update_delivery(proposal_id: int):
         spent = parse_pounds(form.spent.data or "0")
         try:
             if spent is None:
-                raise Refused("Enter the money spent in pounds, like 1200 or 1200.50.", "spent")
+                raise Refused(_("Enter the money spent in pounds, like 1200 or 1200.50."), "spent")
             delivery.update_delivery(db.session, current_user, proposal, status=form.status.data,
                                      spent_pence=spent, team_name=form.team_name.data or "",
                                      reason=form.reason.data or "")
         except Refused as exc:
             flash(exc.message, "error")
         else:
-            flash("Delivery record saved.", "success")
+            flash(_("Delivery record saved."), "success")
     return redirect(url_for(".show_delivery", proposal_id=proposal.id))
 
 
@@ -130,7 +131,7 @@ def add_milestone(proposal_id: int):
     except Refused as exc:
         flash(exc.message, "error")
     else:
-        flash("Milestone added.", "success")
+        flash(_("Milestone added."), "success")
     return redirect(url_for(".show_delivery", proposal_id=proposal.id))
 
 
@@ -147,7 +148,7 @@ def post_update(proposal_id: int):
         except Refused as exc:
             flash(exc.message, "error")
         else:
-            flash("Update posted.", "success")
+            flash(_("Update posted."), "success")
     return redirect(url_for(".show_delivery", proposal_id=proposal.id))
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from commonpot import postcodes
 from commonpot.db import utcnow
+from commonpot.i18n import _
 from voting.errors import NotEligible, VotingError
 from voting.models import (
     District,
@@ -24,9 +25,9 @@ def set_resident_details(session: Session, user, *, postcode: str, date_of_birth
                          family_name: str | None = None) -> ResidentDetails:
     normalised = postcodes.normalise(postcode)
     if normalised is None:
-        raise VotingError("Enter a full UK postcode, like RT1 2AB.")
+        raise VotingError(_("Enter a full UK postcode, like RT1 2AB."))
     if date_of_birth >= date.today():
-        raise VotingError("Your date of birth must be in the past.")
+        raise VotingError(_("Your date of birth must be in the past."))
     details = session.scalar(select(ResidentDetails).where(ResidentDetails.user_id == user.id))
     family_name = (family_name or "").strip() or None
     if details is None:
@@ -52,19 +53,21 @@ def resident_details(session: Session, user) -> ResidentDetails | None:
 def online_district(session: Session, voting_round: VotingRound, user) -> District:
     """The district this account votes in, or NotEligible saying why not."""
     if not voting_round.allow_online:
-        raise NotEligible("This vote does not take online votes. Use your voting code or a paper ballot.")
+        raise NotEligible(_("This vote does not take online votes. Use your voting code or a paper ballot."))
     if not user.is_verified:
-        raise NotEligible("Verify your email address before you vote: follow the link we emailed you.")
+        raise NotEligible(_("Verify your email address before you vote: follow the link we emailed you."))
     details = resident_details(session, user)
     if details is None:
-        raise NotEligible("Tell us your postcode and date of birth before you vote.")
+        raise NotEligible(_("Tell us your postcode and date of birth before you vote."))
     district_id = session.scalar(select(RoundPostcode.district_id).where(
         RoundPostcode.round_id == voting_round.id, RoundPostcode.postcode == details.postcode))
     if district_id is None:
-        raise NotEligible(f"The postcode {details.postcode} is not in the area of this vote, so "
-                          "you cannot vote in it. If you have moved, update your postcode.")
+        raise NotEligible(_("The postcode %(postcode)s is not in the area of this vote, so you cannot "
+                            "vote in it. If you have moved, update your postcode.",
+                            postcode=details.postcode))
     if age_on(details.date_of_birth, utcnow().date()) < voting_round.minimum_age:
-        raise NotEligible(f"You must be {voting_round.minimum_age} or older to vote in this round.")
+        raise NotEligible(_("You must be %(age)s or older to vote in this round.",
+                            age=voting_round.minimum_age))
     if voting_round.requires_census:
         from voting.census import resident_entry
 

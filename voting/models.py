@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from commonpot.db import enum_column, utcnow
 from commonpot.extensions import db
+from commonpot.i18n import lazy_gettext
 from commonpot.personal_data import not_personal, owner, personal
 from voting.ballots import BallotType
 from voting.states import RoundState
@@ -144,6 +145,13 @@ class ProposalState(enum.StrEnum):
     SUBMITTED = "submitted"
     FEASIBLE = "feasible"
     NOT_FEASIBLE = "not_feasible"
+
+
+PROPOSAL_LABELS = {
+    ProposalState.SUBMITTED: lazy_gettext("Submitted"),
+    ProposalState.FEASIBLE: lazy_gettext("Feasible"),
+    ProposalState.NOT_FEASIBLE: lazy_gettext("Not feasible"),
+}
 
 
 class Proposal(db.Model):

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from commonpot.audit import record
+from commonpot.i18n import _, ngettext
 from voting.casting import _require_voting, cast, contests_for, has_voted, validate_choices
 from voting.errors import AlreadyVoted, VotingError
 from voting.models import (
@@ -30,16 +31,16 @@ def create_paper_batch(session: Session, actor, voting_round: VotingRound, *, di
                        event: str, event_date: date, first_serial: int, last_serial: int,
                        double_keyed: bool) -> PaperBatch:
     if not voting_round.allow_paper:
-        raise VotingError("This round does not take paper ballots.")
+        raise VotingError(_("This round does not take paper ballots."))
     if voting_round.state != RoundState.VOTING:
-        raise VotingError("Paper ballots are entered while voting is open.")
+        raise VotingError(_("Paper ballots are entered while voting is open."))
     district = _district_of(voting_round, district_id)
     if district.is_area_wide:
-        raise VotingError("Choose the district the event was held in.")
+        raise VotingError(_("Choose the district the event was held in."))
     if not event.strip():
-        raise VotingError("Enter the event's name.")
+        raise VotingError(_("Enter the event's name."))
     if first_serial < 1 or last_serial < first_serial:
-        raise VotingError("The serial numbers must run from a first number up to a last one.")
+        raise VotingError(_("The serial numbers must run from a first number up to a last one."))
     batch = PaperBatch(round_id=voting_round.id, district_id=district.id, event=event.strip(),
                        event_date=event_date, first_serial=first_serial, last_serial=last_serial,
                        double_keyed=double_keyed)
@@ -61,22 +62,24 @@ def enter_paper_ballot(session: Session, actor, batch: PaperBatch, *, serial: in
     voting_round = batch.voting_round
     _require_voting(voting_round)
     if batch.accepted:
-        raise VotingError("This batch has already been accepted.")
+        raise VotingError(_("This batch has already been accepted."))
     if not batch.first_serial <= serial <= batch.last_serial:
-        raise VotingError(f"Serial {serial} is not in this batch ({batch.first_serial} to "
-                          f"{batch.last_serial}). Check the number on the ballot paper.")
+        raise VotingError(_("Serial %(serial)s is not in this batch (%(first)s to %(last)s). Check the "
+                            "number on the ballot paper.", serial=serial, first=batch.first_serial,
+                            last=batch.last_serial))
     if has_voted(session, voting_round, _paper_key(serial)):
-        raise AlreadyVoted(f"Serial {serial} has already been entered. A paper ballot counts once.")
+        raise AlreadyVoted(_("Serial %(serial)s has already been entered. A paper ballot counts once.",
+                             serial=serial))
     if not batch.double_keyed:
         try:
             cast(session, voting_round, voter_key=_paper_key(serial), channel=Channel.PAPER,
                  home=batch.district, choices=choices)
         except AlreadyVoted:
-            raise AlreadyVoted(f"Serial {serial} has already been entered. A paper ballot counts "
-                               "once.") from None
+            raise AlreadyVoted(_("Serial %(serial)s has already been entered. A paper ballot counts once.",
+                             serial=serial)) from None
         return
     if keying not in (1, 2):
-        raise VotingError("Choose the first or the second keying.")
+        raise VotingError(_("Choose the first or the second keying."))
     clean = validate_choices(contests_for(voting_round, batch.district), choices)
     try:
         with session.begin_nested():
@@ -84,7 +87,8 @@ def enter_paper_ballot(session: Session, actor, batch: PaperBatch, *, serial: in
                                     choices=json.dumps(clean, sort_keys=True), keyed_by_id=actor.id))
             session.flush()
     except IntegrityError:
-        raise AlreadyVoted(f"Serial {serial} has already been entered in keying {keying}.") from None
+        raise AlreadyVoted(_("Serial %(serial)s has already been entered in keying %(keying)s.",
+                             serial=serial, keying=keying)) from None
 
 
 @dataclass
@@ -126,14 +130,16 @@ def discard_keying(session: Session, actor, batch: PaperBatch, serial: int) -> N
 def accept_batch(session: Session, actor, batch: PaperBatch) -> int:
     """Cast every ballot both keyings agree on; then forget the keyings."""
     if not batch.double_keyed:
-        raise VotingError("Only double-keyed batches are compared and accepted.")
+        raise VotingError(_("Only double-keyed batches are compared and accepted."))
     if batch.accepted:
-        raise VotingError("This batch has already been accepted.")
+        raise VotingError(_("This batch has already been accepted."))
     agreed, differences = compare_batch(session, batch)
     if differences:
-        raise VotingError(f"Resolve the {len(differences)} difference(s) between the keyings first.")
+        raise VotingError(ngettext("Resolve the %(num)s difference between the keyings first.",
+                                   "Resolve the %(num)s differences between the keyings first.",
+                                   len(differences)))
     if not agreed:
-        raise VotingError("Nothing has been keyed in this batch yet.")
+        raise VotingError(_("Nothing has been keyed in this batch yet."))
     rows = session.scalars(select(PaperKeying).where(PaperKeying.batch_id == batch.id,
                                                      PaperKeying.keying == 1)).all()
     # Cast in a random order so the ballots' order says nothing about the serials.

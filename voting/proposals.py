@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot.audit import record
+from commonpot.i18n import _
 from commonpot.money import format_pence
 from voting.errors import VotingError
 from voting.models import (
@@ -25,7 +26,7 @@ def _district_of(voting_round: VotingRound, district_id: int | None) -> District
     for district in voting_round.districts:
         if district.id == district_id:
             return district
-    raise VotingError("Choose one of the round's districts.")
+    raise VotingError(_("Choose one of the round's districts."))
 
 
 def submit_proposal(session: Session, user, voting_round: VotingRound, *, title: str, summary: str,
@@ -33,9 +34,9 @@ def submit_proposal(session: Session, user, voting_round: VotingRound, *, title:
     from grants.policy import is_group_member
 
     if voting_round.state != RoundState.PROPOSALS:
-        raise VotingError("This round is not taking proposals at the moment.")
+        raise VotingError(_("This round is not taking proposals at the moment."))
     if group_id is not None and not is_group_member(user, group_id):
-        raise VotingError("You can only propose on behalf of a group you belong to.")
+        raise VotingError(_("You can only propose on behalf of a group you belong to."))
     return _add_proposal(session, user, voting_round, title=title, summary=summary,
                          cost_pence=cost_pence, district_id=district_id, group_id=group_id,
                          submitted_by_id=user.id, source_application_id=None)
@@ -45,12 +46,12 @@ def _add_proposal(session, actor, voting_round, *, title, summary, cost_pence, d
                   group_id, submitted_by_id, source_application_id) -> Proposal:
     district = _district_of(voting_round, district_id)
     if not title.strip() or not summary.strip():
-        raise VotingError("Give the proposal a title and a short summary.")
+        raise VotingError(_("Give the proposal a title and a short summary."))
     if cost_pence <= 0:
-        raise VotingError("Enter what the project would cost, more than £0.")
+        raise VotingError(_("Enter what the project would cost, more than £0."))
     if cost_pence > district.budget_pence:
-        raise VotingError(f"The project costs more than the {district.name} budget of "
-                          f"{format_pence(district.budget_pence)}.")
+        raise VotingError(_("The project costs more than the %(district)s budget of %(budget)s.",
+                            district=district.name, budget=format_pence(district.budget_pence)))
     proposal = Proposal(round_id=voting_round.id, district_id=district.id, title=title.strip(),
                         summary=summary.strip(), requested_pence=cost_pence, cost_pence=cost_pence,
                         group_id=group_id, submitted_by_id=submitted_by_id,
@@ -69,9 +70,9 @@ def add_proposals_from_shortlist(session: Session, actor, voting_round: VotingRo
     group_id, source_application_id, and optionally district_id (default: the area-wide
     budget, else the first district). An application already sent is skipped."""
     if voting_round.state not in (RoundState.DRAFT, RoundState.PROPOSALS, RoundState.REVIEW):
-        raise VotingError("Proposals can only be added before voting opens.")
+        raise VotingError(_("Proposals can only be added before voting opens."))
     if not voting_round.districts:
-        raise VotingError("Add the round's districts before adding proposals.")
+        raise VotingError(_("Add the round's districts before adding proposals."))
     default = voting_round.area_wide or voting_round.districts[0]
     already = set(session.scalars(select(Proposal.source_application_id).where(
         Proposal.source_application_id.is_not(None))))
@@ -90,14 +91,14 @@ def add_proposals_from_shortlist(session: Session, actor, voting_round: VotingRo
 def review_proposal(session: Session, actor, proposal: Proposal, *, feasible: bool, reason: str,
                     cost_pence: int | None) -> None:
     if proposal.voting_round.state != RoundState.REVIEW:
-        raise VotingError("Proposals are reviewed during the review phase.")
+        raise VotingError(_("Proposals are reviewed during the review phase."))
     if not reason.strip():
-        raise VotingError("Give the reason for your decision: proposers and voters will see it.")
+        raise VotingError(_("Give the reason for your decision: proposers and voters will see it."))
     if feasible:
         if not cost_pence or cost_pence <= 0:
-            raise VotingError("Enter the cost estimate for a feasible project.")
+            raise VotingError(_("Enter the cost estimate for a feasible project."))
         if cost_pence > proposal.district.budget_pence:
-            raise VotingError("The cost estimate is more than the district's whole budget.")
+            raise VotingError(_("The cost estimate is more than the district's whole budget."))
         proposal.cost_pence = cost_pence
     proposal.state = ProposalState.FEASIBLE if feasible else ProposalState.NOT_FEASIBLE
     proposal.review_reason = reason.strip()

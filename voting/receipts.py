@@ -30,6 +30,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from commonpot.i18n import _
 from voting import secrecy
 from voting.ballots import BallotError
 from voting.casting import contests_for, new_receipt, user_voter_key, validate_choices
@@ -120,22 +121,22 @@ def change_ballot(session: Session, voting_round: VotingRound, *, voter_key: str
     # in flight, and a change arriving after the close sees the round closed.
     session.refresh(voting_round, with_for_update={"read": True})
     if voting_round.state != RoundState.VOTING:
-        raise ChangeRefused("Voting has closed, so votes can no longer be changed. Your ballot "
-                            "stays as it was.")
+        raise ChangeRefused(_("Voting has closed, so votes can no longer be changed. Your ballot "
+                            "stays as it was."))
     if not voting_round.allow_revote:
-        raise ChangeRefused("This round does not let voters change their vote.")
+        raise ChangeRefused(_("This round does not let voters change their vote."))
     if session.scalar(select(VoterRollEntry.id).where(
             VoterRollEntry.round_id == voting_round.id, VoterRollEntry.voter_key == voter_key)) is None:
-        raise ChangeRefused("You have not voted in this round yet, so there is nothing to change.")
+        raise ChangeRefused(_("You have not voted in this round yet, so there is nothing to change."))
     if not normalise_code(secret):
-        raise ChangeRefused("Enter the change secret you were shown when you voted.")
+        raise ChangeRefused(_("Enter the change secret you were shown when you voted."))
     ballot = session.scalar(select(Ballot).where(
         Ballot.round_id == voting_round.id,
         Ballot.change_tag == change_tag(voting_round.id, voter_key, secret)))
     if ballot is None:
-        raise ChangeRefused("That change secret does not match your ballot, so nothing was "
+        raise ChangeRefused(_("That change secret does not match your ballot, so nothing was "
                             "changed. Use the change secret you were shown when you voted; "
-                            "a receipt code or someone else's secret will not work.")
+                            "a receipt code or someone else's secret will not work."))
     home = next(d for d in voting_round.districts if d.id == ballot.district_id)
     clean = checked_choices(voting_round, home, choices, blank=blank)
     secrecy.stir(session, voting_round.id, exclude=ballot.id)

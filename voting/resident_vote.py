@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot import audit
+from commonpot.i18n import _
 from grants.models import Application, Round
 from grants.panels.decisions import decision_for, record_decision
 from grants.panels.errors import PanelError
@@ -37,12 +38,12 @@ def voting_rounds_for(session: Session, round_: Round) -> list[VotingRound]:
 
 def send_shortlist(session: Session, actor, round_: Round, voting_round: VotingRound) -> int:
     if not round_.uses_voting:
-        raise PanelError("This round has no resident vote.")
+        raise PanelError(_("This round has no resident vote."))
     if voting_round.fund_id != round_.fund_id:
-        raise PanelError("Choose a vote run by the same fund.")
+        raise PanelError(_("Choose a vote run by the same fund."))
     items = shortlist_for_vote(session, round_.id)
     if not items:
-        raise PanelError("Shortlist some applications first.")
+        raise PanelError(_("Shortlist some applications first."))
     try:
         added = add_proposals_from_shortlist(session, actor, voting_round, items)
     except VotingError as exc:
@@ -78,10 +79,10 @@ def decide_from_vote(session: Session, actor, round_: Round) -> tuple[int, int]:
     selected projects are awarded their voted cost, the others declined with the reason
     the count gives. Returns (awarded, declined)."""
     if round_.phase != RoundPhase.DECIDING:
-        raise PanelError("Decisions from the vote are recorded in the deciding phase.")
+        raise PanelError(_("Decisions from the vote are recorded in the deciding phase."))
     outcomes = vote_outcomes(session, round_)
     if not outcomes:
-        raise PanelError("No published vote has results for this round's applications.")
+        raise PanelError(_("No published vote has results for this round's applications."))
     awarded = declined = 0
     for application_id, outcome in sorted(outcomes.items()):
         if decision_for(session, application_id) is not None:

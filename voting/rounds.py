@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from commonpot import postcodes
 from commonpot.audit import record
+from commonpot.i18n import _
 from voting.ballots import BallotType
 from voting.errors import VotingError
 from voting.models import (
@@ -55,24 +56,25 @@ def _check_settings(settings: RoundSettings) -> None:
     from voting.results import available_rules
 
     if not settings.title.strip():
-        raise VotingError("Enter a title for the round.")
+        raise VotingError(_("Enter a title for the round."))
     allowed = available_rules(settings.ballot_type)
     if settings.counting_rule not in allowed:
-        raise VotingError(f"The counting rule “{settings.counting_rule}” cannot count "
-                          f"{settings.ballot_type} ballots. Choose one of: {', '.join(allowed)}.")
+        raise VotingError(_("The counting rule “%(rule)s” cannot count %(ballot_type)s ballots. "
+                            "Choose one of: %(allowed)s.", rule=settings.counting_rule,
+                            ballot_type=settings.ballot_type, allowed=", ".join(allowed)))
     if settings.counting_options:
         try:
             CountOptions.from_dict(json.loads(settings.counting_options))
         except (OptionError, ValueError, TypeError) as exc:
-            raise VotingError(f"The counting options are not valid: {exc}.") from None
+            raise VotingError(_("The counting options are not valid: %(problem)s.", problem=exc)) from None
     if settings.max_choices is not None and settings.max_choices < max(1, settings.min_choices):
-        raise VotingError("The most projects a voter may choose must be at least the fewest.")
+        raise VotingError(_("The most projects a voter may choose must be at least the fewest."))
     if not 0 <= settings.min_share_percent <= 100:
-        raise VotingError("The minimum share of the budget must be between 0 and 100 per cent.")
+        raise VotingError(_("The minimum share of the budget must be between 0 and 100 per cent."))
     if settings.points_total < 1:
-        raise VotingError("Give voters at least 1 point to share.")
+        raise VotingError(_("Give voters at least 1 point to share."))
     if not (settings.allow_online or settings.allow_codes or settings.allow_paper):
-        raise VotingError("Choose at least one way to vote: online, codes or paper.")
+        raise VotingError(_("Choose at least one way to vote: online, codes or paper."))
 
 
 def create_round(session: Session, actor, fund_id: int, settings: RoundSettings) -> VotingRound:
@@ -88,7 +90,7 @@ def create_round(session: Session, actor, fund_id: int, settings: RoundSettings)
 
 def update_round(session: Session, actor, voting_round: VotingRound, settings: RoundSettings) -> None:
     if voting_round.state not in SETUP_STATES:
-        raise VotingError("The rules cannot change once voting has opened.")
+        raise VotingError(_("The rules cannot change once voting has opened."))
     _check_settings(settings)
     for name, value in vars(settings).items():
         setattr(voting_round, name, value)
@@ -100,16 +102,16 @@ def update_round(session: Session, actor, voting_round: VotingRound, settings: R
 def add_district(session: Session, actor, voting_round: VotingRound, name: str, budget_pence: int,
                  is_area_wide: bool = False) -> District:
     if voting_round.state not in SETUP_STATES:
-        raise VotingError("Districts cannot change once voting has opened.")
+        raise VotingError(_("Districts cannot change once voting has opened."))
     name = name.strip()
     if not name:
-        raise VotingError("Enter the district's name.")
+        raise VotingError(_("Enter the district's name."))
     if budget_pence <= 0:
-        raise VotingError("Enter a budget of more than £0.")
+        raise VotingError(_("Enter a budget of more than £0."))
     if any(d.name.lower() == name.lower() for d in voting_round.districts):
-        raise VotingError(f"There is already a district called “{name}”.")
+        raise VotingError(_('There is already a district called “%(name)s”.', name=name))
     if is_area_wide and voting_round.area_wide is not None:
-        raise VotingError("This round already has an area-wide budget.")
+        raise VotingError(_("This round already has an area-wide budget."))
     district = District(round_id=voting_round.id, name=name, budget_pence=budget_pence,
                         is_area_wide=is_area_wide)
     session.add(district)
@@ -125,7 +127,7 @@ def import_postcodes(session: Session, actor, voting_round: VotingRound, csv_tex
     """Read `postcode,district` rows (district by name); a postcode listed again moves."""
     districts = {d.name.lower(): d for d in voting_round.local_districts}
     if not districts:
-        raise VotingError("Add the round's districts before importing postcodes.")
+        raise VotingError(_("Add the round's districts before importing postcodes."))
     reader = csv.reader(io.StringIO(csv_text.lstrip("\ufeff")))
     problems: list[str] = []
     rows: dict[str, int] = {}
@@ -135,20 +137,23 @@ def import_postcodes(session: Session, actor, voting_round: VotingRound, csv_tex
         if line_no == 1 and row[0].strip().lower() == "postcode":
             continue
         if len(row) < 2:
-            problems.append(f"Line {line_no}: give a postcode and a district, separated by a comma.")
+            problems.append(_('Line %(line)s: give a postcode and a district, separated by a comma.',
+                              line=line_no))
             continue
         postcode = postcodes.normalise(row[0])
         district = districts.get(row[1].strip().lower())
         if postcode is None:
-            problems.append(f"Line {line_no}: “{row[0].strip()}” is not a UK postcode.")
+            problems.append(_('Line %(line)s: “%(value)s” is not a UK postcode.', line=line_no,
+                              value=row[0].strip()))
         elif district is None:
-            problems.append(f"Line {line_no}: there is no district called “{row[1].strip()}”.")
+            problems.append(_('Line %(line)s: there is no district called “%(value)s”.', line=line_no,
+                              value=row[1].strip()))
         else:
             rows[postcode] = district.id
     if problems:
-        raise VotingError(" ".join(problems[:10]) + (" …and more." if len(problems) > 10 else ""))
+        raise VotingError(" ".join(problems[:10]) + ((" " + _("…and more.")) if len(problems) > 10 else ""))
     if not rows:
-        raise VotingError("The file has no postcodes in it.")
+        raise VotingError(_("The file has no postcodes in it."))
     existing = {pc.postcode: pc for pc in session.scalars(
         select(RoundPostcode).where(RoundPostcode.round_id == voting_round.id))}
     for postcode, district_id in rows.items():
@@ -174,20 +179,20 @@ def transition(session: Session, actor, voting_round: VotingRound, target: Round
     session.refresh(voting_round, with_for_update=True)
     check_transition(voting_round.state, target)
     if target == RoundState.PROPOSALS and not voting_round.local_districts:
-        raise VotingError("Add at least one district with its budget before opening the round.")
+        raise VotingError(_("Add at least one district with its budget before opening the round."))
     if target == RoundState.VOTING:
         waiting = [p for p in voting_round.proposals if p.state == ProposalState.SUBMITTED]
         if waiting:
-            raise VotingError(f"Review every proposal first: {len(waiting)} still waiting.")
+            raise VotingError(_('Review every proposal first: %(len)s still waiting.', len=len(waiting)))
         if not any(p.state == ProposalState.FEASIBLE for p in voting_round.proposals):
-            raise VotingError("At least one proposal must be feasible before voting opens.")
+            raise VotingError(_("At least one proposal must be feasible before voting opens."))
         if voting_round.allow_online and not postcode_count(session, voting_round):
-            raise VotingError("Import the area's postcodes before opening online voting.")
+            raise VotingError(_("Import the area's postcodes before opening online voting."))
         if voting_round.requires_census:
             from voting.census import entry_count
 
             if not entry_count(session, voting_round):
-                raise VotingError("Upload the census list before opening voting.")
+                raise VotingError(_("Upload the census list before opening voting."))
     previous = voting_round.state
     if target == RoundState.COUNTING:
         from voting.results import board_csv, board_hash_of, count_round

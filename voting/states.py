@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 
+from commonpot.i18n import _, lazy_gettext
 from commonpot.refusals import Refused
 
 
@@ -17,12 +18,12 @@ class RoundState(enum.StrEnum):
 
 
 LABELS = {
-    RoundState.DRAFT: "Draft",
-    RoundState.PROPOSALS: "Taking proposals",
-    RoundState.REVIEW: "Checking proposals",
-    RoundState.VOTING: "Voting open",
-    RoundState.COUNTING: "Voting closed: counting",
-    RoundState.PUBLISHED: "Results published",
+    RoundState.DRAFT: lazy_gettext("Draft"),
+    RoundState.PROPOSALS: lazy_gettext("Taking proposals"),
+    RoundState.REVIEW: lazy_gettext("Checking proposals"),
+    RoundState.VOTING: lazy_gettext("Voting open"),
+    RoundState.COUNTING: lazy_gettext("Voting closed: counting"),
+    RoundState.PUBLISHED: lazy_gettext("Results published"),
 }
 
 # Each phase moves forward to exactly one next phase; nothing moves back, because ballots
@@ -36,11 +37,11 @@ TRANSITIONS: dict[RoundState, RoundState] = {
 }
 
 ACTION_LABELS = {
-    RoundState.PROPOSALS: "Open for proposals",
-    RoundState.REVIEW: "Close proposals and start review",
-    RoundState.VOTING: "Open voting",
-    RoundState.COUNTING: "Close voting and count",
-    RoundState.PUBLISHED: "Publish the results",
+    RoundState.PROPOSALS: lazy_gettext("Open for proposals"),
+    RoundState.REVIEW: lazy_gettext("Close proposals and start review"),
+    RoundState.VOTING: lazy_gettext("Open voting"),
+    RoundState.COUNTING: lazy_gettext("Close voting and count"),
+    RoundState.PUBLISHED: lazy_gettext("Publish the results"),
 }
 
 
@@ -52,7 +53,8 @@ CODE_STATES = frozenset(RoundState) - {RoundState.COUNTING, RoundState.PUBLISHED
 
 class IllegalRoundTransition(Refused, ValueError):
     def __init__(self, current: RoundState, target: RoundState):
-        super().__init__(f"A round that is “{LABELS[current]}” cannot move to “{LABELS[target]}”.")
+        super().__init__(_("A round that is “%(current)s” cannot move to “%(target)s”.",
+                           current=LABELS[current], target=LABELS[target]))
         self.current = current
         self.target = target
 

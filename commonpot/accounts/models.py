@@ -29,6 +29,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Part of every session's identity (see get_id): bumping it ends every session at once.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The language last chosen with the switcher ('cy', ...); None: the browser decides.
+    preferred_language: Mapped[str | None] = mapped_column(String(8))
 
     fund_roles: Mapped[list[FundRole]] = relationship(back_populates="user")
 

@@ -16,11 +16,21 @@ from commonpot.accounts.passwords import (
     verify_password,
 )
 from commonpot.db import utcnow
+from commonpot.i18n import _
 from commonpot.refusals import Refused
 
 
 class AccountError(Refused, ValueError):
     """A request about an account that cannot be carried out; the message is for people."""
+
+
+def remember_language(session: Session, user_id: int, code: str) -> None:
+    """Keep a person's language choice on their account, so it follows them to other devices
+    and their mail is written in it."""
+    user = session.get(User, user_id)
+    if user is not None and user.preferred_language != code:
+        user.preferred_language = code
+        session.flush()
 
 
 def normalise_email(email: str) -> str:
@@ -34,8 +44,8 @@ def find_user_by_email(session: Session, email: str) -> User | None:
 def register(session: Session, *, email: str, display_name: str, password: str) -> User:
     email = normalise_email(email)
     if find_user_by_email(session, email):
-        raise AccountError("An account with that email address already exists. "
-                           "Sign in, or reset your password.", field="email")
+        raise AccountError(_("An account with that email address already exists. "
+                           "Sign in, or reset your password."), field="email")
     return _create_account(session, email=email, display_name=display_name, password=password)
 
 
@@ -111,7 +121,7 @@ def change_email(session: Session, user: User, new_email: str) -> None:
     new_email = normalise_email(new_email)
     other = find_user_by_email(session, new_email)
     if other and other.id != user.id:
-        raise AccountError("Another account already uses that email address.", field="email")
+        raise AccountError(_("Another account already uses that email address."), field="email")
     user.email = new_email
     user.email_verified_at = utcnow()  # confirmed by the link sent to the new address
     audit.record(session, user, "account.email_changed", "user", user.id)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from commonpot.i18n import _
+
 
 class TokenError(ValueError):
     """A link is broken, tampered with, or too old."""
@@ -22,6 +24,6 @@ def read_token(purpose: str, token: str, max_age: int) -> dict:
     try:
         return _serializer(purpose).loads(token, max_age=max_age)
     except SignatureExpired as exc:
-        raise TokenError("This link has expired. Ask for a new one.") from exc
+        raise TokenError(_("This link has expired. Ask for a new one.")) from exc
     except BadSignature as exc:
-        raise TokenError("This link is not valid. Check you copied all of it.") from exc
+        raise TokenError(_("This link is not valid. Check you copied all of it.")) from exc

@@ -39,6 +39,7 @@ from commonpot.accounts.tokens import TokenError, make_token, read_token
 from commonpot.db import utcnow
 from commonpot.extensions import db, limiter
 from commonpot.forms import options
+from commonpot.i18n import _, _l, in_language_of, later
 from commonpot.mail import OUTBOX_STATUSES, OutboxMessage, retry_message, send_email
 from commonpot.refusals import Refused
 from commonpot.urls import external_url
@@ -62,10 +63,10 @@ def _register_limit_address() -> str:
     return current_app.config["REGISTER_LIMIT_PER_ADDRESS"]
 
 
-TOO_MANY_SIGN_INS = ("Too many sign-in attempts. Try again in {when}, or reset your password. "
-                     "If this is your account, we have emailed you a link that lets you sign in.")
-TOO_MANY_RESETS = "Too many reset requests. Wait a few minutes and try again."
-TOO_MANY_REGISTRATIONS = "Too many new accounts from this connection. Wait a while and try again."
+TOO_MANY_SIGN_INS = _l("Too many sign-in attempts. Try again in %(when)s, or reset your password. "
+                       "If this is your account, we have emailed you a link that lets you sign in.")
+TOO_MANY_RESETS = later(_l("Too many reset requests. Wait a few minutes and try again."))
+TOO_MANY_REGISTRATIONS = later(_l("Too many new accounts from this connection. Wait a while and try again."))
 
 
 def _too_many(message: str, wait: int):
@@ -93,9 +94,10 @@ def _safe_next(target: str | None) -> str:
 def _send_verification(user: User) -> None:
     token = make_token("verify", {"user": user.id, "email": user.email})
     link = external_url("accounts.verify_email", token=token)
-    send_email(db.session, user.email, "Confirm your email address for Commonpot",
-               f"Hello {user.display_name},\n\nConfirm your email address by opening this link:\n\n"
-               f"{link}\n\nThe link works for 48 hours. If you did not register, ignore this email.\n")
+    send_email(db.session, user.email, _("Confirm your email address for Commonpot"),
+               _("Hello %(name)s,\n\nConfirm your email address by opening this link:\n\n"
+                 "%(link)s\n\nThe link works for 48 hours. If you did not register, ignore this email.\n",
+                 name=user.display_name, link=link))
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -117,19 +119,20 @@ def register():
                 _send_verification(user)
             else:
                 _send_already_registered(owner)
-            flash("Check your email: we have sent a link to confirm your address. Open it, "
-                  "then sign in.", "success")
+            flash(_("Check your email: we have sent a link to confirm your address. Open it, "
+                  "then sign in."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/register.html", form=form)
 
 
 def _send_already_registered(user: User) -> None:
     link = external_url("accounts.request_reset")
-    send_email(db.session, user.email, "Someone tried to register with your email address",
-               f"Hello {user.display_name},\n\nSomeone (perhaps you) tried to create a Commonpot "
-               "account with this email address, which already has one. If it was you, sign in, "
-               f"or choose a new password here:\n\n{link}\n\nIf it was not you, you can ignore "
-               "this email: nothing has changed.\n")
+    with in_language_of(user):  # the owner's language, not the visitor's
+        send_email(db.session, user.email, _("Someone tried to register with your email address"),
+                   _("Hello %(name)s,\n\nSomeone (perhaps you) tried to create a Commonpot "
+                     "account with this email address, which already has one. If it was you, sign in, "
+                     "or choose a new password here:\n\n%(link)s\n\nIf it was not you, you can ignore "
+                     "this email: nothing has changed.\n", name=user.display_name, link=link))
 
 
 @bp.route("/verify/<token>")
@@ -138,13 +141,13 @@ def verify_email(token: str):
     try:
         data = read_token("verify", token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
     except TokenError as exc:
-        return render_template("accounts/message.html", title="Link not valid", message=str(exc)), 400
+        return render_template("accounts/message.html", title=_("Link not valid"), message=str(exc)), 400
     user = db.session.get(User, data.get("user"))
     if user is None or user.email != data.get("email"):
-        return render_template("accounts/message.html", title="Link not valid",
-                               message="This link is for an address that has since changed."), 400
+        return render_template("accounts/message.html", title=_("Link not valid"),
+                               message=_("This link is for an address that has since changed.")), 400
     operations.verify_email(db.session, user)
-    flash("Thank you: your email address is confirmed.", "success")
+    flash(_("Thank you: your email address is confirmed."), "success")
     return redirect(url_for("accounts.account") if current_user.is_authenticated
                     else url_for("accounts.login"))
 
@@ -155,7 +158,7 @@ def verify_email(token: str):
 def resend_verification():
     if EmptyForm().validate_on_submit() and not current_user.is_verified:
         _send_verification(current_user)
-        flash("We have sent you a new confirmation email.", "success")
+        flash(_("We have sent you a new confirmation email."), "success")
     return redirect(url_for("accounts.account"))
 
 
@@ -172,7 +175,7 @@ def login():
         if session.get("login_unlocked") != email:
             wait = max(wait, throttle.wait_seconds(account_key, config["LOGIN_LIMIT_PER_ACCOUNT"]))
         if wait:
-            return _too_many(TOO_MANY_SIGN_INS.format(when=throttle.describe_wait(wait)), wait)
+            return _too_many(str(TOO_MANY_SIGN_INS) % {"when": throttle.describe_wait(wait)}, wait)
         user = operations.authenticate(db.session, email=email, password=form.password.data,
                                        remote_addr=request.remote_addr or "")
         if user:
@@ -184,7 +187,7 @@ def login():
         failures = throttle.record_failure(account_key, config["LOGIN_LIMIT_PER_ACCOUNT"])
         if failures == throttle.free_failures(config["LOGIN_LIMIT_PER_ACCOUNT"]):
             _send_unlock_link(email)
-        form.password.errors.append("The email address or password is not right")
+        form.password.errors.append(_("The email address or password is not right"))
     return render_template("accounts/login.html", form=form)
 
 
@@ -195,12 +198,14 @@ def _send_unlock_link(email: str) -> None:
         return
     token = make_token("unlock", {"user": user.id, "email": user.email})
     link = external_url("accounts.unlock_sign_in", token=token)
-    send_email(db.session, user.email, "Several wrong passwords for your Commonpot account",
-               f"Hello {user.display_name},\n\nSomeone has typed several wrong passwords for your "
-               "account, so signing in to it is slowed down for a while. If it was you, open this "
-               f"link and you can sign in straight away from the same browser:\n\n{link}\n\n"
-               "The link works for one hour. If it was not you, your account is safe: nobody "
-               "can sign in without your password. You may want to choose a longer one.\n")
+    with in_language_of(user):  # the owner's language, not the visitor's
+        send_email(db.session, user.email, _("Several wrong passwords for your Commonpot account"),
+                   _("Hello %(name)s,\n\nSomeone has typed several wrong passwords for your "
+                     "account, so signing in to it is slowed down for a while. If it was you, open this "
+                     "link and you can sign in straight away from the same browser:\n\n%(link)s\n\n"
+                     "The link works for one hour. If it was not you, your account is safe: nobody "
+                     "can sign in without your password. You may want to choose a longer one.\n",
+                     name=user.display_name, link=link))
 
 
 @bp.route("/login/unlock/<token>")
@@ -209,15 +214,15 @@ def unlock_sign_in(token: str):
     try:
         data = read_token("unlock", token, current_app.config["UNLOCK_TOKEN_MAX_AGE"])
     except TokenError as exc:
-        return render_template("accounts/message.html", title="Link not valid", message=str(exc)), 400
+        return render_template("accounts/message.html", title=_("Link not valid"), message=str(exc)), 400
     user = db.session.get(User, data.get("user"))
     if user is None or user.email != data.get("email"):
-        return render_template("accounts/message.html", title="Link not valid",
-                               message="This link is for an address that has since changed."), 400
+        return render_template("accounts/message.html", title=_("Link not valid"),
+                               message=_("This link is for an address that has since changed.")), 400
     # This browser (the one that opened the owner's email) skips the account's slow-down.
     session["login_unlocked"] = user.email
     throttle.clear(throttle.account_key(user.email))
-    flash("You can sign in now from this browser.", "success")
+    flash(_("You can sign in now from this browser."), "success")
     return redirect(url_for("accounts.login"))
 
 
@@ -229,7 +234,7 @@ def logout():
         operations.end_sessions(db.session, current_user, current_user, reason="signed_out")
         logout_user()
         session.clear()
-        flash("You have signed out.", "success")
+        flash(_("You have signed out."), "success")
     return redirect(url_for("public.home"))
 
 
@@ -246,14 +251,15 @@ def request_reset():
             token = make_token("reset", {"user": user.id,
                                          "stamp": user.password_changed_at.isoformat()})
             link = external_url("accounts.reset_password", token=token)
-            send_email(db.session, user.email, "Reset your Commonpot password",
-                       f"Hello {user.display_name},\n\nTo choose a new password open this link:\n\n"
-                       f"{link}\n\nThe link works for one hour and only once. If you did not ask "
-                       "for this, ignore this email: your password has not changed.\n")
+            send_email(db.session, user.email, _("Reset your Commonpot password"),
+                       _("Hello %(name)s,\n\nTo choose a new password open this link:\n\n"
+                         "%(link)s\n\nThe link works for one hour and only once. If you did not ask "
+                         "for this, ignore this email: your password has not changed.\n",
+                         name=user.display_name, link=link))
         # The same answer either way, so the form does not reveal who has an account.
-        return render_template("accounts/message.html", title="Check your email",
-                               message="If an account uses that address, we have sent it a link "
-                                       "to reset the password. The link works for one hour.")
+        return render_template("accounts/message.html", title=_("Check your email"),
+                               message=_("If an account uses that address, we have sent it a link "
+                                         "to reset the password. The link works for one hour."))
     return render_template("accounts/reset_request.html", form=form)
 
 
@@ -263,11 +269,11 @@ def reset_password(token: str):
     try:
         data = read_token("reset", token, current_app.config["RESET_TOKEN_MAX_AGE"])
     except TokenError as exc:
-        return render_template("accounts/message.html", title="Link not valid", message=str(exc)), 400
+        return render_template("accounts/message.html", title=_("Link not valid"), message=str(exc)), 400
     user = db.session.get(User, data.get("user"))
     if user is None or user.password_changed_at.isoformat() != data.get("stamp"):
-        return render_template("accounts/message.html", title="Link already used",
-                               message="This link has already been used. Ask for a new one."), 400
+        return render_template("accounts/message.html", title=_("Link already used"),
+                               message=_("This link has already been used. Ask for a new one.")), 400
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
@@ -275,7 +281,7 @@ def reset_password(token: str):
         except operations.AccountError as exc:
             form.password.errors.append(str(exc))
         else:
-            flash("Your password has been changed. Sign in with the new one.", "success")
+            flash(_("Your password has been changed. Sign in with the new one."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form)
 
@@ -296,14 +302,15 @@ def request_email_change():
         new_email = operations.normalise_email(form.email.data)
         other = operations.find_user_by_email(db.session, new_email)
         if other and other.id != current_user.id:
-            form.email.errors.append("Another account already uses that email address.")
+            form.email.errors.append(_("Another account already uses that email address."))
         else:
             token = make_token("change-email", {"user": current_user.id, "email": new_email})
             link = external_url("accounts.confirm_email_change", token=token)
-            send_email(db.session, new_email, "Confirm your new email address for Commonpot",
-                       f"Open this link to start using this address for Commonpot:\n\n{link}\n\n"
-                       "The link works for 48 hours.\n")
-            flash(f"We have sent a link to {new_email}. Open it to finish the change.", "success")
+            send_email(db.session, new_email, _("Confirm your new email address for Commonpot"),
+                       _("Open this link to start using this address for Commonpot:\n\n%(link)s\n\n"
+                         "The link works for 48 hours.\n", link=link))
+            flash(_("We have sent a link to %(email)s. Open it to finish the change.", email=new_email),
+                  "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/account.html", email_form=form, resend_form=EmptyForm()), 400
 
@@ -314,14 +321,14 @@ def confirm_email_change(token: str):
     try:
         data = read_token("change-email", token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
     except TokenError as exc:
-        return render_template("accounts/message.html", title="Link not valid", message=str(exc)), 400
+        return render_template("accounts/message.html", title=_("Link not valid"), message=str(exc)), 400
     if data.get("user") != current_user.id:
         abort(403)
     try:
         operations.change_email(db.session, current_user, data["email"])
     except operations.AccountError as exc:
-        return render_template("accounts/message.html", title="Email not changed", message=str(exc)), 400
-    flash("Your email address has been changed.", "success")
+        return render_template("accounts/message.html", title=_("Email not changed"), message=str(exc)), 400
+    flash(_("Your email address has been changed."), "success")
     return redirect(url_for("accounts.account"))
 
 
@@ -345,13 +352,13 @@ def admin_user(user_id: int):
         if "roles-submit" in request.form and role_form.validate_on_submit():
             operations.set_admin(db.session, current_user, user, role_form.is_admin.data)
             operations.set_steward(db.session, current_user, user, role_form.is_steward.data)
-            flash("Roles saved.", "success")
+            flash(_("Roles saved."), "success")
             return redirect(url_for("accounts.admin_user", user_id=user.id))
         if "fund-submit" in request.form and fund_form.validate_on_submit():
             change = operations.grant_fund_role if fund_form.action.data == "grant" \
                 else operations.revoke_fund_role
             change(db.session, current_user, user, fund_form.fund_id.data, fund_form.role.data)
-            flash("Fund role saved.", "success")
+            flash(_("Fund role saved."), "success")
             return redirect(url_for("accounts.admin_user", user_id=user.id))
         return render_template("admin/user.html", user=user, role_form=role_form,
                                fund_form=fund_form, sessions_form=EmptyForm(prefix="sessions")), 400
@@ -365,7 +372,7 @@ def admin_end_sessions(user_id: int):
     user = db.get_or_404(User, user_id)
     if EmptyForm(prefix="sessions").validate_on_submit():
         operations.end_sessions(db.session, current_user, user, reason="admin")
-        flash(f"{user.display_name} has been signed out everywhere.", "success")
+        flash(_("%(name)s has been signed out everywhere.", name=user.display_name), "success")
     return redirect(url_for("accounts.admin_user", user_id=user.id))
 
 
@@ -403,14 +410,14 @@ def retry_outbox_message(message_id: int):
     form = EmptyForm()
     message = db.session.get(OutboxMessage, message_id)
     if not form.validate_on_submit() or message is None:
-        flash("That message could not be found. Reload the outbox and try again.", "error")
+        flash(_("That message could not be found. Reload the outbox and try again."), "error")
         return redirect(url_for("accounts.admin_outbox"))
     try:
         retry_message(db.session, current_user, message)
     except Refused as exc:
         flash(str(exc), "error")
         return redirect(url_for("accounts.admin_outbox"))
-    flash(f"The email to {message.to_address} will be sent again now.", "success")
+    flash(_('The email to %(to_address)s will be sent again now.', to_address=message.to_address), "success")
     return redirect(url_for("accounts.admin_outbox", status="dead"))
 
 

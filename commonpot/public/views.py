@@ -1,13 +1,18 @@
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from commonpot import audit
+from commonpot.accounts.operations import remember_language
 from commonpot.accounts.policy import PUBLIC, access
 from commonpot.audit.checkpoints import all_checkpoints, checkpoint_of_size
 from commonpot.audit.keys import keys as audit_keys
 from commonpot.edge import query_int
 from commonpot.extensions import db
+from commonpot.i18n import LANGUAGE_COOKIE
 from commonpot_verify.merkle import ProofError
 
 bp = Blueprint("public", __name__)
@@ -17,6 +22,29 @@ bp = Blueprint("public", __name__)
 @access(PUBLIC)
 def home():
     return render_template("public/home.html")
+
+
+@bp.route("/language")
+@access(PUBLIC)
+def choose_language():
+    """The language switcher (plain links, no JavaScript): remember the choice in a cookie
+    for a year, and for a signed-in person on their account, then go back to the page."""
+    code = request.args.get("lang", "")
+    response = redirect(_local_path(request.args.get("next")))
+    if code in current_app.config["LANGUAGES"]:
+        response.set_cookie(LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600, httponly=True,
+                            samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+        if current_user.is_authenticated:
+            remember_language(db.session, current_user.id, code)
+    return response
+
+
+def _local_path(target: str | None) -> str:
+    """Only a path on this site: never '//host', '/\\host' or a full URL (an open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target \
+            and not urlsplit(target).netloc and not urlsplit(target).scheme:
+        return target
+    return url_for("public.home")
 
 
 @bp.route("/audit")

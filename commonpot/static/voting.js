@@ -1,12 +1,36 @@
 // Live totals on ballots. The page works without this: "Update totals" asks the server.
+// The words come from the page (data-message, in the reader's language), with {spent},
+// {left}, {used} and {chosen} for the figures and <strong> around the one that matters.
 (function () {
   "use strict";
+  var lang = document.documentElement.lang || "en";
+  var locale = lang === "en" ? "en-GB" : lang + "-GB";
   function pounds(pence) {
     var sign = pence < 0 ? "-" : "";
     pence = Math.abs(pence);
-    var whole = Math.floor(pence / 100).toLocaleString("en-GB");
+    var whole = Math.floor(pence / 100).toLocaleString(locale);
     var part = pence % 100;
     return sign + "£" + whole + (part ? "." + String(part).padStart(2, "0") : "");
+  }
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (match, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? values[name] : match;
+    });
+  }
+  function render(status, values) {
+    var message = status.getAttribute("data-message") || "";
+    status.textContent = "";
+    message.split(/(<strong>.*?<\/strong>)/).forEach(function (part) {
+      if (!part) { return; }
+      var bold = part.match(/^<strong>(.*?)<\/strong>$/);
+      if (bold) {
+        var strong = document.createElement("strong");
+        strong.textContent = fill(bold[1], values);
+        status.append(strong);
+      } else {
+        status.append(fill(part, values));
+      }
+    });
   }
   function update(contest) {
     var type = contest.getAttribute("data-type");
@@ -22,21 +46,14 @@
         if (value > 0) { chosen += 1; points += value; }
       }
     });
-    var strong = document.createElement("strong");
-    status.textContent = "";
     if (type === "knapsack") {
       var left = Number(contest.getAttribute("data-budget")) - spent;
-      status.append("You have chosen " + pounds(spent) + "; ");
-      strong.textContent = pounds(left);
-      status.append(strong, " of the budget is left.");
+      render(status, {spent: pounds(spent), left: pounds(left)});
     } else if (type === "cumulative") {
-      status.append("You have used " + points + " points; ");
-      strong.textContent = String(Number(contest.getAttribute("data-points")) - points);
-      status.append(strong, " left to give.");
+      render(status, {used: String(points),
+                      left: String(Number(contest.getAttribute("data-points")) - points)});
     } else {
-      status.append("You have chosen ");
-      strong.textContent = String(chosen);
-      status.append(strong, ".");
+      render(status, {chosen: String(chosen)});
     }
   }
   document.querySelectorAll("[data-contest]").forEach(function (contest) {

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from commonpot import audit
 from commonpot.accounts.models import User
 from commonpot.db import utcnow
+from commonpot.i18n import _
 from grants.models import Application, GroupMembership
 from grants.panels.errors import PanelError
 from grants.panels.models import (
@@ -80,12 +81,12 @@ def declare_conflict(session: Session, reviewer: User, application: Application,
     add a conflict to an earlier 'no conflict', not take one back."""
     reason = ConflictReason(reason) if has_conflict and reason else None
     if has_conflict and reason is None:
-        raise PanelError("Say why you have a conflict of interest.")
+        raise PanelError(_("Say why you have a conflict of interest."))
     if has_conflict and reason == ConflictReason.OTHER and not details.strip():
-        raise PanelError("Describe the conflict of interest.")
+        raise PanelError(_("Describe the conflict of interest."))
     declaration = declaration_for(session, reviewer.id, application.id)
     if declaration is not None and declaration.has_conflict:
-        raise PanelError("You have already declared a conflict for this application.")
+        raise PanelError(_("You have already declared a conflict for this application."))
     if declaration is None:
         declaration = ConflictDeclaration(application_id=application.id, reviewer_id=reviewer.id)
         session.add(declaration)

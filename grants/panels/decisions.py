@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from commonpot import audit
 from commonpot.accounts.models import User
 from commonpot.db import utcnow
+from commonpot.i18n import _, format_money
 from commonpot.mail import send_email
 from grants.models import Application, Award, GroupMembership, Round
 from grants.panels.conflicts import REVIEWABLE_STATUSES, is_conflicted, reviewable_applications
@@ -31,6 +32,7 @@ from grants.states import (
     check_application_transition,
     check_round_transition,
 )
+from grants.words import in_language, language_of
 
 DECIDING_PHASES = frozenset({RoundPhase.SCORING, RoundPhase.VOTING, RoundPhase.DECIDING})
 # The Award statuses this module writes; a rescinded award no longer counts against the budget.
@@ -69,16 +71,16 @@ def decide_award(session: Session, actor, application: Application, amount_pence
     round_ = _lock_round(session, application.round_id)
     requested = application.requested_amount_pence or 0
     if amount_pence <= 0:
-        raise PanelError("An award must be more than £0.")
+        raise PanelError(_("An award must be more than £0."))
     if requested and amount_pence > requested:
-        raise PanelError("An award cannot be more than the amount requested.")
+        raise PanelError(_("An award cannot be more than the amount requested."))
     if amount_pence < requested and not (reason or "").strip():
-        raise PanelError("Give a reason for awarding less than the amount requested.")
+        raise PanelError(_("Give a reason for awarding less than the amount requested."))
     committed = awarded_total(session, round_.id, excluding_application_id=application.id)
     if committed + amount_pence > round_.budget_pence:
         remaining = round_.budget_pence - committed
-        raise BudgetExceeded(
-            f"This award would exceed the round's budget: £{remaining / 100:,.2f} remains.")
+        raise BudgetExceeded(_("This award would exceed the round's budget: %(remaining)s remains.",
+                                 remaining=format_money(remaining, show_pence=True)))
     award = session.scalar(select(Award).where(Award.application_id == application.id))
     if award is None:
         award = Award(application_id=application.id, round_id=round_.id, fund_id=round_.fund_id,
@@ -103,19 +105,19 @@ def record_decision(session: Session, actor, application: Application, *, outcom
     outcome = Outcome(outcome)
     round_ = application.round
     if round_.phase not in DECIDING_PHASES:
-        raise PanelError("Decisions can be recorded during scoring, voting or deciding only.")
+        raise PanelError(_("Decisions can be recorded during scoring, voting or deciding only."))
     if application.status not in REVIEWABLE_STATUSES:
-        raise PanelError("Only eligible applications can be decided.")
+        raise PanelError(_("Only eligible applications can be decided."))
     if is_conflicted(session, actor.id, application):
-        raise ConflictOfInterest("You have a conflict of interest with this application.")
+        raise ConflictOfInterest(_("You have a conflict of interest with this application."))
     decision = decision_for(session, application.id)
     if decision is not None and decision.released_at is not None:
-        raise PanelError("This decision has been released and cannot change.")
+        raise PanelError(_("This decision has been released and cannot change."))
     if outcome == Outcome.DECLINE and not (feedback or "").strip():
-        raise PanelError("Give the applicant feedback on why they were not funded.")
+        raise PanelError(_("Give the applicant feedback on why they were not funded."))
     if outcome == Outcome.AWARD:
         if amount_pence is None:
-            raise PanelError("Enter the amount to award.")
+            raise PanelError(_("Enter the amount to award."))
         decide_award(session, actor, application, amount_pence, reason)
     else:
         award = session.scalar(select(Award).where(Award.application_id == application.id))
@@ -158,27 +160,31 @@ def panel_comments(session: Session, application_id: int) -> list[str]:
 
 def _decision_email(session: Session, panel: Panel | None, application: Application,
                     decision: PanelDecision) -> tuple[str, str]:
+    """The subject and body in the current language (the caller chooses the recipient's)."""
     title = application.title or application.reference
-    lines = [f"The panel has decided on your application \"{title}\" ({application.reference})"
-             f" to {application.round.title}.", ""]
+    lines = [_("The panel has decided on your application “%(project)s” (%(reference)s) to "
+               "%(round)s.", project=title, reference=application.reference,
+               round=application.round.title), ""]
     if decision.outcome == Outcome.AWARD:
-        lines.append(f"We are pleased to award you £{decision.amount_pence / 100:,.2f}.")
+        lines.append(_("We are pleased to award you %(amount)s.",
+                       amount=format_money(decision.amount_pence, show_pence=True)))
         if decision.reason:
-            lines.append(f"This is less than you asked for because: {decision.reason}")
-        subject = "Your grant application has been successful"
+            lines.append(_("This is less than you asked for because: %(reason)s",
+                           reason=decision.reason))
+        subject = _("Your grant application has been successful")
     elif decision.outcome == Outcome.RESERVE:
-        lines.append("Your application is on the reserve list: if money becomes available, "
-                     "we will contact you.")
-        subject = "Your grant application is on the reserve list"
+        lines.append(_("Your application is on the reserve list: if money becomes available, "
+                       "we will contact you."))
+        subject = _("Your grant application is on the reserve list")
     else:
-        lines.append("We are sorry: this time the panel did not fund your application.")
-        subject = "Your grant application has not been successful"
+        lines.append(_("We are sorry: this time the panel did not fund your application."))
+        subject = _("Your grant application has not been successful")
     if decision.feedback:
-        lines += ["", "Feedback from the panel:", decision.feedback]
+        lines += ["", _("Feedback from the panel:"), decision.feedback]
     if panel is not None and panel.share_panel_comments:
         comments = panel_comments(session, application.id)
         if comments:
-            lines += ["", "What panel members said:"] + [f"- {c}" for c in comments]
+            lines += ["", _("What panel members said:")] + [f"- {c}" for c in comments]
     return subject, "\n".join(lines) + "\n"
 
 
@@ -189,15 +195,15 @@ def release_decisions(session: Session, actor, round_: Round) -> int:
     when the offer goes out; if the fund cannot cover every award, nothing is released."""
     round_ = _lock_round(session, round_.id)
     if round_.phase != RoundPhase.DECIDING:
-        raise PanelError("Decisions are released when the round is in the deciding phase.")
+        raise PanelError(_("Decisions are released when the round is in the deciding phase."))
     applications = reviewable_applications(session, round_.id)
     decisions = {d.application_id: d for d in session.scalars(
         select(PanelDecision).where(PanelDecision.round_id == round_.id))}
     undecided = [a for a in applications if a.id not in decisions]
     if undecided:
-        raise PanelError(f"{len(undecided)} application(s) still need a decision.")
+        raise PanelError(_("%(count)s application(s) still need a decision.", count=len(undecided)))
     if any(d.released_at for d in decisions.values()):
-        raise PanelError("These decisions have already been released.")
+        raise PanelError(_("These decisions have already been released."))
     panel = panel_for_round(session, round_.id)
     now = utcnow()
     for application in applications:
@@ -215,9 +221,13 @@ def release_decisions(session: Session, actor, round_: Round) -> int:
         if target is not None and application.status != target:
             check_application_transition(application.status, target)
             application.status = target
-        subject, body = _decision_email(session, panel, application, decision)
+        # Each recipient reads it in their own language, not the chair's.
+        creator = session.get(User, application.created_by_id)
+        applicant_language = creator.preferred_language if creator is not None else None
         for address in _recipients(session, application):
-            send_email(session, address, subject, body)
+            with in_language(language_of(session, address, fallback=applicant_language)):
+                subject, body = _decision_email(session, panel, application, decision)
+                send_email(session, address, subject, body)
     check_round_transition(round_.phase, RoundPhase.DECIDED)
     round_.phase = RoundPhase.DECIDED
     round_.phase_changed_at = now

@@ -10,6 +10,7 @@ from commonpot import audit
 from commonpot.accounts.models import User
 from commonpot.accounts.operations import grant_fund_role
 from commonpot.db import utcnow
+from commonpot.i18n import _
 from grants.models import Round
 from grants.panels.errors import PanelError
 from grants.panels.models import (
@@ -43,13 +44,13 @@ def configure_panel(session: Session, actor, round_: Round, **settings) -> Panel
         raise ValueError(f"unknown panel settings: {sorted(unknown)}")
     scale_changes = {"scale_min", "scale_max"} & set(settings)
     if not created and scale_changes and _any_scores(session, panel):
-        raise PanelError("The scale cannot change once reviewers have scored.")
+        raise PanelError(_("The scale cannot change once reviewers have scored."))
     for name, value in settings.items():
         setattr(panel, name, value)
     lo = panel.scale_min if panel.scale_min is not None else 0
     hi = panel.scale_max if panel.scale_max is not None else 5
     if lo < 0 or hi <= lo:
-        raise PanelError("The top of the scale must be above the bottom, and the bottom 0 or more.")
+        raise PanelError(_("The top of the scale must be above the bottom, and the bottom 0 or more."))
     session.flush()
     audit.record(session, actor, "panels.panel_configured", "panel", panel.id,
                  {"round_id": round_.id, "created": created,

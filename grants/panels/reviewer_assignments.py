@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from commonpot import audit
 from commonpot.db import utcnow
+from commonpot.i18n import _
 from grants.models import Application
 from grants.panels.assignment import Plan, plan_assignments
 from grants.panels.conflicts import conflict_pairs, is_conflicted, reviewable_applications
@@ -49,7 +50,7 @@ def assign_reviewers(session: Session, actor, panel: Panel) -> Plan:
     (group members and declared conflicts) are never assigned."""
     members = [m.user_id for m in active_members(session, panel)]
     if not members:
-        raise PanelError("Add panel members before assigning applications.")
+        raise PanelError(_("Add panel members before assigning applications."))
     applications = reviewable_applications(session, panel.round_id)
     conflicts = conflict_pairs(session, panel, members, applications)
     existing = [(a.reviewer_id, a.application_id) for a in active_assignments(session, panel)]
@@ -68,15 +69,15 @@ def reassign(session: Session, actor, panel: Panel, application: Application, *,
              from_user_id: int | None, to_user_id: int) -> ReviewAssignment:
     """The chair moves (or adds) a review to another member."""
     if membership(session, panel, to_user_id) is None:
-        raise PanelError("The new reviewer must be on the panel.")
+        raise PanelError(_("The new reviewer must be on the panel."))
     if is_conflicted(session, to_user_id, application):
-        raise ConflictOfInterest("That member has a conflict of interest with this application.")
+        raise ConflictOfInterest(_("That member has a conflict of interest with this application."))
     if assignment_for(session, to_user_id, application.id) is not None:
-        raise PanelError("That member already reviews this application.")
+        raise PanelError(_("That member already reviews this application."))
     if from_user_id is not None:
         current = assignment_for(session, from_user_id, application.id)
         if current is None:
-            raise PanelError("That member does not review this application.")
+            raise PanelError(_("That member does not review this application."))
         current.removed_at = utcnow()
     row = _assign(session, actor, panel, to_user_id, application.id)
     session.flush()

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from commonpot import audit
 from commonpot.accounts.models import User
 from commonpot.db import utcnow
+from commonpot.i18n import _
 from grants.models import Application
 from grants.panels.conflicts import declaration_for, is_conflicted
 from grants.panels.errors import ConflictOfInterest, PanelError
@@ -42,24 +43,25 @@ def save_review(session: Session, reviewer: User, application: Application, *,
     panel = panel_for_round(session, round_.id)
     if membership(session, panel, reviewer.id) is None or assignment_for(
             session, reviewer.id, application.id) is None:
-        raise PanelError("You are not assigned to review this application.")
+        raise PanelError(_("You are not assigned to review this application."))
     if is_conflicted(session, reviewer.id, application):
-        raise ConflictOfInterest("You have a conflict of interest with this application.")
+        raise ConflictOfInterest(_("You have a conflict of interest with this application."))
     if declaration_for(session, reviewer.id, application.id) is None:
-        raise PanelError("Declare any conflict of interest before you score.")
+        raise PanelError(_("Declare any conflict of interest before you score."))
     if round_.phase not in SCORING_PHASES:
-        raise PanelError("Scores can only be changed while the round is in panel scoring.")
+        raise PanelError(_("Scores can only be changed while the round is in panel scoring."))
     review = review_for(session, reviewer.id, application.id)
     if review is not None and review.status == ReviewStatus.SUBMITTED:
-        raise ReviewLocked("Your scores are submitted and locked. Ask the chair to reopen them.")
+        raise ReviewLocked(_("Your scores are submitted and locked. Ask the chair to reopen them."))
     criteria = {c.id: c for c in round_.criteria}
     unknown = set(scores) - set(criteria)
     if unknown:
-        raise PanelError("Scores were sent for criteria this round does not have.")
+        raise PanelError(_("Scores were sent for criteria this round does not have."))
     for criterion_id, (value, _comment) in scores.items():
         if value is not None and not panel.scale_min <= value <= panel.scale_max:
-            raise PanelError(f"Scores for {criteria[criterion_id].name} must be from "
-                             f"{panel.scale_min} to {panel.scale_max}.")
+            raise PanelError(_("Scores for %(criterion)s must be from %(lowest)s to %(highest)s.",
+                               criterion=criteria[criterion_id].name,
+                               lowest=panel.scale_min, highest=panel.scale_max))
     if review is None:
         review = Review(panel_id=panel.id, application_id=application.id, reviewer_id=reviewer.id,
                         status=ReviewStatus.DRAFT)
@@ -87,9 +89,10 @@ def save_review(session: Session, reviewer: User, application: Application, *,
         scored = {s.criterion_id for s in review.scores}
         missing = [c.name for cid, c in criteria.items() if cid not in scored]
         if missing:
-            raise PanelError("Score every criterion before you submit: " + ", ".join(missing) + ".")
+            raise PanelError(_("Score every criterion before you submit: %(criteria)s.",
+                               criteria=", ".join(missing)))
         if review.recommendation is None:
-            raise PanelError("Give an overall recommendation before you submit.")
+            raise PanelError(_("Give an overall recommendation before you submit."))
         check_review_transition(review.status, ReviewStatus.SUBMITTED)
         review.status = ReviewStatus.SUBMITTED
         review.submitted_at = utcnow()
@@ -104,10 +107,10 @@ def save_review(session: Session, reviewer: User, application: Application, *,
 def reopen_review(session: Session, actor, review: Review, reason: str) -> Review:
     """The chair unlocks a submitted score sheet, saying why."""
     if not (reason or "").strip():
-        raise PanelError("Give a reason for reopening these scores.")
+        raise PanelError(_("Give a reason for reopening these scores."))
     check_review_transition(review.status, ReviewStatus.DRAFT)
     if review.application.round.phase not in SCORING_PHASES:
-        raise PanelError("Scores can only be reopened while the round is in panel scoring.")
+        raise PanelError(_("Scores can only be reopened while the round is in panel scoring."))
     review.status = ReviewStatus.DRAFT
     review.submitted_at = None
     review.reopened_at = utcnow()

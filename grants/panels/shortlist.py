@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot import audit
+from commonpot.i18n import _
 from grants.models import Application, Round
 from grants.panels.conflicts import reviewable_applications
 from grants.panels.errors import PanelError
@@ -19,13 +20,13 @@ from grants.states import RoundPhase
 def set_shortlist(session: Session, actor, round_: Round, application_ids) -> list[int]:
     """Replace the round's shortlist for a resident vote."""
     if not round_.uses_voting:
-        raise PanelError("This round has no resident vote.")
+        raise PanelError(_("This round has no resident vote."))
     if round_.phase != RoundPhase.SCORING:
-        raise PanelError("The shortlist is set at the end of panel scoring.")
+        raise PanelError(_("The shortlist is set at the end of panel scoring."))
     wanted = set(application_ids)
     eligible = {a.id for a in reviewable_applications(session, round_.id)}
     if not wanted <= eligible:
-        raise PanelError("Only eligible applications can be shortlisted.")
+        raise PanelError(_("Only eligible applications can be shortlisted."))
     current = {e.application_id: e for e in session.scalars(
         select(ShortlistEntry).where(ShortlistEntry.round_id == round_.id))}
     for app_id, entry in current.items():

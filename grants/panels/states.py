@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 
+from commonpot.i18n import _
+from commonpot.i18n import lazy_gettext as _l
 from commonpot.refusals import Refused
 
 
@@ -25,7 +27,8 @@ class ReviewLocked(Exception):
 
 class ReviewTransitionError(Refused):
     def __init__(self, current, target):
-        super().__init__(f"A score sheet cannot move from {current} to {target}.")
+        super().__init__(_("A score sheet cannot move from %(current)s to %(target)s.",
+                           current=current, target=target))
 
 
 def check_review_transition(current: ReviewStatus, target: ReviewStatus) -> None:
@@ -40,7 +43,7 @@ class Recommendation(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"fund": "Fund", "maybe": "Maybe", "do_not_fund": "Do not fund"}[self.value]
+        return {"fund": _l("Fund"), "maybe": _l("Maybe"), "do_not_fund": _l("Do not fund")}[self.value]
 
 
 class PanelRole(enum.StrEnum):
@@ -49,7 +52,7 @@ class PanelRole(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return "Chair" if self is PanelRole.CHAIR else "Panel member"
+        return _l("Chair") if self is PanelRole.CHAIR else _l("Panel member")
 
 
 class ConflictReason(enum.StrEnum):
@@ -61,10 +64,10 @@ class ConflictReason(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            "group_member": "I am a member of the group",
-            "family": "A family member is involved",
-            "employer": "My employer is involved",
-            "other": "Another reason",
+            "group_member": _l("I am a member of the group"),
+            "family": _l("A family member is involved"),
+            "employer": _l("My employer is involved"),
+            "other": _l("Another reason"),
         }[self.value]
 
 
@@ -75,4 +78,4 @@ class Outcome(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"award": "Award", "decline": "Decline", "reserve": "Reserve list"}[self.value]
+        return {"award": _l("Award"), "decline": _l("Decline"), "reserve": _l("Reserve list")}[self.value]

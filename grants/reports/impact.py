@@ -17,11 +17,13 @@ from fractions import Fraction
 from sqlalchemy import extract, func, select
 from sqlalchemy.orm import Session
 
+from commonpot.i18n import _, format_number
 from commonpot.money import format_pence
 from commonpot.spreadsheets import safe_cell
 from grants.models import Application, Award, FundArea, Group
 from grants.reports.models import GrantReport, ReportParticipation, ReportSpending
 from grants.reports.states import ReportState
+from grants.words import N_
 
 YEAR = extract("year", GrantReport.activity_ends_on)
 DIMENSIONS = {
@@ -46,12 +48,14 @@ class Totals:
         return Totals(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
 
 
-MEASURES = [  # (attribute, label, is money)
-    ("people", "People taking part", False),
-    ("volunteers", "Volunteers", False),
-    ("volunteer_hours", "Volunteer hours", False),
-    ("spent_pence", "Money spent", True),
-    ("assets_value_pence", "What groups' own assets were worth", True),
+# (attribute, label, is money). Labels are English (the CSV's column names) and translated
+# where a page shows them.
+MEASURES = [
+    ("people", N_("People taking part"), False),
+    ("volunteers", N_("Volunteers"), False),
+    ("volunteer_hours", N_("Volunteer hours"), False),
+    ("spent_pence", N_("Money spent"), True),
+    ("assets_value_pence", N_("What groups' own assets were worth"), True),
 ]
 
 
@@ -159,16 +163,28 @@ def group_shares(session: Session, group: Group) -> list[Share]:
 def share_sentences(share: Share, this_year: int) -> list[str]:
     """Plain sentences, e.g. 'Your dance sessions reached 120 of the 1,450 people taking part
     in dance in Darnall this year.'"""
-    when = "this year" if share.year == this_year else f"in {share.year}"
     place = share.area.name
-    sentences = [f"Your {activity.lower()} sessions reached {mine:,} of the {theirs:,} people "
-                 f"taking part in {activity.lower()} in {place} {when}."
-                 for activity, mine, theirs in share.activities]
+    this = share.year == this_year
+    sentences = [
+        (_("Your %(activity)s sessions reached %(mine)s of the %(all)s people taking part in "
+           "%(activity)s in %(place)s this year.", activity=activity.lower(),
+           mine=format_number(mine), all=format_number(theirs), place=place) if this else
+         _("Your %(activity)s sessions reached %(mine)s of the %(all)s people taking part in "
+           "%(activity)s in %(place)s in %(year)s.", activity=activity.lower(),
+           mine=format_number(mine), all=format_number(theirs), place=place, year=share.year))
+        for activity, mine, theirs in share.activities]
+    figures = dict(volunteers=format_number(share.group.volunteers),
+                   hours=format_number(share.group.volunteer_hours),
+                   all_hours=format_number(share.area_total.volunteer_hours), place=place,
+                   spent=format_pence(share.group.spent_pence),
+                   all_spent=format_pence(share.area_total.spent_pence))
     sentences.append(
-        f"Your {share.group.volunteers:,} volunteers gave {share.group.volunteer_hours:,} of the "
-        f"{share.area_total.volunteer_hours:,} volunteer hours given in {place} {when}, and you "
-        f"spent {format_pence(share.group.spent_pence)} of the "
-        f"{format_pence(share.area_total.spent_pence)} spent there.")
+        _("Your %(volunteers)s volunteers gave %(hours)s of the %(all_hours)s volunteer hours "
+          "given in %(place)s this year, and you spent %(spent)s of the %(all_spent)s spent "
+          "there.", **figures) if this else
+        _("Your %(volunteers)s volunteers gave %(hours)s of the %(all_hours)s volunteer hours "
+          "given in %(place)s in %(year)s, and you spent %(spent)s of the %(all_spent)s spent "
+          "there.", year=share.year, **figures))
     return sentences
 
 
@@ -177,8 +193,8 @@ def share_bars(share: Share) -> list[dict]:
     rows = []
     for measure, label, is_money in MEASURES:
         mine, whole = getattr(share.group, measure), getattr(share.area_total, measure)
-        show = format_pence if is_money else (lambda n: f"{n:,}")
-        rows.append({"label": label, "mine": mine, "whole": whole, "mine_text": show(mine),
+        show = format_pence if is_money else format_number
+        rows.append({"label": _(label), "mine": mine, "whole": whole, "mine_text": show(mine),
                      "whole_text": show(whole), "percent": share.percent(measure),
                      # Bar length in thousandths of the chart width (display only).
                      "width": (mine * 1000 // whole) if whole else 0})
@@ -247,7 +263,7 @@ def fund_csv(session: Session, fund_id: int) -> str:
 
     for name, totals in tables["theme"]:
         row("theme", name, totals)
-    for name, totals, _ in tables["area"]:
+    for name, totals, _area_id in tables["area"]:
         row("area", name, totals)
     for year, totals in tables["year"]:
         row("year", year, totals)
@@ -258,5 +274,5 @@ def fund_csv(session: Session, fund_id: int) -> str:
 def bar_chart(items: list[tuple[str, int]]) -> list[dict]:
     """Bars for a simple accessible SVG chart: label, value and length in thousandths."""
     largest = max((value for _, value in items), default=0)
-    return [{"label": label, "value": value, "text": f"{value:,}",
+    return [{"label": label, "value": value, "text": format_number(value),
              "width": (value * 1000 // largest) if largest else 0} for label, value in items]

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from commonpot import audit
 from commonpot.accounts.models import FundRole, User
+from commonpot.i18n import _, format_date, format_number
 from commonpot.mail import send_email
 from commonpot.money import parse_pounds
 from commonpot.refusals import Refused
@@ -30,6 +31,7 @@ from grants.reports.models import (
 from grants.reports.states import EDITABLE, ReportState, check_report_transition
 from grants.signals import report_accepted
 from grants.timefmt import LONDON
+from grants.words import in_language, language_of
 
 # The group has this long after its activity ends to send the report.
 WEEKS_TO_REPORT = 8
@@ -80,17 +82,21 @@ def manager_recipients(session: Session, fund_id: int) -> list[str]:
         .where(FundRole.fund_id == fund_id, FundRole.role == "fund_manager").order_by(User.email)))
 
 
-def _email_group(session: Session, report: GrantReport, subject: str, body: str) -> None:
+def _email_group(session: Session, report: GrantReport, compose) -> None:
+    """`compose()` returns (subject, body); it is called once per recipient, in their language
+    (the clock sends these outside any request)."""
     for address in group_recipients(session, report):
-        send_email(session, address, subject, body)
+        with in_language(language_of(session, address)):
+            subject, body = compose()
+            send_email(session, address, subject, body)
 
 
 def _project(report: GrantReport) -> str:
-    return report.award.application.title or "your project"
+    return report.award.application.title or _("your project")
 
 
 def _due_text(report: GrantReport) -> str:
-    return report.due_on.strftime("%-d %B %Y")
+    return format_date(report.due_on)
 
 
 # --- scheduling and the clock --------------------------------------------------------------
@@ -99,9 +105,9 @@ def schedule_report(session: Session, actor, award: Award, activity_ends_on: dat
                     now: datetime, weeks_to_report: int = WEEKS_TO_REPORT) -> GrantReport:
     """Ask for a report on this award once its activity ends (at once if it has)."""
     if award.released_at is None or award.status == "declined_by_group":
-        raise Refused("Reports are asked for only on awards the group has been told about.")
+        raise Refused(_("Reports are asked for only on awards the group has been told about."))
     if session.scalar(select(GrantReport.id).where(GrantReport.award_id == award.id)):
-        raise Refused("This grant already has an end-of-grant report.", "activity_ends_on")
+        raise Refused(_("This grant already has an end-of-grant report."), "activity_ends_on")
     report = GrantReport(award_id=award.id, group_id=award.application.group_id,
                          state=ReportState.SCHEDULED, activity_ends_on=activity_ends_on,
                          due_on=activity_ends_on + timedelta(weeks=weeks_to_report),
@@ -124,25 +130,30 @@ def advance_report(session: Session, report: GrantReport, now: datetime) -> list
     if report.state == ReportState.SCHEDULED and today >= report.activity_ends_on:
         _move(session, audit.SYSTEM, report, ReportState.DUE)
         report.asked_at = now
-        _email_group(session, report, f"Tell us how {_project(report)} went",
-                     f"Your activity for {_project(report)} has ended. Please send your short "
-                     f"end-of-grant report by {_due_text(report)}: what happened, what you "
-                     f"spent, who took part and what you learned.\n\n{_report_link(report)}\n")
+        _email_group(session, report, lambda: (
+            _("Tell us how %(project)s went", project=_project(report)),
+            _("Your activity for %(project)s has ended. Please send your short end-of-grant "
+              "report by %(date)s: what happened, what you spent, who took part and what you "
+              "learned.", project=_project(report), date=_due_text(report))
+            + f"\n\n{_report_link(report)}\n"))
         happened.append("asked")
     if report.state == ReportState.DUE and \
             today >= report.due_on - timedelta(days=REMIND_DAYS_BEFORE) and today <= report.due_on:
         _move(session, audit.SYSTEM, report, ReportState.REMINDED)
-        _remind(session, report, now, f"Reminder: your report on {_project(report)} is due "
-                                      f"by {_due_text(report)}")
+        _remind(session, report, now, lambda: _(
+            "Reminder: your report on %(project)s is due by %(date)s", project=_project(report),
+            date=_due_text(report)))
         happened.append("reminded")
     if report.state in (ReportState.DUE, ReportState.REMINDED) and today > report.due_on:
         _move(session, audit.SYSTEM, report, ReportState.OVERDUE)
         report.overdue_at = now
-        _remind(session, report, now, f"Your report on {_project(report)} is overdue")
+        _remind(session, report, now, lambda: _("Your report on %(project)s is overdue",
+                                                project=_project(report)))
         happened.append("overdue")
     elif report.state == ReportState.OVERDUE and report.last_reminded_at is not None and \
             now - report.last_reminded_at >= OVERDUE_REMINDER_EVERY:
-        _remind(session, report, now, f"Your report on {_project(report)} is still overdue")
+        _remind(session, report, now, lambda: _("Your report on %(project)s is still overdue",
+                                                project=_project(report)))
         audit.record(session, audit.SYSTEM, "grants.report_reminded_again", "report", report.id,
                      {"reminders_sent": report.reminders_sent})
         happened.append("reminded again")
@@ -150,13 +161,15 @@ def advance_report(session: Session, report: GrantReport, now: datetime) -> list
     return happened
 
 
-def _remind(session: Session, report: GrantReport, now: datetime, subject: str) -> None:
+def _remind(session: Session, report: GrantReport, now: datetime, subject) -> None:
+    """`subject()` gives the subject in the current language."""
     report.last_reminded_at = now
     report.reminders_sent += 1
-    _email_group(session, report, subject,
-                 f"{subject}. It was due on {_due_text(report)}: it only takes a few minutes, "
-                 f"and the fund needs it to pay the last part of your grant.\n\n"
-                 f"{_report_link(report)}\n")
+    _email_group(session, report, lambda: (
+        subject(),
+        _("%(subject)s. It was due on %(date)s: it only takes a few minutes, and the fund needs "
+          "it to pay the last part of your grant.", subject=subject(), date=_due_text(report))
+        + f"\n\n{_report_link(report)}\n"))
 
 
 def remind_reports(session: Session, now: datetime) -> list[tuple[int, str]]:
@@ -192,26 +205,26 @@ class ReportContent:
 def _count(text: str, label: str, name: str) -> int:
     value = (text or "0").strip().replace(",", "") or "0"
     if not value.isdigit():
-        raise Refused(f"{label} must be a whole number, like 12.", name)
+        raise Refused(_("%(label)s must be a whole number, like 12.", label=label), name)
     number = int(value)
     if number > MAX_COUNT:
-        raise Refused(f"{label} looks too large: check the number.", name)
+        raise Refused(_("%(label)s looks too large: check the number.", label=label), name)
     return number
 
 
 def _pence(text: str, label: str, name: str) -> int:
     pence = parse_pounds((text or "").strip() or "0")
     if pence is None:
-        raise Refused(f"{label}: enter an amount in pounds, like 120 or 120.50.", name)
+        raise Refused(_("%(label)s: enter an amount in pounds, like 120 or 120.50.", label=label), name)
     if pence > MAX_COUNT * 100:
-        raise Refused(f"{label} looks too large: check the amount.", name)
+        raise Refused(_("%(label)s looks too large: check the amount.", label=label), name)
     return pence
 
 
 def _require_editable(report: GrantReport) -> None:
     if report.state not in EDITABLE:
-        raise Refused("This report cannot be changed now." if report.state != ReportState.SCHEDULED
-                      else "This report opens when your activity ends.")
+        raise Refused(_("This report cannot be changed now.") if report.state != ReportState.SCHEDULED
+                      else _("This report opens when your activity ends."))
 
 
 def save_report(session: Session, actor, report: GrantReport, content: ReportContent) -> GrantReport:
@@ -219,22 +232,22 @@ def save_report(session: Session, actor, report: GrantReport, content: ReportCon
     _require_editable(report)
     for text, name in ((content.what_happened, "what_happened"), (content.learned, "learned")):
         if len(text or "") > MAX_TEXT:
-            raise Refused(f"Keep this under {MAX_TEXT:,} characters.", name)
-    volunteers = _count(content.volunteers, "Volunteers", "volunteers")
-    hours = _count(content.volunteer_hours, "Volunteer hours", "volunteer_hours")
-    assets_value = _pence(content.assets_value, "What your assets were worth", "assets_value")
+            raise Refused(_("Keep this under %(limit)s characters.", limit=format_number(MAX_TEXT)), name)
+    volunteers = _count(content.volunteers, _("Volunteers"), "volunteers")
+    hours = _count(content.volunteer_hours, _("Volunteer hours"), "volunteer_hours")
+    assets_value = _pence(content.assets_value, _("What your assets were worth"), "assets_value")
     lines = {line.id: line for line in report.award.application.budget_lines}
     spending: dict[int, int | None] = {}
     for line_id, typed in content.spending.items():
         if line_id not in lines:
-            raise Refused("That budget line is not part of this grant.", "spending")
+            raise Refused(_("That budget line is not part of this grant."), "spending")
         # Blank means "not answered yet" (kept apart from 0, which is an answer).
         spending[line_id] = None if not (typed or "").strip() else _pence(
             typed, f"Spent on {lines[line_id].description}", f"spent_{line_id}")
     people: dict[tuple[str, str], int] = {}
     for (activity, band), typed in content.participation.items():
         if activity not in ACTIVITY_TYPES or band not in AGE_BANDS:
-            raise Refused("Choose an activity and an age band from the lists.", "participation")
+            raise Refused(_("Choose an activity and an age band from the lists."), "participation")
         number = _count(typed, f"{activity}, {band}", "participation")
         if number:
             people[(activity, band)] = number
@@ -299,25 +312,30 @@ def submit_report(session: Session, actor, report: GrantReport, *, now: datetime
     report.submitted_at = now
     _move(session, actor, report, ReportState.SUBMITTED, {"resubmitted": again})
     for address in manager_recipients(session, report.award.fund_id):
-        send_email(session, address, f"End-of-grant report {'updated' if again else 'received'}: "
-                   f"{report.group.name}", f"{report.group.name} sent its report on "
-                   f"{_project(report)}. Read it and accept it, or ask for changes.\n\n"
-                   f"{_report_link(report)}\n")
+        with in_language(language_of(session, address)):
+            subject = _("End-of-grant report updated: %(group)s", group=report.group.name) if again \
+                else _("End-of-grant report received: %(group)s", group=report.group.name)
+            send_email(session, address, subject,
+                       _("%(group)s sent its report on %(project)s. Read it and accept it, or ask "
+                         "for changes.", group=report.group.name, project=_project(report))
+                       + f"\n\n{_report_link(report)}\n")
     return report
 
 
 def request_changes(session: Session, actor, report: GrantReport, reason: str) -> GrantReport:
     reason = (reason or "").strip()
     if not reason:
-        raise Refused("Say what needs to change, so the group knows what to do.", "reason")
+        raise Refused(_("Say what needs to change, so the group knows what to do."), "reason")
     if len(reason) > MAX_TEXT:
-        raise Refused(f"Keep the reason under {MAX_TEXT:,} characters.", "reason")
+        raise Refused(_("Keep the reason under %(limit)s characters.", limit=format_number(MAX_TEXT)),
+                      "reason")
     check_report_transition(report.state, ReportState.CHANGES_REQUESTED)
     report.changes_reason = reason
     _move(session, actor, report, ReportState.CHANGES_REQUESTED, {"reason": reason})
-    _email_group(session, report, f"Changes asked for on your report on {_project(report)}",
-                 f"Thank you for your report. The fund has asked for a change before accepting "
-                 f"it:\n\n{reason}\n\n{_report_link(report)}\n")
+    _email_group(session, report, lambda: (
+        _("Changes asked for on your report on %(project)s", project=_project(report)),
+        _("Thank you for your report. The fund has asked for a change before accepting it:")
+        + f"\n\n{reason}\n\n{_report_link(report)}\n"))
     return report
 
 
@@ -328,10 +346,11 @@ def accept_report(session: Session, actor, report: GrantReport, *, now: datetime
     report.accepted_by_id = actor.id if hasattr(actor, "id") else None
     _move(session, actor, report, ReportState.ACCEPTED)
     report_accepted.send(report, session=session, actor=actor)
-    _email_group(session, report, f"Your report on {_project(report)} is accepted",
-                 f"Thank you: the fund has accepted your end-of-grant report. Any part of the "
-                 f"grant held for it is now released.\n\n{_share_text(session, report, now)}"
-                 f"{_report_link(report)}\n")
+    _email_group(session, report, lambda: (
+        _("Your report on %(project)s is accepted", project=_project(report)),
+        _("Thank you: the fund has accepted your end-of-grant report. Any part of the grant held "
+          "for it is now released.") + f"\n\n{_share_text(session, report, now)}"
+        f"{_report_link(report)}\n"))
     return report
 
 
@@ -359,12 +378,12 @@ def add_photo(session: Session, actor, report: GrantReport, *, file_name: str, d
 
     _require_editable(report)
     if not consent:
-        raise Refused("Confirm that everyone in the photo (or their parent or carer) agreed "
-                      "to it being shared.", "consent")
+        raise Refused(_("Confirm that everyone in the photo (or their parent or carer) agreed to it being "
+                        "shared."), "consent")
     try:
         name = uploads.check_file_name(file_name)
         if name.rsplit(".", 1)[-1].lower() not in PHOTO_EXTENSIONS:
-            raise Refused(f"{name} is not a photo. Upload a JPG or PNG file.", "photo")
+            raise Refused(_("%(name)s is not a photo. Upload a JPG or PNG file.", name=name), "photo")
         content_type = uploads.check_file(name, data)
     except GrantsError as exc:
         raise Refused(str(exc), "photo") from exc

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import enum
 
+from commonpot.i18n import _
+from commonpot.i18n import lazy_gettext as _l
 from commonpot.refusals import Refused
 
 
@@ -26,13 +28,13 @@ class ReportState(enum.StrEnum):
 
 
 _LABELS = {
-    ReportState.SCHEDULED: "Not due yet",
-    ReportState.DUE: "Due",
-    ReportState.REMINDED: "Due (reminder sent)",
-    ReportState.OVERDUE: "Overdue",
-    ReportState.SUBMITTED: "Waiting for the fund to read it",
-    ReportState.CHANGES_REQUESTED: "Changes asked for",
-    ReportState.ACCEPTED: "Accepted",
+    ReportState.SCHEDULED: _l("Not due yet"),
+    ReportState.DUE: _l("Due"),
+    ReportState.REMINDED: _l("Due (reminder sent)"),
+    ReportState.OVERDUE: _l("Overdue"),
+    ReportState.SUBMITTED: _l("Waiting for the fund to read it"),
+    ReportState.CHANGES_REQUESTED: _l("Changes asked for"),
+    ReportState.ACCEPTED: _l("Accepted"),
 }
 
 R = ReportState
@@ -59,8 +61,8 @@ class ReportTransitionError(Refused):
 
     def __init__(self, current: ReportState, target: ReportState):
         self.current, self.target = ReportState(current), ReportState(target)
-        super().__init__(f"A report that is “{self.current.label}” cannot become "
-                         f"“{self.target.label}”.")
+        super().__init__(_("A report that is “%(current)s” cannot become “%(target)s”.",
+                           current=self.current.label, target=self.target.label))
 
 
 def check_report_transition(current, target) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 import grants.reports.policy  # noqa: F401 - registers the report rules with can()
 from commonpot.accounts.policy import OBJECT_CHECKED, PUBLIC, PUBLIC_OBJECT_CHECKED, access, can, require
 from commonpot.extensions import db
+from commonpot.i18n import _
 from commonpot.refusals import Refused
 from grants.models import Award, Fund, FundArea, Group, Round
 from grants.reports import clock, forms, impact, operations
@@ -113,7 +114,7 @@ def edit_report(report_id: int):
         except Refused as exc:
             flash(exc.message, "error")
             return _render_report(report, exc)
-        flash("Your report is saved.", "success")
+        flash(_("Your report is saved."), "success")
         return redirect(url_for(".edit_report", report_id=report.id))
     return _render_report(report)
 
@@ -130,7 +131,7 @@ def submit_report(report_id: int):
     except Refused as exc:
         flash(exc.message, "error")
     else:
-        flash("Thank you: your report is sent. The fund will read it and tell you.", "success")
+        flash(_("Thank you: your report is sent. The fund will read it and tell you."), "success")
     return redirect(url_for(".edit_report", report_id=report.id))
 
 
@@ -141,7 +142,7 @@ def add_photo(report_id: int):
     require(can(current_user, "reports.edit", report))
     form = forms.PhotoForm()
     if not form.validate_on_submit():
-        flash("The photo could not be added: the form was incomplete.", "error")
+        flash(_("The photo could not be added: the form was incomplete."), "error")
         return redirect(url_for(".edit_report", report_id=report.id))
     upload = form.photo.data
     try:
@@ -152,7 +153,7 @@ def add_photo(report_id: int):
     except Refused as exc:
         flash(exc.message, "error")
     else:
-        flash("Photo added.", "success")
+        flash(_("Photo added."), "success")
     return redirect(url_for(".edit_report", report_id=report.id))
 
 
@@ -188,7 +189,7 @@ def remove_photo(report_id: int, photo_id: int):
     except Refused as exc:
         flash(exc.message, "error")
     else:
-        flash("Photo removed.", "success")
+        flash(_("Photo removed."), "success")
     return redirect(url_for(".edit_report", report_id=report_id))
 
 
@@ -204,7 +205,7 @@ def accept_report(report_id: int):
     except Refused as exc:
         flash(exc.message, "error")
     else:
-        flash("Report accepted. Any instalment held for it is released.", "success")
+        flash(_("Report accepted. Any instalment held for it is released."), "success")
     return redirect(url_for(".edit_report", report_id=report.id))
 
 
@@ -224,7 +225,7 @@ def request_changes(report_id: int):
     except Refused as exc:
         flash(exc.message, "error")
     else:
-        flash("The group has been asked for changes.", "success")
+        flash(_("The group has been asked for changes."), "success")
     return redirect(url_for(".edit_report", report_id=report.id))
 
 
@@ -265,7 +266,7 @@ def schedule_report(award_id: int):
         except Refused as exc:
             flash(exc.message, "error")
         else:
-            flash("The report is scheduled: the group is asked for it when the activity ends.",
+            flash(_("The report is scheduled: the group is asked for it when the activity ends."),
                   "success")
     return redirect(url_for(".round_reports", slug=award.round.slug))
 

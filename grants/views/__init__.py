@@ -7,7 +7,10 @@ from __future__ import annotations
 from flask import Blueprint
 
 import grants.policy  # noqa: F401 - registers the grants rules with can()
+from commonpot.i18n import _
 from grants import eligibility, operations
+from grants.answers import answer_text, typed_money
+from grants.applications import timeline_text
 from grants.models import ORG_TYPE_LABELS
 from grants.states import ApplicationStatus
 from grants.timefmt import london, london_date
@@ -17,12 +20,14 @@ bp = Blueprint("grants", __name__, url_prefix="/grants")
 
 @bp.app_context_processor
 def _grants_helpers():
+    # The wording is kept in English and translated here, per page, in the reader's language.
     return {"london": london, "london_date": london_date,
-            "org_type_labels": {k.value: v for k, v in ORG_TYPE_LABELS.items()},
-            "screening_reasons": eligibility.SCREENING_REASONS,
+            "org_type_labels": {k.value: str(v) for k, v in ORG_TYPE_LABELS.items()},
+            "screening_reasons": {code: _(text) for code, text in eligibility.SCREENING_REASONS.items()},
             "status_labels": {s.value: s.label for s in ApplicationStatus},
             "ApplicationStatus": ApplicationStatus,
-            "budget_categories": operations.BUDGET_CATEGORIES}
+            "budget_categories": {code: _(text) for code, text in operations.BUDGET_CATEGORIES.items()},
+            "answer_text": answer_text, "typed_money": typed_money, "timeline_text": timeline_text}
 
 
 def _form_errors(form, exc: operations.GrantsError) -> None:

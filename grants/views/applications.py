@@ -23,6 +23,7 @@ from commonpot.accounts.policy import (
 )
 from commonpot.extensions import db
 from commonpot.forms import options
+from commonpot.i18n import _
 from grants import forms, operations, queries, uploads
 from grants.models import (
     Application,
@@ -37,18 +38,18 @@ from grants.views import bp
 
 def _steps(application: Application) -> list[tuple[str, str]]:
     """(step id, title) in order."""
-    steps = [("project", "Your project")]
+    steps = [("project", _("Your project"))]
     numbers = sorted({q.step for q in application.round.questions})
     for number in numbers:
         questions = [q for q in application.round.questions if q.step == number]
         if all(q.is_asset for q in questions):
-            title = "What your group brings"
+            title = _("What your group brings")
         elif len(questions) == 1:
             title = questions[0].label
         else:
-            title = f"Questions, part {numbers.index(number) + 1}"
+            title = _("Questions, part %(part)d", part=numbers.index(number) + 1)
         steps.append((f"questions-{number}", title))
-    steps.append(("budget", "Budget"))
+    steps.append(("budget", _("Budget")))
     return steps
 
 
@@ -75,7 +76,7 @@ def start_application(slug: str):
     form = forms.StartApplicationForm()
     form.group_id.choices = options([(g.id, g.name) for g in queries.groups_for(db.session, current_user.id)])
     if not form.validate_on_submit():
-        flash("Choose one of your groups to apply.", "error")
+        flash(_("Choose one of your groups to apply."), "error")
         return redirect(url_for("grants.show_round", slug=slug))
     group = db.session.get(Group, form.group_id.data)
     try:
@@ -109,7 +110,7 @@ def edit_application_step(application_id: int, step: str):
     if step not in step_ids:
         abort(404)
     if not operations.accepting_applications(application.round):
-        flash("This round is closed, so the application can no longer be changed.", "error")
+        flash(_("This round is closed, so the application can no longer be changed."), "error")
         return redirect(url_for("grants.show_application", application_id=application.id))
     questions = _step_questions(application, step) if step.startswith("questions-") else []
     checked = False
@@ -130,7 +131,7 @@ def edit_application_step(application_id: int, step: str):
                                   operations.submission_problems(db.session, application))
         if not problems:
             if "save_and_return" in request.form:
-                flash("Your answers are saved. You can come back at any time.", "success")
+                flash(_("Your answers are saved. You can come back at any time."), "success")
                 return redirect(url_for("grants.show_application", application_id=application.id))
             position = step_ids.index(step)
             if position + 1 < len(step_ids):
@@ -149,7 +150,7 @@ def edit_application_step(application_id: int, step: str):
         "grants/step.html", application=application, step=step,
         title=dict(steps)[step], steps=steps, problems=problems, question_form=question_form,
         questions=questions, answers=application.answers or {},
-        categories=operations.BUDGET_CATEGORIES,
+        categories={code: _(text) for code, text in operations.BUDGET_CATEGORIES.items()},
         budget_rows=_budget_rows(application), saved=checked,
         accept=",".join("." + e for e in uploads.ALLOWED))
 
@@ -229,8 +230,8 @@ def submit_application(application_id: int):
     except operations.GrantsError as exc:
         return render_template("grants/refused.html", round=application.round,
                                message=str(exc), application=application), 409
-    flash(f"Application submitted. Your reference is {application.reference}. We have emailed "
-          f"a confirmation.", "success")
+    flash(_("Application submitted. Your reference is %(reference)s. We have emailed a confirmation.",
+            reference=application.reference), "success")
     return redirect(url_for("grants.show_application", application_id=application.id))
 
 
@@ -246,7 +247,7 @@ def withdraw_application(application_id: int):
         except (operations.GrantsError, operations.IllegalTransitionError) as exc:
             return render_template("grants/refused.html", round=application.round,
                                    message=str(exc), application=application), 409
-        flash("The application is withdrawn.", "success")
+        flash(_("The application is withdrawn."), "success")
     return redirect(url_for("grants.show_application", application_id=application.id))
 
 

@@ -20,6 +20,7 @@ from commonpot.accounts.policy import (
     can,
 )
 from commonpot.extensions import db
+from commonpot.i18n import _
 from grants import forms, operations
 from grants.models import (
     Fund,
@@ -56,7 +57,7 @@ def update_fund_themes(fund_id: int):
     if form.validate_on_submit():
         operations.set_fund_themes(db.session, current_user, fund,
                                    (form.themes.data or "").splitlines())
-        flash("Themes saved.", "success")
+        flash(_("Themes saved."), "success")
     return redirect(url_for("grants.manage_fund", fund_id=fund.id))
 
 
@@ -69,10 +70,10 @@ def import_areas(fund_id: int):
         text = form.file.data.read().decode("utf-8-sig", errors="replace")
         # A file with any bad row is refused whole (the refusal handler shows the problems).
         summary = operations.import_areas_csv(db.session, current_user, fund, text)
-        flash(f"{summary['areas_created']} area(s) created and {summary['postcodes_added']} "
-              f"postcode(s) added.", "success")
+        flash(_("%(areas)s area(s) created and %(postcodes)s postcode(s) added.",
+                areas=summary["areas_created"], postcodes=summary["postcodes_added"]), "success")
     else:
-        flash("Choose a CSV file to import.", "error")
+        flash(_("Choose a CSV file to import."), "error")
     return redirect(url_for("grants.manage_fund", fund_id=fund.id))
 
 

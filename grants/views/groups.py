@@ -20,6 +20,7 @@ from commonpot.accounts.policy import (
     access,
 )
 from commonpot.extensions import db
+from commonpot.i18n import _
 from commonpot.urls import external_url
 from grants import forms, operations, queries
 from grants.models import (
@@ -55,7 +56,7 @@ def create_group():
         except operations.GrantsError as exc:
             _form_errors(form, exc)
         else:
-            flash(f"{group.name} is set up. You are its group admin.", "success")
+            flash(_("%(group)s is set up. You are its group admin.", group=group.name), "success")
             return redirect(url_for("grants.show_group", group_id=group.id))
     return render_template("grants/group_form.html", form=form, group=None)
 
@@ -80,7 +81,7 @@ def edit_group(group_id: int):
         except operations.GrantsError as exc:
             _form_errors(form, exc)
         else:
-            flash("The group's details are saved.", "success")
+            flash(_("The group's details are saved."), "success")
             return redirect(url_for("grants.show_group", group_id=group.id))
     return render_template("grants/group_form.html", form=form, group=group)
 
@@ -94,7 +95,8 @@ def invite_member(group_id: int):
         operations.invite_member(
             db.session, current_user, group, form.email.data, form.role.data,
             lambda token: external_url("grants.accept_invitation", token=token))
-        flash(f"Invitation sent to {form.email.data}. The link works for 7 days.", "success")
+        flash(_("Invitation sent to %(email)s. The link works for 7 days.", email=form.email.data),
+              "success")
         return redirect(url_for("grants.show_group", group_id=group.id))
     return render_template("grants/group.html", group=group, invite_form=form)
 
@@ -110,7 +112,7 @@ def accept_invitation(token: str):
         except operations.GrantsError as exc:
             flash(str(exc), "error")
         else:
-            flash(f"You have joined {group.name}.", "success")
+            flash(_("You have joined %(group)s.", group=group.name), "success")
             return redirect(url_for("grants.show_group", group_id=group.id))
     return render_template("grants/invitation.html", invitation=invitation, form=form)
 

@@ -22,6 +22,7 @@ from commonpot.accounts.policy import (
 )
 from commonpot.extensions import db
 from commonpot.forms import options
+from commonpot.i18n import _
 from grants import forms, operations, queries
 from grants.models import (
     Application,
@@ -42,7 +43,7 @@ def _settings(form) -> operations.RoundSettings:
     for name in ("min_grant", "max_grant", "budget"):
         pence = money.parse_pounds(getattr(form, name).data)
         if pence is None:
-            raise operations.GrantsError("Enter an amount in pounds, like 500.", name)
+            raise operations.GrantsError(_("Enter an amount in pounds, like 500."), name)
         amounts[name] = pence
     return operations.RoundSettings(
         title=form.title.data.strip(), description=form.description.data.strip(),
@@ -65,7 +66,7 @@ def create_round(fund_id: int):
         except operations.GrantsError as exc:
             _form_errors(form, exc)
         else:
-            flash("Round created as a draft. Add criteria and questions, then open it.", "success")
+            flash(_("Round created as a draft. Add criteria and questions, then open it."), "success")
             return redirect(url_for("grants.manage_round", slug=round_.slug))
     return render_template("grants/round_form.html", form=form, fund=fund, round=None)
 
@@ -87,7 +88,7 @@ def edit_round(slug: str):
         except operations.GrantsError as exc:
             _form_errors(form, exc)
         else:
-            flash("Round saved.", "success")
+            flash(_("Round saved."), "success")
             return redirect(url_for("grants.manage_round", slug=round_.slug))
     return render_template("grants/round_form.html", form=form, fund=round_.fund, round=round_)
 
@@ -120,14 +121,14 @@ def change_round_phase(slug: str):
     form = forms.PhaseForm()
     form.target.choices = options([(p.value, p.label) for p in RoundPhase])
     if not form.validate_on_submit():
-        flash("Choose a phase and say why.", "error")
+        flash(_("Choose a phase and say why."), "error")
         return redirect(url_for("grants.manage_round", slug=slug))
     try:
         operations.transition_round(db.session, current_user, round_, form.target.data,
                                     reason=form.reason.data)
     except RoundTransitionError as exc:
         return render_template("grants/refused.html", round=round_, message=str(exc)), 409
-    flash(f"The round is now: {round_.phase.label}.", "success")
+    flash(_("The round is now: %(phase)s.", phase=round_.phase.label), "success")
     return redirect(url_for("grants.manage_round", slug=slug))
 
 
@@ -144,9 +145,9 @@ def add_criterion(slug: str):
         except operations.GrantsError as exc:
             flash(str(exc), "error")
         else:
-            flash("Criterion added.", "success")
+            flash(_("Criterion added."), "success")
     else:
-        flash("Name the criterion and give it a weight.", "error")
+        flash(_("Name the criterion and give it a weight."), "error")
     return redirect(url_for("grants.manage_round", slug=slug))
 
 
@@ -165,9 +166,9 @@ def add_question(slug: str):
         except operations.GrantsError as exc:
             flash(str(exc), "error")
         else:
-            flash("Question added.", "success")
+            flash(_("Question added."), "success")
     else:
-        flash("Write the question and choose its type.", "error")
+        flash(_("Write the question and choose its type."), "error")
     return redirect(url_for("grants.manage_round", slug=slug))
 
 
@@ -177,14 +178,15 @@ def copy_questions(slug: str):
     round_ = load_or_404(Round, slug, "grants.manage_round", by=Round.slug)
     source = db.session.get(Round, request.form.get("source_round_id", type=int) or 0)
     if source is None or not can(current_user, "grants.manage_round", source):
-        flash("Choose a round to copy from.", "error")
+        flash(_("Choose a round to copy from."), "error")
         return redirect(url_for("grants.manage_round", slug=slug))
     try:
         copied = operations.copy_questions(db.session, current_user, round_, source)
     except operations.GrantsError as exc:
         flash(str(exc), "error")
     else:
-        flash(f"{copied} question(s) copied from {source.title}.", "success")
+        flash(_("%(count)s question(s) copied from %(source)s.", count=copied, source=source.title),
+              "success")
     return redirect(url_for("grants.manage_round", slug=slug))
 
 

@@ -17,6 +17,7 @@ from commonpot.accounts.policy import (
     access,
 )
 from commonpot.extensions import db
+from commonpot.i18n import _
 from grants import forms, operations
 from grants.models import (
     Application,
@@ -39,7 +40,8 @@ def screen_application(application_id: int):
         except operations.IllegalTransitionError as exc:
             form.form_errors.append(str(exc))
         else:
-            flash(f"{application.reference} marked {application.status.label.lower()}.", "success")
+            flash(_("%(reference)s marked %(status)s.", reference=application.reference,
+                    status=application.status.label.lower()), "success")
             return redirect(url_for("grants.manage_round", slug=application.round.slug))
     return render_template("grants/screen.html", application=application, form=form)
 

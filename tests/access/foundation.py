@@ -11,6 +11,7 @@ def build(session, world):
 
 EXPECT = {
     "public.home": Rule("/", EVERYONE),
+    "public.choose_language": Rule("/language?lang=cy&next=/", EVERYONE),
     "public.audit_checkpoint": Rule("/audit", EVERYONE),
     "public.audit_events": Rule("/audit/events.json", EVERYONE),
     "public.audit_key": Rule("/audit/key.json", EVERYONE),

@@ -42,7 +42,7 @@ def test_shortlist_goes_to_the_vote_and_the_result_comes_back_as_decisions(
     post_form(client, f"/panels/rounds/{round_id}/shortlist", {"application_ids": list(apps.values())})
     sent = post_form(client, f"/vote/grant-rounds/{round_id}/shortlist/send",
                      {"voting_round_id": voting_round_id}, follow_redirects=True)
-    assert "3 project(s) added" in sent.get_data(as_text=True)
+    assert "3 projects added" in sent.get_data(as_text=True)
     # Sending again adds nothing twice.
     post_form(client, f"/vote/grant-rounds/{round_id}/shortlist/send", {"voting_round_id": voting_round_id})
 
@@ -73,7 +73,7 @@ def test_shortlist_goes_to_the_vote_and_the_result_comes_back_as_decisions(
     meeting = client.get(f"/panels/rounds/{round_id}/meeting").get_data(as_text=True)
     assert "What residents decided" in meeting
     done = post_form(client, f"/vote/grant-rounds/{round_id}/vote-decisions", follow_redirects=True)
-    assert "2 award(s), 1 decline(s)" in done.get_data(as_text=True)
+    assert "2 awarded, 1 declined" in done.get_data(as_text=True)
 
     with db_scope() as s:
         decisions = {s.get(Application, d.application_id).title: d

@@ -7,13 +7,16 @@ from flask import Blueprint, current_app, request
 
 import voting.policy  # noqa: F401 - registers the voting rules
 from commonpot.accounts.loading import load_or_404
-from voting.models import VotingRound
+from commonpot.i18n import _l, later
+from voting.ballots import BALLOT_TYPE_LABELS
+from voting.models import PROPOSAL_LABELS, VotingRound
+from voting.results import rule_label
 from voting.states import LABELS
 
 bp = Blueprint("voting", __name__, url_prefix="/vote")
 
-TOO_MANY_CODES = ("Too many code attempts from your connection. Wait a few minutes, then type "
-                  "the code again carefully.")
+TOO_MANY_CODES = later(_l("Too many code attempts from your connection. Wait a few minutes, then "
+                          "type the code again carefully."))
 
 
 def _code_limit() -> str:
@@ -22,7 +25,8 @@ def _code_limit() -> str:
 
 @bp.app_context_processor
 def _voting_globals():
-    return {"round_labels": LABELS}
+    return {"round_labels": LABELS, "proposal_labels": PROPOSAL_LABELS,
+            "ballot_type_labels": BALLOT_TYPE_LABELS, "rule_label": rule_label}
 
 
 def _round(round_id: int) -> VotingRound:

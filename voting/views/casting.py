@@ -12,6 +12,7 @@ from commonpot.accounts.policy import (
     access,
 )
 from commonpot.extensions import db, limiter
+from commonpot.i18n import _, _l, later
 from voting import cast_tokens, operations
 from voting.ballots import BallotError, BallotType, tally
 from voting.forms import (
@@ -48,7 +49,7 @@ def _cast_or_update(voting_round, contests, form, action, mode, do_cast, code=No
         return _ballot_page(voting_round, contests, form=form, action=action, mode=mode,
                             choices=choices, problems=exc.messages, status=400, code=code)
     except operations.AlreadyVoted as exc:
-        return render_template("voting/message.html", round=voting_round, title="You have already voted",
+        return render_template("voting/message.html", round=voting_round, title=_("You have already voted"),
                                message=str(exc)), 409
     except VotingError as exc:
         return _ballot_page(voting_round, contests, form=form, action=action, mode=mode,
@@ -75,7 +76,7 @@ def _ballot_key() -> str:
     return f"ballot:{current_user.id}"
 
 
-TOO_MANY_BALLOTS = "Too many ballots sent from your account in a short time."
+TOO_MANY_BALLOTS = later(_l("Too many ballots sent from your account in a short time."))
 
 
 def _earlier_cast(voting_round):
@@ -92,8 +93,8 @@ def _earlier_cast(voting_round):
 
 
 def _not_open(voting_round):
-    return render_template("voting/message.html", round=voting_round, title="Voting is not open",
-                           message="Voting is not open in this round."), 409
+    return render_template("voting/message.html", round=voting_round, title=_("Voting is not open"),
+                           message=_("Voting is not open in this round.")), 409
 
 
 @bp.route("/<int:round_id>/ballot", methods=["GET", "POST"])
@@ -112,9 +113,9 @@ def cast_ballot(round_id: int):
     except operations.NotEligible as exc:
         return render_template("voting/not_eligible.html", round=voting_round, message=str(exc)), 403
     if operations.has_voted(db.session, voting_round, operations.user_voter_key(current_user)):
-        return render_template("voting/message.html", round=voting_round, title="You have already voted",
-                               message="You have already voted in this round. Each person can vote "
-                               "once.", show_change=voting_round.allow_revote), 409
+        return render_template("voting/message.html", round=voting_round, title=_("You have already voted"),
+                               message=_("You have already voted in this round. Each person can vote "
+                               "once."), show_change=voting_round.allow_revote), 409
     contests = operations.contests_for(voting_round, home)
     form = BallotForm()
     action = url_for("voting.cast_ballot", round_id=voting_round.id)

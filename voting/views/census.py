@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from commonpot.accounts.policy import OBJECT_CHECKED, STEWARD, access
 from commonpot.extensions import db
+from commonpot.i18n import _
 from voting import census
 from voting.errors import VotingError
 from voting.forms import CensusImportForm, PaperIssueForm
@@ -25,7 +26,7 @@ def import_census(round_id: int):
         try:
             text = form.file.data.read().decode("utf-8-sig")
         except UnicodeDecodeError:
-            form.file.errors.append("The file must be a CSV saved as UTF-8 text.")
+            form.file.errors.append(_("The file must be a CSV saved as UTF-8 text."))
         else:
             try:
                 done = census.import_census(db.session, current_user, voting_round, text)
@@ -37,8 +38,9 @@ def import_census(round_id: int):
                                          "text/csv")
                     response.headers["Cache-Control"] = "no-store"
                     return response
-                flash(f"{done.added} people added to the census list"
-                      f"{f'; {done.already_listed} were already on it' if done.already_listed else ''}.",
+                flash(_("%(added)s people added to the census list; %(listed)s were already on it.",
+                        added=done.added, listed=done.already_listed) if done.already_listed
+                      else _("%(added)s people added to the census list.", added=done.added),
                       "success")
                 return redirect(url_for("voting.import_census", round_id=voting_round.id))
     if request.method == "POST":
@@ -61,7 +63,8 @@ def issue_paper_ballot(round_id: int):
         except VotingError as exc:
             form.form_errors.append(str(exc))
         else:
-            flash(f"On the list and not yet voted: hand over a paper ballot for {district.name}.",
+            flash(_("On the list and not yet voted: hand over a paper ballot for %(district)s.",
+                    district=district.name),
                   "success")
             return redirect(url_for("voting.issue_paper_ballot", round_id=voting_round.id))
     if request.method == "POST":

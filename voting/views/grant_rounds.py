@@ -11,6 +11,7 @@ from commonpot.accounts.policy import (
     access,
 )
 from commonpot.extensions import db
+from commonpot.i18n import _, ngettext
 from grants.panels.errors import PanelError
 from grants.panels.views import _managed_round as _managed_grants_round
 from voting import resident_vote
@@ -30,14 +31,15 @@ def send_shortlist(round_id: int):
         abort(400)
     voting_round = db.session.get(VotingRound, request.form.get("voting_round_id", type=int) or 0)
     if voting_round is None:
-        flash("Choose the vote to send the shortlist to.", "error")
+        flash(_("Choose the vote to send the shortlist to."), "error")
         return redirect(url_for("panels.show_meeting", round_id=round_.id))
     try:
         count = resident_vote.send_shortlist(db.session, current_user, round_, voting_round)
     except PanelError as exc:
         flash(str(exc), "error")
     else:
-        flash(f"{count} project(s) added to “{voting_round.title}”.", "success")
+        flash(ngettext("%(num)s project added to “%(round)s”.", "%(num)s projects added to “%(round)s”.",
+                       count, round=voting_round.title), "success")
     return redirect(url_for("panels.show_meeting", round_id=round_.id))
 
 
@@ -52,6 +54,6 @@ def decide_from_vote(round_id: int):
     except PanelError as exc:
         flash(str(exc), "error")
     else:
-        flash(f"Decisions recorded from the vote: {awarded} award(s), {declined} decline(s). "
-              "Check them, then release.", "success")
+        flash(_("Decisions recorded from the vote: %(awarded)s awarded, %(declined)s declined. "
+                "Check them, then release.", awarded=awarded, declined=declined), "success")
     return redirect(url_for("panels.show_meeting", round_id=round_.id))

@@ -15,6 +15,7 @@ from commonpot.accounts.policy import (
 )
 from commonpot.extensions import db
 from commonpot.forms import options
+from commonpot.i18n import _
 from voting import operations
 from voting.ballots import BallotError, BallotType, tally
 from voting.forms import (
@@ -90,7 +91,7 @@ def enter_paper(batch_id: int):
             except VotingError as exc:
                 problems = [str(exc)]
             else:
-                flash(f"Ballot {form.serial.data} entered.", "success")
+                flash(_('Ballot %(data)s entered.', data=form.serial.data), "success")
                 return redirect(url_for("voting.enter_paper", batch_id=batch.id,
                                         keying=form.keying.data))
         status = 400
@@ -128,7 +129,7 @@ def accept_paper(batch_id: int):
         return render_template("voting/paper_compare.html", round=batch.voting_round, batch=batch,
                                agreed=agreed, differences=differences, form=ConfirmForm(),
                                discard_form=DiscardKeyingForm(formdata=None), problem=str(exc)), 409
-    flash(f"{n} paper ballots from {batch.event} are now counted.", "success")
+    flash(_('%(n)s paper ballots from %(event)s are now counted.', n=n, event=batch.event), "success")
     return redirect(url_for("voting.paper_batches", round_id=batch.round_id))
 
 
@@ -140,7 +141,7 @@ def discard_paper_keying(batch_id: int):
     if not form.validate_on_submit():
         abort(400)
     operations.discard_keying(db.session, current_user, batch, form.serial.data)
-    flash(f"Both keyings of ballot {form.serial.data} removed: key it again.", "success")
+    flash(_('Both keyings of ballot %(data)s removed: key it again.', data=form.serial.data), "success")
     return redirect(url_for("voting.compare_paper", batch_id=batch.id))
 
 

@@ -13,6 +13,7 @@ from commonpot.accounts.policy import (
 )
 from commonpot.extensions import db
 from commonpot.forms import options
+from commonpot.i18n import _
 from commonpot.money import parse_pounds
 from grants.models import Group, GroupMembership
 from voting import operations
@@ -40,7 +41,7 @@ def edit_details(round_id: int):
         except VotingError as exc:
             form.postcode.errors.append(str(exc))
         else:
-            flash("Your details are saved.", "success")
+            flash(_("Your details are saved."), "success")
             return redirect(url_for("voting.cast_ballot", round_id=voting_round.id))
     return render_template("voting/details.html", round=voting_round, form=form)
 
@@ -55,8 +56,8 @@ def submit_proposal(round_id: int):
         GroupMembership.user_id == current_user.id).order_by(Group.name)).all()
     form.group_id.choices = options([(0, "Myself")] + [(g.id, g.name) for g in groups])
     if voting_round.state != RoundState.PROPOSALS:
-        return render_template("voting/message.html", round=voting_round, title="Not taking proposals",
-                               message="This round is not taking proposals at the moment."), 409
+        return render_template("voting/message.html", round=voting_round, title=_("Not taking proposals"),
+                               message=_("This round is not taking proposals at the moment.")), 409
     if form.validate_on_submit():
         try:
             operations.submit_proposal(
@@ -66,7 +67,7 @@ def submit_proposal(round_id: int):
         except VotingError as exc:
             form.form_errors.append(str(exc))
         else:
-            flash("Thank you: your proposal is in. Staff will check it before voting opens.", "success")
+            flash(_("Thank you: your proposal is in. Staff will check it before voting opens."), "success")
             return redirect(url_for("voting.show_round", round_id=voting_round.id))
     return render_template("voting/propose.html", round=voting_round, form=form)
 

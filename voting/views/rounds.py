@@ -18,6 +18,7 @@ from commonpot.accounts.policy import (
 )
 from commonpot.extensions import db
 from commonpot.forms import options
+from commonpot.i18n import _
 from commonpot.money import parse_pounds
 from grants.models import Fund
 from voting import operations, results
@@ -81,7 +82,7 @@ def new_round():
         except VotingError as exc:
             form.form_errors.append(str(exc))
         else:
-            flash("The round is created. Add its districts next.", "success")
+            flash(_("The round is created. Add its districts next."), "success")
             return redirect(url_for("voting.manage_round", round_id=voting_round.id))
     return render_template("voting/round_form.html", form=form, round=None)
 
@@ -98,7 +99,7 @@ def edit_round(round_id: int):
         except VotingError as exc:
             form.form_errors.append(str(exc))
         else:
-            flash("The round's settings are saved.", "success")
+            flash(_("The round's settings are saved."), "success")
             return redirect(url_for("voting.manage_round", round_id=voting_round.id))
     return render_template("voting/round_form.html", form=form, round=voting_round)
 
@@ -137,7 +138,7 @@ def add_district(round_id: int):
         except VotingError as exc:
             form.form_errors.append(str(exc))
         else:
-            flash(f"District “{form.name.data}” added.", "success")
+            flash(_('District “%(data)s” added.', data=form.name.data), "success")
             return redirect(url_for("voting.manage_round", round_id=voting_round.id))
     return _manage_page(voting_round, 400, district_form=form)
 
@@ -151,14 +152,14 @@ def import_postcodes(round_id: int):
         try:
             text = form.file.data.read().decode("utf-8-sig")
         except UnicodeDecodeError:
-            form.file.errors.append("The file must be a CSV saved as UTF-8 text.")
+            form.file.errors.append(_("The file must be a CSV saved as UTF-8 text."))
         else:
             try:
                 n = operations.import_postcodes(db.session, current_user, voting_round, text)
             except VotingError as exc:
                 form.file.errors.append(str(exc))
             else:
-                flash(f"{n} postcodes imported.", "success")
+                flash(_('%(n)s postcodes imported.', n=n), "success")
                 return redirect(url_for("voting.manage_round", round_id=voting_round.id))
     return _manage_page(voting_round, 400, postcode_form=form)
 
@@ -175,7 +176,7 @@ def advance_round(round_id: int):
         operations.transition(db.session, current_user, voting_round, target)
     except (ValueError, VotingError) as exc:
         return _manage_page(voting_round, 409, problem=str(exc))
-    flash(f"The round is now: {LABELS[target]}.", "success")
+    flash(_('The round is now: %(value)s.', value=LABELS[target]), "success")
     return redirect(url_for("voting.manage_round", round_id=voting_round.id))
 
 
@@ -221,7 +222,7 @@ def review_proposal(proposal_id: int):
         except VotingError as exc:
             form.form_errors.append(str(exc))
         else:
-            flash(f"“{proposal.title}” reviewed.", "success")
+            flash(_('“%(title)s” reviewed.', title=proposal.title), "success")
             return redirect(url_for("voting.manage_round", round_id=proposal.round_id))
     return render_template("voting/review.html", proposal=proposal, round=proposal.voting_round,
                            form=form)

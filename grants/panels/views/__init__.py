@@ -13,6 +13,7 @@ from commonpot.extensions import db
 from grants.models import Application, Round
 from grants.panels import operations, queries
 from grants.panels.aggregation import display
+from grants.panels.states import Recommendation
 
 bp = Blueprint("panels", __name__, url_prefix="/panels")
 
@@ -29,7 +30,8 @@ def _points(value, places: int = 2):
 def _panel_globals():
     # For the grants round page: {% with composition = panel_composition(round.id) %}
     # {% include "panels/_composition.html" %}{% endwith %}
-    return {"panel_composition": lambda round_id: queries.composition(db.session, round_id)}
+    return {"panel_composition": lambda round_id: queries.composition(db.session, round_id),
+            "recommendation_labels": {r.value: r.label for r in Recommendation}}
 
 
 def _round(round_id: int) -> Round:

@@ -22,6 +22,7 @@ from commonpot.accounts.policy import (
 from commonpot.edge import query_int
 from commonpot.extensions import db
 from commonpot.forms import options
+from commonpot.i18n import _
 from commonpot.spreadsheets import safe_cell
 from grants.models import Application
 from grants.panels import operations, queries
@@ -125,7 +126,7 @@ def set_shortlist(round_id: int):
     except operations.PanelError as exc:
         flash(str(exc), "error")
         return redirect(url_for("panels.show_meeting", round_id=round_.id))
-    flash(f"{len(chosen)} application(s) shortlisted for the resident vote.", "success")
+    flash(_("%(count)s application(s) shortlisted for the resident vote.", count=len(chosen)), "success")
     return redirect(url_for("panels.show_meeting", round_id=round_.id))
 
 
@@ -140,7 +141,7 @@ def release_decisions(round_id: int):
     except operations.PanelError as exc:
         flash(str(exc), "error")
         return redirect(url_for("panels.show_meeting", round_id=round_.id))
-    flash(f"{count} decision(s) released and emailed to the applicants.", "success")
+    flash(_("%(count)s decision(s) released and emailed to the applicants.", count=count), "success")
     return redirect(url_for("panels.show_meeting", round_id=round_.id))
 
 
@@ -175,7 +176,7 @@ def record_decision(application_id: int):
         except operations.PanelError as exc:
             _fail(form, exc)
             return render_template("panels/decision.html", **context), REFUSED
-        flash(f"Decision recorded for {application.reference}.", "success")
+        flash(_("Decision recorded for %(reference)s.", reference=application.reference), "success")
         return redirect(url_for("panels.show_meeting", round_id=round_.id))
     return render_template("panels/decision.html", **context), (REFUSED if form.errors else 200)
 
@@ -187,14 +188,14 @@ def reopen_review(review_id: int):
     require(can(current_user, "panels.manage", review.application.round))
     form = ReopenForm()
     if not form.validate_on_submit():
-        flash("Give a reason for reopening the scores.", "error")
+        flash(_("Give a reason for reopening the scores."), "error")
         return redirect(url_for("panels.manage_panel", round_id=review.application.round_id))
     try:
         operations.reopen_review(db.session, current_user, review, form.reason.data)
     except (operations.PanelError, ReviewTransitionError) as exc:
         flash(str(exc), "error")
         return redirect(url_for("panels.manage_panel", round_id=review.application.round_id))
-    flash(f"Scores reopened for {review.reviewer.display_name}.", "success")
+    flash(_("Scores reopened for %(reviewer)s.", reviewer=review.reviewer.display_name), "success")
     return redirect(url_for("panels.manage_panel", round_id=review.application.round_id))
 
 

@@ -16,6 +16,7 @@ from commonpot.accounts.policy import (
 )
 from commonpot.extensions import db
 from commonpot.forms import options
+from commonpot.i18n import _
 from grants.panels import operations
 from grants.panels.forms import (
     AddMemberForm,
@@ -82,7 +83,7 @@ def edit_panel(round_id: int):
         except operations.PanelError as exc:
             _fail(form, exc)
             return render_template("panels/settings.html", round=round_, form=form), REFUSED
-        flash("Panel settings saved.", "success")
+        flash(_("Panel settings saved."), "success")
         return redirect(url_for("panels.manage_panel", round_id=round_.id))
     return render_template("panels/settings.html", round=round_, form=form)
 
@@ -94,15 +95,15 @@ def add_member(round_id: int):
     panel = _panel_or_404(round_)
     form = AddMemberForm()
     if not form.validate_on_submit():
-        flash("Enter the email address of a Commonpot account and choose a role.", "error")
+        flash(_("Enter the email address of a Commonpot account and choose a role."), "error")
         return redirect(url_for("panels.manage_panel", round_id=round_.id))
     user = find_user_by_email(db.session, form.email.data)
     if user is None:
-        flash("No account uses that email address. Ask them to create one first.", "error")
+        flash(_("No account uses that email address. Ask them to create one first."), "error")
         return redirect(url_for("panels.manage_panel", round_id=round_.id))
     operations.add_member(db.session, current_user, panel, user, role=form.role.data,
                           is_resident=form.is_resident.data)
-    flash(f"{user.display_name} is on the panel.", "success")
+    flash(_("%(user)s is on the panel.", user=user.display_name), "success")
     return redirect(url_for("panels.manage_panel", round_id=round_.id))
 
 
@@ -118,7 +119,7 @@ def remove_member(round_id: int):
     if member is None or member.panel_id != panel.id:
         abort(404)
     operations.remove_member(db.session, current_user, member)
-    flash("The member has stood down; their open reviews need reassigning.", "success")
+    flash(_("The member has stood down; their open reviews need reassigning."), "success")
     return redirect(url_for("panels.manage_panel", round_id=round_.id))
 
 
@@ -149,7 +150,7 @@ def reassign_review(round_id: int):
     form = _reassign_form(operations.active_members(db.session, panel),
                           operations.reviewable_applications(db.session, round_.id), request.form)
     if not form.validate_on_submit():
-        flash("Choose an application and the member to give it to.", "error")
+        flash(_("Choose an application and the member to give it to."), "error")
         return redirect(url_for("panels.manage_panel", round_id=round_.id))
     application = _application(form.application_id.data)
     try:
@@ -158,7 +159,7 @@ def reassign_review(round_id: int):
     except operations.PanelError as exc:
         flash(str(exc), "error")
         return redirect(url_for("panels.manage_panel", round_id=round_.id))
-    flash("Review reassigned.", "success")
+    flash(_("Review reassigned."), "success")
     return redirect(url_for("panels.manage_panel", round_id=round_.id))
 
 

@@ -17,6 +17,7 @@ from commonpot.accounts.policy import (
     require,
 )
 from commonpot.extensions import db
+from commonpot.i18n import _
 from grants import uploads
 from grants.models import Application, Attachment
 from grants.panels import operations
@@ -78,7 +79,7 @@ def declare_conflict(application_id: int):
             return render_template("panels/declaration.html", application=application, form=form,
                                    existing=existing, automatic=automatic), REFUSED
         if form.has_conflict.data == "yes":
-            flash("Thank you. Your conflict is recorded and the chair will reassign this review.",
+            flash(_("Thank you. Your conflict is recorded and the chair will reassign this review."),
                   "success")
             return redirect(url_for("panels.list_reviews"))
         return redirect(url_for("panels.show_application", application_id=application.id))
@@ -165,7 +166,7 @@ def score_application(application_id: int):
         except operations.PanelError as exc:
             _fail(form, exc)
             return render_template("panels/score.html", **context), REFUSED
-        flash("Scores submitted. They are now locked." if submit else "Draft saved.", "success")
+        flash(_("Scores submitted. They are now locked.") if submit else _("Draft saved."), "success")
         return redirect(url_for("panels.score_application", application_id=application.id))
     return render_template("panels/score.html", **context), (REFUSED if form.errors else 200)
 
