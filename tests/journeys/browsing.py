@@ -8,9 +8,9 @@ ends with `check()` on the page that arrived:
   what browser zoom does), the page does not scroll sideways
   (document.documentElement.scrollWidth <= clientWidth), and anything that scrolls inside the
   page is a labelled, focusable region;
-- a screenshot is saved (full page, 1280 px wide);
-- with `Tour.also_in`, the same page (if it came from a GET) is checked again in the other
-  languages too.
+- a screenshot is saved (full page, 1280 px wide, JPEG);
+- with `Tour.check_other_languages_too()`, the same page (if it came from a GET) is checked
+  again (axe and reflow) in the site's other languages.
 
 Pages of a visitor without JavaScript are measured where they are (measuring needs no page
 scripts), but axe runs on a copy of the same HTML in a scripted page, because axe needs timers
@@ -142,6 +142,14 @@ class Tour:
 
         return translate
 
+    @staticmethod
+    def link_words(translate: Callable[..., str], message: str, **values) -> str:
+        """The words of the link inside a translated sentence ("...<a href>words</a>...")."""
+        text = translate(message, **{"url": "#", **values})
+        match = re.search(r"<a\b[^>]*>(.*?)</a>", text)
+        assert match, f"no link in {text!r}"
+        return match.group(1)
+
     def check_other_languages_too(self) -> None:
         """Check each page (reached by GET) in every other language the site offers."""
         if self.welsh_available():
@@ -169,7 +177,8 @@ class Tour:
 
     def screenshot(self, page, visitor: str, label: str) -> None:
         self.shots += 1
-        page.screenshot(path=str(self.folder / f"{self.shots:02d}-{visitor}-{label}.png"), full_page=True)
+        page.screenshot(path=str(self.folder / f"{self.shots:02d}-{visitor}-{label}.jpeg"), full_page=True,
+                        type="jpeg", quality=75)
 
     def finish(self) -> None:
         """Fail with everything found: violations, sideways scrolling, unchecked pages, 5xx."""
@@ -309,10 +318,10 @@ class Visitor:
             return
         self._seen.add(key)
         self.tour.checked_pages += 1
-        label = f"{self.language}-{_slug(url)}"
-        self._axe(page, url, self.language)
-        self._reflow(page, url, self.language)
-        self.tour.screenshot(page, self.name, label)
+        language = page.evaluate("document.documentElement.lang") or "?"
+        self._axe(page, url, language)
+        self._reflow(page, url, language)
+        self.tour.screenshot(page, self.name, f"{language}-{_slug(url)}")
         if self.tour.also_in and self.javascript and self._method.get(url) == "GET":
             for language in self.tour.also_in:
                 if language != self.language:
@@ -369,7 +378,6 @@ class Visitor:
             other.goto(url)
             self._axe(other, url, language)
             self._reflow(other, url, language)
-            self.tour.screenshot(other, self.name, f"{language}-{_slug(url)}")
         finally:
             self.context.add_cookies([{**cookie, "value": self.language}])
 

@@ -78,7 +78,8 @@ def test_a_group_leader_applies_and_reads_the_decision(tour, data, make_user, ou
     header = leader.page.locator("header")
     leader.follow(t("Grants"), within=header)
     leader.follow(round_title)
-    leader.follow(t("set up your group's profile"), exact=False)
+    leader.follow(tour.link_words(t, "To apply, first <a href=\"%(url)s\">set up your group's profile</a>, "
+                                     "or ask your group admin to invite you."))
     leader.fill(t("Group name"), "Rhiwbina Gardeners")
     leader.page.get_by_label(t("Unincorporated community group")).check()
     leader.fill(t("Postcode of the group's main address"), "RT1 4AB")
