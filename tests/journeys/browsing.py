@@ -124,6 +124,7 @@ class Tour:
         self.checked_pages = 0
         self.also_in: tuple[str, ...] = ()
         self._twin = None
+        self._language_twin = None
 
     # --- languages -----------------------------------------------------------------------
     def welsh_available(self) -> bool:
@@ -170,6 +171,15 @@ class Tour:
             self._twin = context.new_page()
         return self._twin
 
+    def language_twin(self):
+        """A scripted page in a window of its own (a background tab would be slowed down), for
+        checking a visitor's page again in another language with the visitor's cookies."""
+        if self._language_twin is None:
+            context = self.browser.new_context(viewport=DESKTOP)
+            context.add_init_script(AXE_SCRIPT)
+            self._language_twin = context.new_page()
+        return self._language_twin
+
     def problem(self, text: str) -> None:
         self.problems.append(text)
         with (self.folder / "problems.txt").open("a") as out:
@@ -192,8 +202,9 @@ class Tour:
     def close(self) -> None:
         for visitor in self.visitors:
             visitor.close()
-        if self._twin is not None:
-            self._twin.context.close()
+        for twin in (self._twin, self._language_twin):
+            if twin is not None:
+                twin.context.close()
 
 
 class Visitor:
@@ -206,7 +217,6 @@ class Visitor:
         self.checked_urls: set[str] = set()
         self._seen: set[tuple[str, str]] = set()
         self._method: dict[str, str] = {}
-        self._other_page = None
         self.closed = False
         self._open()
 
@@ -369,17 +379,13 @@ class Visitor:
     def _check_in(self, language: str, url: str) -> None:
         from commonpot.i18n import LANGUAGE_COOKIE
 
-        cookie = {"name": LANGUAGE_COOKIE, "url": self.tour.base}
-        if self._other_page is None:
-            self._other_page = self.context.new_page()
-        other = self._other_page
-        self.context.add_cookies([{**cookie, "value": language}])
-        try:
-            other.goto(url)
-            self._axe(other, url, language)
-            self._reflow(other, url, language)
-        finally:
-            self.context.add_cookies([{**cookie, "value": self.language}])
+        other = self.tour.language_twin()
+        other.context.clear_cookies()
+        other.context.add_cookies(self.context.cookies() + [
+            {"name": LANGUAGE_COOKIE, "value": language, "url": self.tour.base}])
+        other.goto(url)
+        self._axe(other, url, language)
+        self._reflow(other, url, language)
 
     # --- the keyboard --------------------------------------------------------------------
     def tab_to(self, locator, *, limit: int = 120) -> None:

@@ -23,7 +23,11 @@ from tests.payments.fake_stripe import SECRET_KEY, WEBHOOK_SECRET, FakeStripe
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               "--disable-dev-shm-usage"]
+               "--disable-dev-shm-usage",
+               # A page checked in a second tab must run at full speed: axe waits on timers,
+               # which Chromium otherwise slows to once a second in background tabs.
+               "--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows",
+               "--disable-renderer-backgrounding"]
 
 
 @pytest.fixture(scope="session")
