@@ -1,11 +1,16 @@
 """Audit log figures: appending through the real `record()` (tree head cost per append), and
-the independent verifier over an exported log of a million events.
+verifying a log of a million events, both with `commonpot audit verify` (on the database)
+and with the independent verifier (`commonpot-verify log` on `commonpot audit export`).
 
-    python benchmarks/audit.py [--appends 100000] [--verify 1000000]
+    python benchmarks/audit.py                        # full size: 100,000 appends, 1,000,000 to verify
+    python benchmarks/audit.py --smoke                # small sizes, to see that it runs
+    python benchmarks/audit.py --appends 0 --verify 200000
 
-Appends run on a migrated SQLite file (DATABASE_URL to use PostgreSQL instead). The
-million-event log is built with the same leaf and signature code the app uses, with a signed
-checkpoint every 10,000 events, written as an export file, then checked by commonpot-verify.
+Runs on a migrated SQLite file; DATABASE_URL=postgresql://... to use PostgreSQL instead (a
+scratch database: its audit tables are filled). The log to verify is built with the same
+leaf, node and signature code the app uses, one signed checkpoint every 10,000 events and
+the last 1,000 events after the last checkpoint (so their signatures are checked one by one),
+and written straight into the table; then both verifiers check it, timed.
 """
 
 from __future__ import annotations
@@ -20,19 +25,16 @@ from pathlib import Path
 
 from commonpot_verify import cli as verify_cli
 from commonpot_verify import merkle
-from commonpot_verify.log import canonical_json, event_bytes, export_line, signature_message
-from commonpot_verify.note import Checkpoint, generate_signer, sign_checkpoint
+from commonpot_verify.log import canonical_json, event_bytes, signature_message
+from commonpot_verify.note import Checkpoint, sign_checkpoint
 
 
 def bench_appends(count: int) -> None:
     from commonpot import audit
-    from commonpot.app import create_app
     from commonpot.cli import upgrade_database
     from commonpot.extensions import db
 
-    folder = Path(tempfile.mkdtemp())
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder / 'bench.sqlite'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "AUDIT_SIGNING_KEY_FILE": str(folder / "k")})
+    app = _app(Path(tempfile.mkdtemp()))
     with app.app_context():
         upgrade_database()
         batch = 1000
@@ -63,37 +65,89 @@ def bench_appends(count: int) -> None:
               f"{time.perf_counter() - started:.1f} s")
 
 
-def build_export(path: Path, count: int, every: int = 10_000) -> str:
-    signer = generate_signer("bench.example/audit")
-    origin = "bench.example/audit"
+def _events(count: int, signer, origin: str, every: int = 10_000, tail: int = 1_000):
+    """(row dict for audit_event, checkpoint rows) of a synthetic signed log, built with the
+    app's own leaf, node and signature code."""
+    from datetime import UTC, datetime, timedelta
+
+    from commonpot.audit.models import timestamp
+
     compact: list[bytes] = []
-    checkpoints = []
-    with path.open("w", encoding="utf-8") as out:
-        out.write(canonical_json({"type": "log", "origin": origin,
-                                  "verifier_key": str(signer.verifier), "size": count}) + "\n")
-        for index in range(count):
-            event = {"seq": index + 1, "occurred_at": "2026-12-01T12:00:00.000000Z",
-                     "actor": "person-0123456789abcdef0123", "action": "grants.fund_themes_set",
-                     "subject_type": "fund", "subject_id": str(index % 97),
-                     "payload": {"themes": [f"theme {index}"]}, "private_digest": None}
-            leaf = merkle.leaf_hash(event_bytes(event))
-            merkle.compact_append(compact, index, leaf)
-            signature = base64.b64encode(signer.sign(signature_message(leaf))).decode()
-            out.write(export_line({**event, "leaf_hash": leaf.hex(), "signature": signature}) + "\n")
-            if (index + 1) % every == 0:
-                checkpoints.append(sign_checkpoint(
-                    Checkpoint(origin, index + 1, merkle.compact_root(compact)), signer))
-        for note in checkpoints:
-            out.write(canonical_json({"type": "checkpoint", "note": note}) + "\n")
-    return str(signer.verifier)
+    start = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    last = max(count - tail, 0)
+    for index in range(count):
+        moment = start + timedelta(microseconds=index * 1_000)
+        payload = {"themes": [f"theme {index}", "ünïcode"]}
+        event = {"seq": index + 1, "occurred_at": timestamp(moment),
+                 "actor": "person-0123456789abcdef0123", "action": "grants.fund_themes_set",
+                 "subject_type": "fund", "subject_id": str(index % 97), "payload": payload,
+                 "private_digest": None}
+        leaf = merkle.leaf_hash(event_bytes(event))
+        completed = merkle.compact_append(compact, index, leaf)
+        signature = base64.b64encode(signer.sign(signature_message(leaf))).decode()
+        yield {**event, "occurred_at": moment, "payload": canonical_json(payload),
+               "private_payload": None, "leaf_hash": leaf.hex(),
+               "nodes": "".join(n.hex() for n in completed[1:]), "signature": signature}, None
+        if index + 1 <= last and ((index + 1) % every == 0 or index + 1 == last):
+            root = merkle.compact_root(compact)
+            yield None, {"tree_size": index + 1, "root_hash": root.hex(), "reason": "benchmark",
+                         "note": sign_checkpoint(Checkpoint(origin, index + 1, root), signer),
+                         "signed_at": moment}
+
+
+def build_database(app, count: int) -> None:
+    from commonpot.audit.keys import keys
+    from commonpot.audit.models import AuditCheckpoint, AuditEvent
+    from commonpot.db import insert_rows
+    from commonpot.extensions import db
+
+    signer, origin = keys().signer, keys().origin
+    events, checkpoints = [], []
+    for event, checkpoint in _events(count, signer, origin):
+        if event:
+            events.append(event)
+        else:
+            checkpoints.append(checkpoint)
+        if len(events) >= 20_000:
+            insert_rows(db.session, AuditEvent.__table__, events)
+            events = []
+    insert_rows(db.session, AuditEvent.__table__, events)
+    insert_rows(db.session, AuditCheckpoint.__table__, checkpoints)
+    db.session.commit()
 
 
 def bench_verify(count: int) -> None:
-    path = Path(tempfile.mkdtemp()) / "log.jsonl"
+    from commonpot.cli import upgrade_database
+    from commonpot.extensions import db
+
+    folder = Path(tempfile.mkdtemp())
+    app = _app(folder)
+    with app.app_context():
+        upgrade_database()
+        if db.session.execute(db.text("SELECT count(*) FROM audit_event")).scalar():
+            raise SystemExit("the database's audit log is not empty: give a scratch database")
+        started = time.perf_counter()
+        build_database(app, count)
+        print(f"built a signed log of {count} events in the database in "
+              f"{time.perf_counter() - started:.1f} s")
+    runner = app.test_cli_runner()
     started = time.perf_counter()
-    key = build_export(path, count)
-    print(f"built an export of {count} signed events in {time.perf_counter() - started:.1f} s "
+    result = runner.invoke(args=["audit", "verify"])
+    elapsed = time.perf_counter() - started
+    print(result.output.strip())
+    print(f"commonpot audit verify of {count} events: {elapsed:.1f} s (goal: under 10 s); "
+          f"exit {result.exit_code}")
+
+    path = folder / "log.jsonl"
+    started = time.perf_counter()
+    result = runner.invoke(args=["audit", "export", str(path)])
+    assert result.exit_code == 0, result.output
+    print(f"commonpot audit export: {time.perf_counter() - started:.1f} s "
           f"({path.stat().st_size / 1e6:.0f} MB)")
+    with app.app_context():
+        from commonpot.audit.keys import keys
+
+        key = str(keys().verifier)
     out = io.StringIO()
     started = time.perf_counter()
     code = verify_cli.main(["log", str(path), "--key", key], out=out)
@@ -104,6 +158,14 @@ def bench_verify(count: int) -> None:
     started = time.perf_counter()
     verify_cli.main(["log", str(path), "--key", key, "--all-signatures"], out=out)
     print(f"  with --all-signatures (every Ed25519 signature): {time.perf_counter() - started:.1f} s")
+
+
+def _app(folder: Path):
+    from commonpot.app import create_app
+
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder / 'bench.sqlite'}"
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "AUDIT_SIGNING_KEY_FILE": str(folder / "k"),
+                       "PUBLIC_BASE_URL": "http://bench.example"})
 
 
 def calibrate() -> None:
@@ -122,7 +184,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--appends", type=int, default=100_000)
     parser.add_argument("--verify", type=int, default=1_000_000)
+    parser.add_argument("--smoke", action="store_true",
+                        help="small sizes (2,000 appends, 20,000 to verify): does it run?")
     args = parser.parse_args()
+    if args.smoke:
+        args.appends, args.verify = 2_000, 20_000
     calibrate()
     if args.appends:
         bench_appends(args.appends)

@@ -368,6 +368,9 @@ def _domain_commands() -> list[click.Command]:
     from payments.cli import payments_group
 
     commands.append(payments_group)
+    from voting.cli import voting_group
+
+    commands.append(voting_group)
     return commands
 
 

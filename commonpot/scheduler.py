@@ -38,6 +38,7 @@ TASKS = (
     Task("payments pay-released", 300),
     Task("payments reconcile", 3600),
     Task("audit checkpoint", 15 * 60),
+    Task("voting count-pending", 60),
     Task("privacy sweep", 24 * 3600, timeout=1800),
     Task("reports remind", 24 * 3600),
 )

@@ -1,6 +1,7 @@
 """The `commonpot-verify` command.
 
     commonpot-verify log SOURCE [--key KEY] [--checkpoint NOTE_FILE] [--all-signatures]
+    commonpot-verify board SOURCE --round N [--key KEY] [--download FILE ...]
     commonpot-verify proof BUNDLE.json --key KEY
     commonpot-verify witness URL --state FILE [--key KEY]
 
@@ -17,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+from commonpot_verify import board as published_board
 from commonpot_verify import merkle
 from commonpot_verify.log import subtree_from_levels, verify_log  # noqa: F401 - re-exported
 from commonpot_verify.note import NoteError, open_checkpoint, parse_verifier
@@ -34,18 +36,24 @@ def _source(text: str, fetch=http_get):
     return ExportFile(text)
 
 
-def run_log(source, key: str | None, held: list[str], all_signatures: bool, out) -> int:
+def _verifier(source, key: str | None, out):
     published = source.key()
     if key:
         verifier = parse_verifier(key)
         if published.get("verifier_key") and published["verifier_key"] != str(verifier):
             print("FAILED: the log names a different key from the one you gave", file=out)
-            return FAILED
+            return None, None
     else:
         verifier = parse_verifier(published["verifier_key"])
         print(f"note: trusting the key the log itself names ({verifier}); pass --key to pin it",
               file=out)
-    origin = published.get("origin")
+    return verifier, published.get("origin")
+
+
+def run_log(source, key: str | None, held: list[str], all_signatures: bool, out) -> int:
+    verifier, origin = _verifier(source, key, out)
+    if verifier is None:
+        return FAILED
     trusted = []
     for note in held:
         try:
@@ -68,6 +76,38 @@ def run_log(source, key: str | None, held: list[str], all_signatures: bool, out)
         print(f"note: {line}", file=out)
     print(f"OK: {report.checked} events, {report.checkpoints} signed checkpoints; root "
           f"{report.root.hex()} ({time.perf_counter() - started:.2f} s)", file=out)
+    return 0
+
+
+def run_board(source, key: str | None, round_id: int, downloads: list[str], out) -> int:
+    """Check the log, rebuild the round's board from its leaves, and check it against the
+    announced hashes and against each download (fetched from the site when SOURCE is one)."""
+    verifier, origin = _verifier(source, key, out)
+    if verifier is None:
+        return FAILED
+    report = verify_log(source.events(), source.checkpoint_notes(), verifier, origin)
+    if not report.ok:
+        print(f"FAILED: {report.problem}", file=out)
+        return FAILED
+    files = {path: Path(path).read_text(encoding="utf-8") for path in downloads}
+    try:
+        board = published_board.collect(source.events(), round_id)
+        published_board.check_leaves(board)
+        if isinstance(source, Site) and not downloads:
+            files = source.board_downloads(round_id, sorted(
+                {vote[0] for ballot in board.ballots for vote in ballot["votes"]}))
+        for name, text in files.items():
+            published_board.check_download(board, name, text)
+    except published_board.BoardMismatch as exc:
+        print(f"FAILED: {exc}", file=out)
+        return FAILED
+    first = board.ballot_seqs[0] - 1 if board.ballot_seqs else None
+    where = f" (leaves {first} to {first + len(board.ballots) - 1})" if first is not None else ""
+    print(f"OK: round {round_id}'s board holds the {len(board.ballots)} ballots{where} and "
+          f"{len(board.receipts)} receipts of the signed log; board SHA-256 "
+          f"{board.announcement['board_sha256']}", file=out)
+    for name in files:
+        print(f"OK: {name} matches the log", file=out)
     return 0
 
 
@@ -96,6 +136,14 @@ def main(argv: list[str] | None = None, fetch=http_get, out=None) -> int:
                      help="a signed checkpoint you saved earlier; the log must extend it")
     log.add_argument("--all-signatures", action="store_true",
                      help="check every event's signature, not only those after the last checkpoint")
+    board = commands.add_parser("board", help="check a closed round's published ballots against "
+                                              "the log's leaves (and its downloads)")
+    board.add_argument("source")
+    board.add_argument("--round", type=int, required=True, dest="round_id")
+    board.add_argument("--key", help="the site's verifier key (name+id+key), to pin it")
+    board.add_argument("--download", action="append", default=[],
+                       help="a ballots CSV, receipts CSV or district .pb of the round, checked "
+                            "byte for byte (from a site, all of them are fetched unless given)")
     proof = commands.add_parser("proof", help="check an inclusion proof (a receipt) offline")
     proof.add_argument("bundle")
     proof.add_argument("--key", required=True)
@@ -108,6 +156,8 @@ def main(argv: list[str] | None = None, fetch=http_get, out=None) -> int:
         if args.command == "log":
             held = [Path(p).read_text(encoding="utf-8") for p in args.checkpoint]
             return run_log(_source(args.source, fetch), args.key, held, args.all_signatures, out)
+        if args.command == "board":
+            return run_board(_source(args.source, fetch), args.key, args.round_id, args.download, out)
         if args.command == "proof":
             bundle = json.loads(Path(args.bundle).read_text(encoding="utf-8"))
             try:
@@ -115,7 +165,10 @@ def main(argv: list[str] | None = None, fetch=http_get, out=None) -> int:
             except (merkle.ProofError, NoteError) as exc:
                 print(f"FAILED: {exc}", file=out)
                 return FAILED
-            print(f"OK: leaf {bundle['index']} is in the signed tree of {checkpoint.size} "
+            event = bundle.get("event") or {}
+            what = (f" (receipt {event['payload']['receipt']} of round {event['subject_id']})"
+                    if event.get("action") == published_board.RECEIPT_LEAF else "")
+            print(f"OK: leaf {bundle['index']}{what} is in the signed tree of {checkpoint.size} "
                   f"({checkpoint.origin})", file=out)
             return 0
         try:

@@ -52,10 +52,18 @@ class Verifier:
 
     def verify(self, message: bytes, signature: bytes) -> bool:
         try:
-            Ed25519PublicKey.from_public_bytes(self.public_key).verify(signature, message)
+            self._key().verify(signature, message)
         except (InvalidSignature, ValueError):
             return False
         return True
+
+    def _key(self) -> Ed25519PublicKey:
+        # Made once: checking a million signatures should not parse the key a million times.
+        key = self.__dict__.get("_public_key")
+        if key is None:
+            key = Ed25519PublicKey.from_public_bytes(self.public_key)
+            object.__setattr__(self, "_public_key", key)
+        return key
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,12 @@ class Site:
         body = self._json("/audit/proof/consistency", **{"from": size1, "to": size2})
         return [bytes.fromhex(h) for h in body["hashes"]]
 
+    def board_downloads(self, round_id: int, district_ids: list[int]) -> dict[str, str]:
+        """A closed round's downloads as the site serves them: {name: text}."""
+        paths = [f"/vote/{round_id}/board.csv", f"/vote/{round_id}/receipts.csv"]
+        paths += [f"/vote/{round_id}/districts/{d}.pb" for d in district_ids]
+        return {path: self.fetch(f"{self.base}{path}").decode("utf-8") for path in paths}
+
     def inclusion(self, index: int, size: int | None = None) -> dict:
         params = {"index": index} if size is None else {"index": index, "size": size}
         return self._json("/audit/proof/inclusion", **params)
@@ -85,11 +91,12 @@ class ExportFile:
                         yield item
 
     def events(self) -> Iterator:
-        with self.path.open(encoding="utf-8") as handle:
+        # Read as bytes: the leaf bytes are a slice of each line, never decoded and re-encoded.
+        with self.path.open("rb") as handle:
             handle.readline()
             for line in handle:
-                if line.startswith('{"event":'):
-                    yield parse_export_line(line.rstrip("\n"))
+                if line.startswith(b'{"event":'):
+                    yield parse_export_line(line.rstrip(b"\r\n"))
 
     def checkpoint_notes(self) -> list[str]:
         return [item["note"] for item in self._lines("checkpoint")]

@@ -42,6 +42,7 @@ from voting.codes import code_hash
 from voting.codewords import CODE_ALPHABET, CODE_LENGTH
 from voting.eligibility import resident_details
 from voting.errors import AlreadyVoted, NotEligible, VotingError
+from voting.locking import lock_round
 from voting.models import (
     CensusEntry,
     CensusMark,
@@ -256,11 +257,11 @@ def check_paper_allowance(session: Session, voting_round: VotingRound) -> None:
 def issue_paper_ballot(session: Session, actor, voting_round: VotingRound, *, family_name: str,
                        date_of_birth: date, postcode: str) -> District:
     """A steward hands a paper ballot to a person on the list; returns their district."""
+    lock_round(session, voting_round, exclusive=False)
     if voting_round.state != RoundState.VOTING:
         raise VotingError(_("Paper ballots are issued while voting is open."))
     if not (voting_round.requires_census and voting_round.allow_paper):
         raise VotingError(_("This round does not issue paper ballots against a census list."))
-    session.refresh(voting_round, with_for_update={"read": True})
     entry = find_entry(session, voting_round, family_name, date_of_birth, postcode)
     if entry is None:
         raise NotEligible(_("That person is not on this vote's list of eligible voters: check the "

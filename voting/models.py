@@ -421,3 +421,65 @@ class ResultRow(db.Model):
     explanation: Mapped[str] = mapped_column(Text)
 
     proposal: Mapped[Proposal] = relationship()
+
+
+class CountState(enum.StrEnum):
+    QUEUED = "queued"
+    COUNTING = "counting"
+    COUNTED = "counted"
+    FAILED = "failed"
+
+
+class VotingCount(db.Model):
+    """The count of a closed round: a job (voting.closing), and what the manager sees of it.
+
+    Made when voting closes; the job counts district by district, committing its progress,
+    and ends counted (results and downloads stored) or failed (with the error, for a retry)."""
+
+    __tablename__ = "voting_count"
+    __table_args__ = (
+        CheckConstraint("districts_done BETWEEN 0 AND districts_total", name="progress_in_range"),
+        CheckConstraint("(state = 'failed') = (error IS NOT NULL)", name="error_when_failed"),
+    )
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("voting_round.id"), primary_key=True,
+                                          autoincrement=False)
+    state: Mapped[CountState] = mapped_column(enum_column(CountState, 10), default=CountState.QUEUED)
+    districts_total: Mapped[int] = mapped_column(Integer)
+    districts_done: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    # When the state or progress last moved: a count that stops moving is stale.
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()
+
+
+class RoundArtefact(db.Model):
+    """A file of a closed round (the ballots and receipts CSVs, the .pb files, the results),
+    made once when voting closes or the count ends and served as stored: a closed round's
+    ballots never change, so neither do these."""
+
+    __tablename__ = "voting_artefact"
+    __table_args__ = (UniqueConstraint("round_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("voting_round.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    content_type: Mapped[str] = mapped_column(String(80))
+    body: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PublishedReceipt(db.Model):
+    """A receipt code as the board publishes it (hashed if the round says so) and the index of
+    its leaf in the audit log: the lookup reads this one row, and the leaf's inclusion proof
+    shows the receipt is in the signed log. Nothing here points at a ballot."""
+
+    __tablename__ = "voting_published_receipt"
+    __table_args__ = (UniqueConstraint("round_id", "receipt"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("voting_round.id"))
+    receipt: Mapped[str] = mapped_column(String(64))
+    leaf_index: Mapped[int] = mapped_column(BigInteger)

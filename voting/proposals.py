@@ -40,6 +40,15 @@ class CostLine:
 
 # --- proposals ---------------------------------------------------------------------------
 
+def shown_proposals_query(voting_round: VotingRound):
+    """The projects the round's public page lists, by district: every proposal while
+    proposals are taken and reviewed, then only the feasible ones (paginated by the page)."""
+    query = select(Proposal).where(Proposal.round_id == voting_round.id)
+    if voting_round.state not in (RoundState.PROPOSALS, RoundState.REVIEW):
+        query = query.where(Proposal.state == ProposalState.FEASIBLE)
+    return query.order_by(Proposal.district_id, Proposal.id)
+
+
 def _district_of(voting_round: VotingRound, district_id: int | None) -> District:
     for district in voting_round.districts:
         if district.id == district_id:

@@ -38,6 +38,7 @@ from voting.codes import check_code_for_change
 from voting.codewords import CODE_ALPHABET, normalise_code
 from voting.eligibility import online_district
 from voting.errors import VotingError
+from voting.locking import lock_round
 from voting.models import Ballot, Channel, District, VoterRollEntry, VotingRound
 from voting.states import RoundState
 
@@ -138,7 +139,7 @@ def change_ballot(session: Session, voting_round: VotingRound, *, voter_key: str
     """Replace the choices on this voter's own ballot, found by credential and secret."""
     # The same share lock on the round as a cast: the close (FOR UPDATE) waits for changes
     # in flight, and a change arriving after the close sees the round closed.
-    session.refresh(voting_round, with_for_update={"read": True})
+    lock_round(session, voting_round, exclusive=False)
     if voting_round.state != RoundState.VOTING:
         raise ChangeRefused(_("Voting has closed, so votes can no longer be changed. Your ballot "
                             "stays as it was."))

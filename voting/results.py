@@ -11,14 +11,17 @@ import csv
 import hashlib
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from commonpot.i18n import _, lazy_gettext
 from commonpot.money import parse_pounds
 from commonpot.spreadsheets import safe_cell
+from commonpot_verify import board as published_board
+from voting import board
 from voting.ballots import PABULIB_VOTE_TYPE, BallotType, pabulib_vote
 from voting.counting.count import count as engine_count
 from voting.counting.money import currency
@@ -34,25 +37,15 @@ from voting.models import Ballot, District, Proposal, ProposalState, ResultRow, 
 # them, the sorted list of receipt codes. A receipt shows its holder that their ballot was
 # recorded and counted, but is never printed next to a ballot's contents: a receipt that
 # showed how its holder voted would let them prove their vote to someone buying it.
+# voting/board.py makes the board once, at the close, and stores it; the functions here
+# read the ballots again (a recount, or a check that they still match the board).
 
-def shown_receipt(voting_round: VotingRound, receipt: str) -> str:
-    if voting_round.board_hashes_receipts:
-        return hashlib.sha256(receipt.encode("ascii")).hexdigest()[:24]
-    return receipt
-
-
-@dataclass
-class BoardEntry:
-    ballot_id: str
-    home_district_id: int
-    contests: dict[int, dict[int, int]]
+shown_receipt = board.shown_receipt
+BoardEntry = board.BoardEntry
 
 
 def board_entries(session: Session, voting_round: VotingRound) -> list[BoardEntry]:
-    ballots = session.scalars(select(Ballot).where(Ballot.round_id == voting_round.id)).all()
-    entries = [BoardEntry(b.id, b.district_id, b.contests()) for b in ballots]
-    entries.sort(key=lambda e: e.ballot_id)
-    return entries
+    return board.load_entries(session, voting_round.id)
 
 
 def board_receipts(session: Session, voting_round: VotingRound) -> list[str]:
@@ -62,21 +55,12 @@ def board_receipts(session: Session, voting_round: VotingRound) -> list[str]:
 
 
 def receipts_csv(session: Session, voting_round: VotingRound) -> str:
-    return "receipt\n" + "".join(f"{r}\n" for r in board_receipts(session, voting_round))
+    return published_board.receipts_csv(board_receipts(session, voting_round))
 
 
 def board_csv(session: Session, voting_round: VotingRound) -> str:
     """Every ballot, one line per budget it voted on. Its SHA-256 is the board hash."""
-    kind = BallotType(voting_round.ballot_type)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["ballot", "home_district_id", "budget_district_id", "vote", "points"])
-    for entry in board_entries(session, voting_round):
-        for district_id, choices in sorted(entry.contests.items()):
-            ids, points = pabulib_vote(kind, choices)
-            writer.writerow([entry.ballot_id, entry.home_district_id, district_id, ",".join(ids),
-                             ",".join(map(str, points)) if points else ""])
-    return out.getvalue()
+    return board.build(session, voting_round).csv
 
 
 def board_hash_of(text: str) -> str:
@@ -86,13 +70,17 @@ def board_hash_of(text: str) -> str:
 # --- Pabulib .pb ---------------------------------------------------------------------------
 
 def district_pb(session: Session, voting_round: VotingRound, district: District,
-                results: dict[int, ResultRow] | None = None) -> str:
-    """The district's election in Pabulib format: costs and budget in pence."""
+                results: dict[int, ResultRow] | None = None,
+                entries: list[BoardEntry] | None = None) -> str:
+    """The district's election in Pabulib format: costs and budget in pence. `entries`: the
+    board's ballots if already read (the close and the count read them once)."""
     kind = BallotType(voting_round.ballot_type)
     projects = [p for p in voting_round.proposals
                 if p.district_id == district.id and p.state == ProposalState.FEASIBLE]
     votes = []
-    for entry in board_entries(session, voting_round):
+    if entries is None:
+        entries = board_entries(session, voting_round)
+    for entry in entries:
         choices = entry.contests.get(district.id)
         if choices:
             votes.append((entry.ballot_id, *pabulib_vote(kind, choices)))
@@ -261,25 +249,61 @@ def describe_counting(voting_round: VotingRound) -> list[str]:
             for line in lines]
 
 
-def count_round(session: Session, voting_round: VotingRound) -> None:
-    """Count every district and store one result row per feasible project."""
-    session.execute(delete(ResultRow).where(ResultRow.round_id == voting_round.id))
-    for district in voting_round.districts:
-        outcome = count_pb(district_pb(session, voting_round, district), voting_round.counting_rule,
-                           voting_round.count_options)
-        chosen = set(outcome.selected)
-        for project_id, record in outcome.records.items():
-            session.add(ResultRow(
-                round_id=voting_round.id, district_id=district.id, proposal_id=int(project_id),
-                supporters=int(record.supporters), score=int(record.support),
-                selected=project_id in chosen, explanation=outcome.explanations[project_id]))
+def count_district(session: Session, voting_round: VotingRound, district: District,
+                   entries: list[BoardEntry]) -> list[ResultRow]:
+    """Count one district from its published .pb text and add its result rows."""
+    outcome = count_pb(district_pb(session, voting_round, district, entries=entries),
+                       voting_round.counting_rule, voting_round.count_options)
+    chosen = set(outcome.selected)
+    rows = [ResultRow(round_id=voting_round.id, district_id=district.id, proposal_id=int(project_id),
+                      supporters=int(record.supporters), score=int(record.support),
+                      selected=project_id in chosen, explanation=outcome.explanations[project_id])
+            for project_id, record in outcome.records.items()]
+    session.add_all(rows)
     session.flush()
+    return rows
+
+
+def count_round(session: Session, voting_round: VotingRound, entries: list[BoardEntry] | None = None,
+                progress: Callable[[District], None] | None = None) -> None:
+    """Count every district and store one result row per feasible project. The count job
+    (voting.closing) calls this with the board's ballots and records progress per district."""
+    session.execute(delete(ResultRow).where(ResultRow.round_id == voting_round.id))
+    if entries is None:
+        entries = board_entries(session, voting_round)
+    for district in voting_round.districts:
+        count_district(session, voting_round, district, entries)
+        if progress is not None:
+            progress(district)
+
+
+RESULTS_JSON = "results.json"
+RESULTS_CSV = "results.csv"
+
+
+@dataclass(frozen=True)
+class StoredProject:
+    id: int
+    title: str
+    cost_pence: int
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """One project's result as stored when the count ended (the shape of a ResultRow)."""
+
+    proposal_id: int
+    proposal: StoredProject
+    supporters: int
+    score: int
+    selected: bool
+    explanation: str
 
 
 @dataclass
 class DistrictResult:
     district: District
-    rows: list[ResultRow]
+    rows: list[StoredResult]
     money_used_pence: int
     ballots: int
 
@@ -288,18 +312,59 @@ class DistrictResult:
         return max((r.score for r in self.rows), default=0)
 
 
-def round_results(session: Session, voting_round: VotingRound) -> list[DistrictResult]:
-    rows = session.scalars(select(ResultRow).join(Proposal, Proposal.id == ResultRow.proposal_id)
-                           .where(ResultRow.round_id == voting_round.id)
-                           .order_by(ResultRow.score.desc(), Proposal.id)).all()
-    entries = board_entries(session, voting_round)
-    results = []
+def results_files(session: Session, voting_round: VotingRound,
+                  entries: list[BoardEntry]) -> dict[str, tuple[str, str]]:
+    """The results as stored when the count ends: the page's data, the CSV, and each
+    district's .pb with its results. Read once here; served as stored afterwards."""
+    from voting import artefacts
+
+    proposals = {p.id: p for p in voting_round.proposals}
+    rows = session.scalars(select(ResultRow).where(ResultRow.round_id == voting_round.id)).all()
+    ranked = sorted(rows, key=lambda r: (-r.score, r.proposal_id))
+    by_project = {r.proposal_id: r for r in rows}
+    districts = []
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["district", "project_id", "project", "cost_pence", "supporters", "score",
+                     "selected", "explanation"])
+    files = {}
     for district in voting_round.districts:
-        mine = [r for r in rows if r.district_id == district.id]
-        results.append(DistrictResult(
-            district, mine, sum(r.proposal.cost_pence for r in mine if r.selected),
-            sum(1 for e in entries if e.contests.get(district.id))))
-    return results
+        mine = [r for r in ranked if r.district_id == district.id]
+        districts.append({
+            "id": district.id,
+            "ballots": sum(1 for e in entries if e.contests.get(district.id)),
+            "money_used_pence": sum(proposals[r.proposal_id].cost_pence for r in mine if r.selected),
+            "rows": [{"proposal_id": r.proposal_id, "title": proposals[r.proposal_id].title,
+                      "cost_pence": proposals[r.proposal_id].cost_pence, "supporters": r.supporters,
+                      "score": int(r.score), "selected": bool(r.selected),
+                      "explanation": r.explanation} for r in mine]})
+        for r in mine:
+            writer.writerow([safe_cell(district.name), r.proposal_id,
+                             safe_cell(proposals[r.proposal_id].title),
+                             proposals[r.proposal_id].cost_pence, r.supporters, r.score,
+                             "yes" if r.selected else "no", safe_cell(r.explanation)])
+        files[board.district_pb(district.id, with_results=True)] = (
+            district_pb(session, voting_round, district, by_project, entries=entries), artefacts.TEXT)
+    files[RESULTS_JSON] = (json.dumps({"districts": districts}, sort_keys=True), artefacts.JSON)
+    files[RESULTS_CSV] = (out.getvalue(), artefacts.CSV)
+    return files
+
+
+def round_results(session: Session, voting_round: VotingRound) -> list[DistrictResult]:
+    """The stored results, district by district (empty until the count has ended)."""
+    from voting import artefacts
+
+    stored = artefacts.load(session, voting_round.id, RESULTS_JSON)
+    if stored is None:
+        return []
+    districts = {d.id: d for d in voting_round.districts}
+    return [DistrictResult(
+        districts[item["id"]],
+        [StoredResult(row["proposal_id"], StoredProject(row["proposal_id"], row["title"], row["cost_pence"]),
+                      row["supporters"], row["score"], row["selected"], row["explanation"])
+         for row in item["rows"]],
+        item["money_used_pence"], item["ballots"])
+        for item in json.loads(stored.body)["districts"] if item["id"] in districts]
 
 
 def results_by_project(session: Session, voting_round: VotingRound) -> dict[int, ResultRow]:
@@ -307,17 +372,11 @@ def results_by_project(session: Session, voting_round: VotingRound) -> dict[int,
         select(ResultRow).where(ResultRow.round_id == voting_round.id))}
 
 
-def results_csv(session: Session, voting_round: VotingRound) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["district", "project_id", "project", "cost_pence", "supporters", "score",
-                     "selected", "explanation"])
-    for result in round_results(session, voting_round):
-        for row in result.rows:
-            writer.writerow([safe_cell(result.district.name), row.proposal_id,
-                             safe_cell(row.proposal.title), row.proposal.cost_pence, row.supporters,
-                             row.score, "yes" if row.selected else "no", safe_cell(row.explanation)])
-    return out.getvalue()
+def results_csv(session: Session, voting_round: VotingRound) -> str | None:
+    from voting import artefacts
+
+    stored = artefacts.load(session, voting_round.id, RESULTS_CSV)
+    return stored.body if stored else None
 
 
 @dataclass
@@ -347,7 +406,9 @@ def selected_projects(session: Session, voting_round: VotingRound) -> list[dict]
              "source_application_id": r.proposal.source_application_id,
              "district": r.proposal.district.name}
             for r in session.scalars(select(ResultRow).where(
-                ResultRow.round_id == voting_round.id, ResultRow.selected).order_by(ResultRow.proposal_id))]
+                ResultRow.round_id == voting_round.id, ResultRow.selected)
+                .options(joinedload(ResultRow.proposal).joinedload(Proposal.district))
+                .order_by(ResultRow.proposal_id))]
 
 
 def ballot_json(entry: BoardEntry) -> str:

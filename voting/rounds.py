@@ -17,11 +17,9 @@ from commonpot.i18n import _
 from voting.ballots import BallotType
 from voting.errors import VotingError
 from voting.models import (
-    Ballot,
     District,
     ProposalState,
     RoundPostcode,
-    VoterRollEntry,
     VotingRound,
 )
 from voting.states import SETUP_STATES, RoundState, check_transition
@@ -172,9 +170,11 @@ def postcode_count(session: Session, voting_round: VotingRound) -> int:
 
 
 def transition(session: Session, actor, voting_round: VotingRound, target: RoundState) -> None:
+    from voting.closing import close_voting, lock_round, require_counted
+
     # Casting takes a share lock on the round, so closing waits for ballots in flight and no
     # ballot lands after the board is fixed.
-    session.refresh(voting_round, with_for_update=True)
+    lock_round(session, voting_round, exclusive=True)
     check_transition(voting_round.state, target)
     if target == RoundState.PROPOSALS and not voting_round.local_districts:
         raise VotingError(_("Add at least one district with its budget before opening the round."))
@@ -191,33 +191,13 @@ def transition(session: Session, actor, voting_round: VotingRound, target: Round
 
             if not entry_count(session, voting_round):
                 raise VotingError(_("Upload the census list before opening voting."))
+    if target == RoundState.PUBLISHED:
+        require_counted(session, voting_round)
     previous = voting_round.state
     if target == RoundState.COUNTING:
-        from voting.results import board_csv, board_hash_of, count_round
-        from voting.secrecy import reshuffle
-
-        # Erase what storage order and transaction ids say about who cast which ballot.
-        reshuffle(session, voting_round.id)
-        # The board is fixed before the state changes: from now on no ballot can change.
-        voting_round.board_hash = board_hash_of(board_csv(session, voting_round))
+        # Reshuffle, fix and store the board, append its leaves and queue the count (a job).
+        close_voting(session, actor, voting_round)
     voting_round.state = target
     session.flush()
-    if target == RoundState.COUNTING:
-        turnout = dict(session.execute(
-            select(VoterRollEntry.channel, func.count(VoterRollEntry.id))
-            .where(VoterRollEntry.round_id == voting_round.id).group_by(VoterRollEntry.channel)).all())
-        from voting.results import receipts_csv
-
-        record(session, actor, "voting.board_published", "voting_round", voting_round.id,
-               {"board_sha256": voting_round.board_hash,
-                "receipts_sha256": board_hash_of(receipts_csv(session, voting_round)),
-                "ballots": session.scalar(select(func.count()).select_from(Ballot)
-                                          .where(Ballot.round_id == voting_round.id)),
-                "turnout": {str(k): v for k, v in turnout.items()}})
-        count_round(session, voting_round)
-        record(session, actor, "voting.counted", "voting_round", voting_round.id,
-               {"rule": voting_round.counting_rule})
     record(session, actor, "voting.round_transition", "voting_round", voting_round.id,
            {"from": str(previous), "to": str(target)})
-
-

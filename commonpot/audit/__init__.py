@@ -18,10 +18,12 @@ from commonpot.audit.log import (
     SYSTEM,
     actor_label,
     append_leaf,
+    append_leaves,
     consistency_proof,
     events_page,
     forget_person,
     inclusion_proof,
+    proof_bundle,
     pseudonym,
     record,
     root_at,
@@ -34,7 +36,8 @@ verify_chain = verify_database  # the name callers used before the Merkle log
 
 __all__ = [
     "SYSTEM", "AuditCheckpoint", "AuditEvent", "AuditPerson", "AuditTampered", "SecurityEvent",
-    "UndeclaredAuditField", "actor_label", "append_leaf", "consistency_proof", "events_page",
-    "forget_person", "inclusion_proof", "init_app", "latest_checkpoint", "pseudonym", "record",
-    "root_at", "sign_checkpoint", "tree_size", "verify_chain", "verify_database",
+    "UndeclaredAuditField", "actor_label", "append_leaf", "append_leaves", "consistency_proof",
+    "events_page", "forget_person", "inclusion_proof", "init_app", "latest_checkpoint",
+    "proof_bundle", "pseudonym", "record", "root_at", "sign_checkpoint", "tree_size",
+    "verify_chain", "verify_database",
 ]

@@ -16,10 +16,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commonpot.audit.keys import keys
-from commonpot.audit.log import compact_range, events_page, serialise_appends, tree_size
+from commonpot.audit.log import (
+    compact_range,
+    note_checkpoint_signed,
+    own_appends,
+    serialise_appends,
+    tree_size,
+)
 from commonpot.audit.models import AuditCheckpoint
+from commonpot.audit.rows import leaf_rows
 from commonpot_verify import merkle
-from commonpot_verify.log import event_bytes, event_signature_ok
+from commonpot_verify.log import event_signature_ok
 from commonpot_verify.note import Checkpoint
 from commonpot_verify.note import sign_checkpoint as sign_note_checkpoint
 
@@ -60,31 +67,41 @@ def sign_checkpoint(session: Session, reason: str) -> AuditCheckpoint | None:
     compact = compact_range(session, start) if start else []
     if previous and merkle.compact_root(compact).hex() != previous.root_hash:
         raise AuditTampered(f"the stored tree no longer matches checkpoint {previous.id}")
+    # Events this transaction appended itself need no re-check: only those before them.
+    own = own_appends(session)
+    if own is not None and own["size"] == size and own["from"] >= start:
+        check_until = own["from"]
+    else:
+        own, check_until = None, size
     verifier = keys().verifier
     signed_seen = bool(previous)
     position = start
-    while position < size:
-        for event in events_page(session, after=position, limit=2000):
-            position += 1
-            if event.seq != position:
-                raise AuditTampered(f"event #{position} is missing or out of place")
-            leaf = merkle.leaf_hash(event_bytes(event.leaf_fields()))
-            if leaf.hex() != event.leaf_hash:
-                raise AuditTampered(f"event #{position}: its contents do not match its leaf hash")
-            if event.signature is None and not signed_seen:
-                pass  # written before signatures began; this first checkpoint adopts it
-            elif not event_signature_ok(verifier, leaf, event.signature):
-                raise AuditTampered(f"event #{position}: its signature does not match its contents")
-            else:
-                signed_seen = True
-            merkle.compact_append(compact, position - 1, leaf)
-        if position < size and not events_page(session, after=position, limit=1):
-            raise AuditTampered(f"event #{position + 1} is missing")
+    for seq, _data, stated, signature, leaf in leaf_rows(session, after=start, until=check_until):
+        position += 1
+        if seq != position:
+            raise AuditTampered(f"event #{position} is missing or out of place")
+        if leaf.hex() != stated:
+            raise AuditTampered(f"event #{position}: its contents do not match its leaf hash")
+        if signature is None and not signed_seen:
+            pass  # written before signatures began; this first checkpoint adopts it
+        elif not event_signature_ok(verifier, leaf, signature):
+            raise AuditTampered(f"event #{position}: its signature does not match its contents")
+        else:
+            signed_seen = True
+        merkle.compact_append(compact, position - 1, leaf)
+    if position < check_until:
+        raise AuditTampered(f"event #{position + 1} is missing")
+    if own is not None:
+        if compact != own["from_compact"]:
+            raise AuditTampered(f"the stored tree before event #{check_until + 1} does not match "
+                                f"the checked events")
+        compact = list(own["compact"])
     root = merkle.compact_root(compact)
     note = sign_note_checkpoint(Checkpoint(keys().origin, size, root), keys().signer)
     checkpoint = AuditCheckpoint(tree_size=size, root_hash=root.hex(), note=note, reason=reason[:100])
     session.add(checkpoint)
     session.flush()
+    note_checkpoint_signed(session, size, compact)
     return checkpoint
 
 

@@ -30,8 +30,10 @@ SECURITY_ACTIONS = frozenset({
     "account.password_changed", "account.email_changed", "account.sessions_ended",
 })
 
-# Phase changes of rounds: each gets a signed checkpoint in the same transaction.
-CHECKPOINT_ACTIONS = frozenset({"grants.round_phase_changed", "voting.round_transition"})
+# Phase changes of rounds: each gets a signed checkpoint in the same transaction. So does a
+# closed round's board once its ballots and receipts are leaves, so receipts have proofs.
+CHECKPOINT_ACTIONS = frozenset({"grants.round_phase_changed", "voting.round_transition",
+                                "voting.board_leaves_appended"})
 
 _LEDGER = {"amount_pence": PUBLIC, "fund_id": PUBLIC, "award_id": PUBLIC, "instalment_id": PUBLIC,
            "donation_id": PUBLIC, "match_pledge_id": PUBLIC, "key": PRIVATE,
@@ -55,7 +57,16 @@ ACTIONS: dict[str, dict[str, str]] = {
     "grants.round_updated": {"before": PUBLIC, "opens_at": PUBLIC, "closes_at": PUBLIC},
     "grants.criterion_added": {"criterion_id": PUBLIC, "name": PUBLIC, "weight": PUBLIC},
     "grants.question_added": {"question_id": PUBLIC, "key": PUBLIC, "type": PUBLIC},
+    "grants.criterion_changed": {"criterion_id": PUBLIC, "name": PUBLIC, "weight": PUBLIC},
+    "grants.criterion_moved": {"criterion_id": PUBLIC, "direction": PUBLIC},
+    "grants.criterion_deleted": {"criterion_id": PUBLIC, "name": PUBLIC},
+    "grants.question_changed": {"question_id": PUBLIC, "key": PUBLIC, "type": PUBLIC},
+    "grants.question_moved": {"question_id": PUBLIC, "direction": PUBLIC},
+    "grants.question_deleted": {"question_id": PUBLIC, "key": PUBLIC},
     "grants.questions_copied": {"source_round_id": PUBLIC, "copied": PUBLIC},
+    # a fund manager says a draft is ready: the clock opens it at its opening time
+    "grants.round_scheduled": {"opens_at": PUBLIC},
+    "grants.round_unscheduled": {},
     "grants.round_phase_changed": {"from": PUBLIC, "to": PUBLIC, "reason": PRIVATE},
     "grants.round_publication_set": {"publish_scores": PUBLIC, "publish_declined_names": PUBLIC},
     # end-of-grant reports: figures are public once given; a request for changes keeps its
@@ -74,6 +85,7 @@ ACTIONS: dict[str, dict[str, str]] = {
     "grants.group_payment_ready": {"ready": PUBLIC},
     "grants.group_invitation_sent": {"invitation_id": PUBLIC, "role": PUBLIC},
     "grants.group_invitation_accepted": {"invitation_id": PUBLIC, "role": PUBLIC},
+    "grants.group_member_removed": {"user_id": PERSON, "role": PUBLIC},
     "grants.application_started": {"round_id": PUBLIC, "group_id": PUBLIC},
     "grants.application_submitted": {"reference": PUBLIC, "round_id": PUBLIC, "group_id": PUBLIC,
                                      "requested_amount_pence": PUBLIC},
@@ -89,6 +101,8 @@ ACTIONS: dict[str, dict[str, str]] = {
     "panels.member_added": {"user_id": PERSON, "role": PUBLIC, "is_resident": PUBLIC},
     "panels.member_removed": {"user_id": PERSON},
     "panels.conflict_declared": {"reviewer_id": PERSON, "has_conflict": PUBLIC, "reason": PRIVATE},
+    # a reviewer takes back a declared conflict before anyone's scores are in; why stays private
+    "panels.conflict_withdrawn": {"reviewer_id": PERSON, "reason": PRIVATE},
     "panels.reviewers_assigned": {"added": PAIRS, "shortfalls": PUBLIC},
     "panels.review_reassigned": {"from_user_id": PERSON, "to_user_id": PERSON},
     "panels.review_submitted": {"reviewer_id": PERSON, "scores": PUBLIC, "recommendation": PUBLIC},
@@ -116,8 +130,15 @@ ACTIONS: dict[str, dict[str, str]] = {
     "voting.postcodes_imported": {"rows": PUBLIC},
     "voting.board_published": {"board_sha256": PUBLIC, "receipts_sha256": PUBLIC, "ballots": PUBLIC,
                                "turnout": PUBLIC},
+    # leaves appended by the count job (voting/board.py): each published ballot, in board
+    # order, then each published receipt, sorted; never a ballot beside its receipt. Then
+    # where they are (leaf index of the first, and how many), with a signed checkpoint.
+    "voting.ballot_published": {"ballot": PUBLIC, "home_district_id": PUBLIC, "votes": PUBLIC},
+    "voting.receipt_published": {"receipt": PUBLIC},
+    "voting.board_leaves_appended": {"ballot_leaves": PUBLIC, "receipt_leaves": PUBLIC},
     "voting.census_imported": {"added": PUBLIC, "already_listed": PUBLIC, "codes": PUBLIC},
-    "voting.counted": {"rule": PUBLIC},
+    "voting.counted": {"rule": PUBLIC, "results_sha256": PUBLIC, "attempt": PUBLIC},
+    "voting.count_retried": {"attempts": PUBLIC},
     "voting.round_transition": {"from": PUBLIC, "to": PUBLIC},
     "voting.proposal_added": {"round_id": PUBLIC, "title": PUBLIC, "cost_pence": PUBLIC,
                               "district_id": PUBLIC, "source_application_id": PUBLIC,

@@ -13,16 +13,23 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Iterable
 
+from sqlalchemy import event as orm_event
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from commonpot.audit import fields
 from commonpot.audit.keys import keys
 from commonpot.audit.models import AuditEvent, AuditPerson, SecurityEvent, timestamp
-from commonpot.db import utcnow
+from commonpot.db import insert_rows, utcnow
 from commonpot_verify import merkle
 from commonpot_verify.log import canonical_json, event_bytes, signature_message
+
+# Rows this transaction appended, so that signing a checkpoint need not re-check them.
+_OWN_APPENDS = "commonpot_audit_own_appends"
+# Rows written per INSERT statement when many leaves are appended at once.
+_BATCH = 500
 
 SYSTEM = "system"
 # Any constant: the advisory lock that serialises appends (and checkpoints) on PostgreSQL.
@@ -145,10 +152,8 @@ def _append(session: Session, actor: str, action: str, subject_type: str, subjec
             public: dict, private: dict) -> AuditEvent:
     size = session.scalar(select(func.max(AuditEvent.seq))) or 0
     compact = compact_range(session, size)
-    private_payload = private_digest = None
-    if private:
-        private_payload = canonical_json({"salt": secrets.token_hex(16), "fields": private})
-        private_digest = hashlib.sha256(private_payload.encode("utf-8")).hexdigest()
+    before = list(compact)
+    private_payload, private_digest = _private_parts(private)
     event = AuditEvent(
         seq=size + 1, occurred_at=utcnow(), actor=actor, action=action, subject_type=subject_type,
         subject_id=subject_id, payload=canonical_json(public), private_payload=private_payload,
@@ -161,7 +166,86 @@ def _append(session: Session, actor: str, action: str, subject_type: str, subjec
     event.signature = base64.b64encode(keys().signer.sign(signature_message(leaf))).decode()
     session.add(event)
     session.flush()
+    _note_own_appends(session, size, before, size + 1, compact)
     return event
+
+
+def _private_parts(private: dict) -> tuple[str | None, str | None]:
+    if not private:
+        return None, None
+    private_payload = canonical_json({"salt": secrets.token_hex(16), "fields": private})
+    return private_payload, hashlib.sha256(private_payload.encode("utf-8")).hexdigest()
+
+
+def append_leaves(session: Session, kind: str, payloads: Iterable[dict], subject_type: str = "leaf",
+                  subject_id=None) -> tuple[int, int]:
+    """Append many leaves that are nobody's action (a closed round's published ballots), in
+    order, inside the caller's transaction. The same leaves as `append_leaf` one by one, but
+    the compact range is read once and the rows are written in batches, so a board of
+    100,000 ballots costs a hash, a signature and a row each. `kind` and its fields are
+    declared in fields.py and may name no person. Returns (index of the first leaf, count)."""
+    serialise_appends(session)
+    session.flush()
+    size = tree_size(session)
+    start = size
+    compact = compact_range(session, size)
+    before = list(compact)
+    signer = keys().signer
+    occurred_at = utcnow()
+    stamp = timestamp(occurred_at)
+    subject = None if subject_id is None else str(subject_id)
+    rows: list[dict] = []
+    for data in payloads:
+        public, private, people = fields.split(kind, dict(data))
+        if people:
+            raise fields.UndeclaredAuditField(f"a leaf of kind {kind!r} may not name people")
+        private_payload, private_digest = _private_parts(private)
+        size += 1
+        leaf = merkle.leaf_hash(event_bytes({
+            "seq": size, "occurred_at": stamp, "actor": SYSTEM, "action": kind,
+            "subject_type": subject_type, "subject_id": subject, "payload": public,
+            "private_digest": private_digest}))
+        completed = merkle.compact_append(compact, size - 1, leaf)
+        rows.append({
+            "seq": size, "occurred_at": occurred_at, "actor": SYSTEM, "action": kind,
+            "subject_type": subject_type, "subject_id": subject, "payload": canonical_json(public),
+            "private_payload": private_payload, "private_digest": private_digest,
+            "leaf_hash": leaf.hex(), "nodes": "".join(node.hex() for node in completed[1:]),
+            "signature": base64.b64encode(signer.sign(signature_message(leaf))).decode()})
+        if len(rows) >= _BATCH:
+            insert_rows(session, AuditEvent.__table__, rows, _BATCH)
+            rows = []
+    insert_rows(session, AuditEvent.__table__, rows, _BATCH)
+    _note_own_appends(session, start, before, size, compact)
+    return start, size - start
+
+
+def _note_own_appends(session: Session, size_before: int, compact_before: list[bytes],
+                      size_after: int, compact_after: list[bytes]) -> None:
+    """Remember the run of events this transaction appended and the tree's compact range before
+    and after it: the app wrote them itself (holding the append lock), so a checkpoint signed
+    in this transaction re-checks only the events before them."""
+    own = session.info.get(_OWN_APPENDS)
+    if own is None or own["size"] != size_before:
+        own = {"from": size_before, "from_compact": list(compact_before)}
+    own.update(size=size_after, compact=list(compact_after))
+    session.info[_OWN_APPENDS] = own
+
+
+def own_appends(session: Session) -> dict | None:
+    return session.info.get(_OWN_APPENDS)
+
+
+def note_checkpoint_signed(session: Session, size: int, compact: list[bytes]) -> None:
+    """A checkpoint now covers everything: later appends in this transaction start a new run."""
+    session.info[_OWN_APPENDS] = {"from": size, "from_compact": list(compact), "size": size,
+                                  "compact": list(compact)}
+
+
+@orm_event.listens_for(Session, "after_commit")
+@orm_event.listens_for(Session, "after_rollback")
+def _forget_own_appends(session: Session) -> None:
+    session.info.pop(_OWN_APPENDS, None)
 
 
 # Reading the tree ----------------------------------------------------------------------------
@@ -222,6 +306,19 @@ def consistency_proof(session: Session, size1: int, size2: int) -> list[bytes]:
     return merkle.consistency_proof(size1, size2, lambda a, b: subtree_root(session, a, b))
 
 
+def proof_bundle(session: Session, index: int, size: int) -> dict:
+    """The proof that leaf `index` is in the tree of `size`, with the event and the signed
+    checkpoint of that size (if one was signed): what `commonpot-verify proof` checks offline."""
+    from commonpot.audit.checkpoints import checkpoint_of_size
+
+    hashes = inclusion_proof(session, index, size)
+    event = session.get(AuditEvent, index + 1)
+    checkpoint = checkpoint_of_size(session, size)
+    return {"index": index, "size": size, "leaf_hash": event.leaf_hash,
+            "hashes": [h.hex() for h in hashes], "event": event.as_public_dict(),
+            "checkpoint": checkpoint.note if checkpoint else None}
+
+
 def events_page(session: Session, after: int = 0, limit: int = 500) -> list[AuditEvent]:
     return list(session.scalars(
         select(AuditEvent).where(AuditEvent.seq > after).order_by(AuditEvent.seq).limit(limit)))
@@ -237,5 +334,5 @@ def iter_events(session: Session, batch: int = 2000):
         after = rows[-1].seq
 
 
-__all__ = ["SYSTEM", "actor_label", "append_leaf", "forget_person", "pseudonym", "record",
+__all__ = ["SYSTEM", "actor_label", "append_leaf", "append_leaves", "forget_person", "pseudonym", "record",
            "timestamp"]

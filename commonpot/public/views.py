@@ -8,7 +8,7 @@ from flask_login import current_user
 from commonpot import audit
 from commonpot.accounts.operations import remember_language
 from commonpot.accounts.policy import PUBLIC, access
-from commonpot.audit.checkpoints import all_checkpoints, checkpoint_of_size
+from commonpot.audit.checkpoints import all_checkpoints
 from commonpot.audit.keys import keys as audit_keys
 from commonpot.edge import query_int
 from commonpot.extensions import db
@@ -110,14 +110,9 @@ def audit_inclusion_proof():
     if index is None or size is None or not 0 <= index < size:
         return _proof_error("Give index (from 0) and size, with index below size.")
     try:
-        hashes = audit.inclusion_proof(db.session, index, size)
+        return jsonify(audit.proof_bundle(db.session, index, size))
     except ProofError as exc:
         return _proof_error(str(exc))
-    event = db.session.get(audit.AuditEvent, index + 1)
-    checkpoint = checkpoint_of_size(db.session, size)
-    return jsonify({"index": index, "size": size, "leaf_hash": event.leaf_hash,
-                    "hashes": [h.hex() for h in hashes], "event": event.as_public_dict(),
-                    "checkpoint": checkpoint.note if checkpoint else None})
 
 
 @bp.route("/audit/proof/consistency")

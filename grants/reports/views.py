@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 import grants.reports.policy  # noqa: F401 - registers the report rules with can()
 from commonpot.accounts.policy import OBJECT_CHECKED, PUBLIC, PUBLIC_OBJECT_CHECKED, access, can, require
@@ -30,6 +31,7 @@ def _report_helpers():
 
 def _group_reports(group: Group) -> list[GrantReport]:
     return list(db.session.scalars(select(GrantReport).where(GrantReport.group_id == group.id)
+                                   .options(joinedload(GrantReport.award).joinedload(Award.application))
                                    .order_by(GrantReport.due_on.desc())))
 
 

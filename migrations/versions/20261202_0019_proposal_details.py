@@ -7,7 +7,7 @@
   web root, with its alt text (required); a moderator's removal keeps the row.
 
 Revision ID: 0019
-Revises: 0014
+Revises: 0018
 Create Date: 2026-12-02
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0014"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

@@ -19,7 +19,7 @@ def build(session, world):
     from grants.uploads import upload_folder
     from tests.grants.factories import create_fund
     from tests.reports.factories import entry, funded_round
-    from tests.voting.factories import ADULT_BIRTHDAY, NORTH_POSTCODE, create_round
+    from tests.voting.factories import ADULT_BIRTHDAY, NORTH_POSTCODE, count_now, create_round
     from voting import delivery
     from voting import operations as voting
     from voting.states import RoundState
@@ -58,6 +58,7 @@ def build(session, world):
     winner = next(p for p in voting_round.proposals if p.district_id == home.id)
     voting.cast_online(session, voter, voting_round, {home.id: {winner.id: 1}})
     voting.transition(session, "system", voting_round, RoundState.COUNTING)
+    count_now(session, voting_round)
     voting.transition(session, "system", voting_round, RoundState.PUBLISHED)
     milestone = delivery.add_milestone(session, manager, winner, title="Started",
                                        happened_on=date(2026, 11, 1), photo=("m.png", PNG),

@@ -68,6 +68,10 @@ EXPECT = {
         lambda w: f"/vote/{w['voting']['voting']}/code/change/ballot", EVERYONE, method="POST"),
     "voting.download_receipts_csv": Rule(lambda w: f"/vote/{w['voting']['published']}/receipts.csv",
                                          EVERYONE),
+    "voting.download_receipt_proof": Rule(
+        lambda w: f"/vote/{w['voting']['published']}/receipt-proof.json?receipt=AAAA-BBBB-CCCC", EVERYONE),
+    "voting.retry_count": Rule(lambda w: f"/vote/{w['voting']['published']}/count/retry", MANAGERS,
+                               method="POST"),
     "voting.import_census": both(Rule(lambda w: f"/vote/{w['voting']['draft']}/census", MANAGERS)),
     "voting.issue_paper_ballot": both(Rule(lambda w: f"/vote/{w['voting']['voting']}/paper/issue",
                                            STEWARDS)),

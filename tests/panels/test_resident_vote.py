@@ -12,7 +12,7 @@ from payments.models import LedgerEntry
 from payments.states import EntryType
 from tests.helpers import post_form, sign_in
 from tests.panels import factories as f
-from tests.voting.factories import ADULT_BIRTHDAY, NORTH_POSTCODE
+from tests.voting.factories import ADULT_BIRTHDAY, NORTH_POSTCODE, count_now
 from tests.voting.factories import create_round as create_voting_round
 from voting import operations as voting
 from voting.models import Proposal, VotingRound
@@ -67,6 +67,7 @@ def test_shortlist_goes_to_the_vote_and_the_result_comes_back_as_decisions(
             voting.set_resident_details(s, user, postcode=NORTH_POSTCODE, date_of_birth=ADULT_BIRTHDAY)
             voting.cast_online(s, user, voting_round, {whole_town: {proposals[title].id: 1}})
         voting.transition(s, "system", voting_round, RoundState.COUNTING)
+        count_now(s, voting_round)
         voting.transition(s, "system", voting_round, RoundState.PUBLISHED)
         s.get(Round, round_id).phase = RoundPhase.DECIDING
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from commonpot.accounts import operations as accounts
 from commonpot.audit import AuditEvent
 from tests.helpers import post_form, sign_in
-from tests.voting.factories import ADULT_BIRTHDAY, NORTH_POSTCODE, create_fund, create_round
+from tests.voting.factories import ADULT_BIRTHDAY, NORTH_POSTCODE, count_now, create_fund, create_round
 from voting import operations as voting
 from voting.delivery import DeliveryStatus, ProposalDelivery
 from voting.models import ResultRow
@@ -33,6 +33,7 @@ def _published_round(session, make_user):
     north = [p for p in voting_round.proposals if p.district_id == home.id]
     voting.cast_online(session, voter, voting_round, {home.id: {north[0].id: 1, north[1].id: 1}})
     voting.transition(session, "system", voting_round, RoundState.COUNTING)
+    count_now(session, voting_round)
     voting.transition(session, "system", voting_round, RoundState.PUBLISHED)
     session.commit()
     winners = [r.proposal_id for r in session.scalars(select(ResultRow).where(

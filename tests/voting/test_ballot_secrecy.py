@@ -162,10 +162,22 @@ def test_no_join_pairs_voters_with_ballots_better_than_chance(app, session, make
     assert session.scalar(text("SELECT pg_relation_filenode('voting_ballot')")) != filenode_before
     assert all(re.fullmatch(r"[0-9a-f]{32}", b["id"]) for b in ballots)
 
-    # The audit trail names no voter next to a ballot, receipt or ballot id.
-    ballot_secrets = {b["id"] for b in ballots} | {b["receipt"] for b in ballots}
-    for event in session.query(AuditEvent).all():
+    # The audit trail names no voter next to a ballot, receipt or ballot id. Ballots and
+    # receipts appear only as the board's leaves, by nobody, each kind in its own order
+    # (ballots by random id, receipts sorted), never a ballot beside its receipt.
+    ids, receipts = {b["id"] for b in ballots}, {b["receipt"] for b in ballots}
+    leaves = {"voting.ballot_published": [], "voting.receipt_published": []}
+    for event in session.query(AuditEvent).order_by(AuditEvent.seq).all():
         payload = event.payload + (event.subject_id or "")
-        assert not any(s in payload for s in ballot_secrets), event.action
         assert not any(r["voter_key"] in payload for r in roll), event.action
+        named_ids = [i for i in ids if i in payload]
+        named_receipts = [r for r in receipts if r in payload]
+        if event.action in leaves:
+            assert event.actor == "system"
+            assert len(named_ids) + len(named_receipts) == 1, event.payload
+            leaves[event.action].append((named_ids or named_receipts)[0])
+        else:
+            assert not named_ids and not named_receipts, event.action
+    assert leaves["voting.ballot_published"] == sorted(ids)
+    assert leaves["voting.receipt_published"] == sorted(receipts)
     session.rollback()

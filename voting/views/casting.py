@@ -62,8 +62,10 @@ def _cast_or_update(voting_round, contests, form, action, mode, do_cast, code=No
         return _ballot_page(voting_round, contests, form=form, action=action, mode=mode,
                             choices=choices, problems=exc.messages, status=400, code=code)
     except operations.AlreadyVoted as exc:
-        return render_template("voting/message.html", round=voting_round, title=_("You have already voted"),
-                               message=str(exc)), 409
+        # A double click: the first of the two committed while this one waited for it.
+        return _earlier_cast(voting_round, mode) or (render_template(
+            "voting/message.html", round=voting_round, title=_("You have already voted"),
+            message=str(exc)), 409)
     except VotingError as exc:
         return _ballot_page(voting_round, contests, form=form, action=action, mode=mode,
                             choices=choices, problems=[str(exc)], status=400, code=code)
@@ -116,18 +118,19 @@ def cast_ballot(round_id: int):
     voting_round = _visible_round(round_id)
     if voting_round.state != RoundState.VOTING:
         return _not_open(voting_round)
-    earlier = _earlier_cast(voting_round, "online")
-    if earlier is not None:
-        return earlier
     try:
         home = operations.online_district(db.session, voting_round, current_user)
     except operations.NotEligible as exc:
-        return render_template("voting/not_eligible.html", round=voting_round, message=str(exc)), 403
+        # A retry of a ballot that was cast finds its receipt even so.
+        return _earlier_cast(voting_round, "online") or (render_template(
+            "voting/not_eligible.html", round=voting_round, message=str(exc)), 403)
     if operations.has_voted(db.session, voting_round, operations.user_voter_key(current_user)):
-        return render_template("voting/message.html", round=voting_round, title=_("You have already voted"),
-                               message=_("You have already voted in this round. Each person can vote "
-                               "once."),
-                               show_change=change_terms(voting_round, Channel.ONLINE).can_change), 409
+        # The roll entry and the cast token are written together, so only a voter already
+        # on the roll can be retrying a cast that went through: look for its receipt then.
+        return _earlier_cast(voting_round, "online") or (render_template(
+            "voting/message.html", round=voting_round, title=_("You have already voted"),
+            message=_("You have already voted in this round. Each person can vote once."),
+            show_change=change_terms(voting_round, Channel.ONLINE).can_change), 409)
     contests = operations.contests_for(voting_round, home)
     form = BallotForm()
     action = url_for("voting.cast_ballot", round_id=voting_round.id)
@@ -138,7 +141,7 @@ def cast_ballot(round_id: int):
     return _cast_or_update(voting_round, contests, form, action, "online",
                            lambda choices: operations.cast_online(
                                db.session, current_user, voting_round, choices, _blank(),
-                               cast_token=form.cast_token.data))
+                               cast_token=form.cast_token.data, home=home))
 
 
 @bp.route("/<int:round_id>/code", methods=["GET", "POST"])

@@ -8,12 +8,12 @@ from flask_login import current_user
 
 from commonpot.accounts.policy import PUBLIC_OBJECT_CHECKED, RESIDENT, access
 from commonpot.extensions import db, limiter
-from voting import operations, receipts, results
+from voting import board, operations, receipts
 from voting.forms import BallotForm, CodeChangeForm
 from voting.states import RoundState
 from voting.views import TOO_MANY_CODES, _code_limit, _visible_round, bp
 from voting.views.casting import _ballot_page, _blank, _cast_or_update, _not_open
-from voting.views.public import _board_round, _download
+from voting.views.public import _board_round, _stored
 
 
 def _changeable_round(round_id: int):
@@ -104,5 +104,4 @@ def change_code_ballot_choices(round_id: int):
 @access(PUBLIC_OBJECT_CHECKED)
 def download_receipts_csv(round_id: int):
     voting_round = _board_round(round_id)
-    return _download(results.receipts_csv(db.session, voting_round),
-                     f"round-{voting_round.id}-receipts.csv", "text/csv")
+    return _stored(voting_round, board.RECEIPTS_CSV, f"round-{voting_round.id}-receipts.csv")

@@ -22,9 +22,10 @@ from commonpot.forms import options
 from commonpot.i18n import _
 from commonpot.money import parse_pounds
 from grants.models import Fund
-from voting import operations, results
+from voting import closing, operations, results
 from voting.ballots import BallotType
 from voting.forms import (
+    ConfirmForm,
     DistrictForm,
     GenerateCodesForm,
     PostcodeImportForm,
@@ -33,7 +34,7 @@ from voting.forms import (
     RoundForm,
     TransitionForm,
 )
-from voting.models import Proposal, ProposalState, ways_to_vote
+from voting.models import CountState, Proposal, ProposalState, ways_to_vote
 from voting.operations import RoundSettings, VotingError
 from voting.states import ACTION_LABELS, LABELS, RoundState, next_state
 from voting.views import _managed_round, bp
@@ -128,10 +129,15 @@ def _manage_page(voting_round, status=200, **forms):
     codes_form = forms.get("codes_form") or GenerateCodesForm(formdata=None)
     codes_form.district_id.choices = options([(d.id, d.name) for d in voting_round.local_districts])
     target = next_state(voting_round.state)
+    count = closing.count_of(db.session, voting_round.id)
+    if target == RoundState.PUBLISHED and (count is None or count.state != CountState.COUNTED):
+        target = None  # the results can be published once the count has finished
     return render_template(
         "voting/manage.html", round=voting_round, district_form=district_form,
         postcode_form=postcode_form, codes_form=codes_form,
         target=target, action_label=ACTION_LABELS.get(target) if target else None,
+        count=count, count_stale=count is not None and closing.is_stale(count),
+        retry_form=ConfirmForm(formdata=None),
         problem=forms.get("problem"), turnout=results.turnout(db.session, voting_round),
         postcodes=operations.postcode_count(db.session, voting_round), ProposalState=ProposalState,
         ways_to_vote=ways_to_vote(voting_round),
@@ -210,6 +216,21 @@ def advance_round(round_id: int):
     except (ValueError, VotingError) as exc:
         return _manage_page(voting_round, 409, problem=str(exc))
     flash(_('The round is now: %(value)s.', value=LABELS[target]), "success")
+    return redirect(url_for("voting.manage_round", round_id=voting_round.id))
+
+
+@bp.route("/<int:round_id>/count/retry", methods=["POST"])
+@access(OBJECT_CHECKED)
+def retry_count(round_id: int):
+    """Count again after a failed count, or one that has stopped moving."""
+    voting_round = _managed_round(round_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        closing.retry_count(db.session, current_user, voting_round)
+    except VotingError as exc:
+        return _manage_page(voting_round, 409, problem=str(exc))
+    flash(_("The count will run again. Refresh this page to see how far it has got."), "success")
     return redirect(url_for("voting.manage_round", round_id=voting_round.id))
 
 
