@@ -269,7 +269,7 @@ def test_proposal_pages_do_not_grow_with_lines_and_pictures(page, app, session, 
         sign_in(browser, "voter@example.org" if page == "ballot" else "boss@example.org")
         url = {"round": f"/vote/{round_id}", "manage": f"/vote/{round_id}/manage",
                "ballot": f"/vote/{round_id}/ballot", "details": f"/vote/proposals/{first}"}[page]
-        counts[n] = queries_for(app, browser, url)
+        counts[n] = len(queries_for(app, browser, url))
         if page in ("ballot", "details"):
             assert "Picture of project 0" in browser.get(url).get_data(as_text=True)
     assert counts[12] == counts[3], counts
