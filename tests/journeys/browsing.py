@@ -345,7 +345,6 @@ class Visitor:
         else:
             html = page.content()
             twin = self.tour.twin()
-            twin.context.add_cookies(self.context.cookies())
 
             def serve(route):
                 route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
