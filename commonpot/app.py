@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from flask import Flask, g, request, session
-from sqlalchemy import event
+from sqlalchemy import event, select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from commonpot import i18n
@@ -94,6 +94,7 @@ def _connect_domains() -> None:
     """The receivers by which higher domains join lower ones' operations (see grants/signals.py)."""
     import grants.receivers  # noqa: F401
     import payments.receivers  # noqa: F401
+    import voting.dashboard  # noqa: F401
     import voting.resident_vote  # noqa: F401
 
 
@@ -133,8 +134,14 @@ def _configure_sqlite(engine) -> None:
 
 
 def _register_request_hooks(app: Flask) -> None:
-    from commonpot.accounts.models import User
-    from commonpot.accounts.policy import can, is_admin, is_fund_manager, is_panel_member
+    from commonpot.accounts.models import FundRole, User
+    from commonpot.accounts.policy import (
+        can,
+        is_admin,
+        is_fund_manager,
+        is_panel_member,
+        remember_fund_roles,
+    )
 
     @login_manager.user_loader
     def load_user(session_id: str):
@@ -143,9 +150,16 @@ def _register_request_hooks(app: Flask) -> None:
         user_id, _, version = session_id.partition(".")
         if not (user_id.isdigit() and version.isdigit()):
             return None
-        user = db.session.get(User, int(user_id), populate_existing=True)
-        if user is None or user.session_version != int(version):
+        # One query for the person and their fund roles: the navigation bar asks about the
+        # roles on every page, and would otherwise ask the database again.
+        rows = db.session.execute(
+            select(User, FundRole.fund_id, FundRole.role)
+            .outerjoin(FundRole, FundRole.user_id == User.id).where(User.id == int(user_id))
+            .execution_options(populate_existing=True)).all()
+        if not rows or rows[0][0].session_version != int(version):
             return None
+        user = rows[0][0]
+        remember_fund_roles(user, [(fund_id, role) for _, fund_id, role in rows if fund_id is not None])
         return user
 
     @app.before_request

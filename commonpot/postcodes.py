@@ -7,6 +7,8 @@ import re
 # Outward code then inward code; loose enough for every real UK postcode.
 _POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
 _PREFIX = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?(?:[0-9][A-Z]{0,2})?$")
+# A prefix written with its space: the outward code, then the start of the inward code.
+_SPACED_PREFIX = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ([0-9][A-Z]{0,2})$")
 
 
 def compact(value: str | None) -> str:
@@ -33,11 +35,25 @@ def normalise(value: str | None) -> str | None:
     return display(value) if is_postcode(value) else None
 
 
+def written_prefix(value: str | None) -> str | None:
+    """A prefix as it is stored and shown: upper case, one space where the person put one
+    ('rt1 4*' -> 'RT1 4', 'RT1*' -> 'RT1'); None when it is not a prefix. The space matters:
+    'RT1 4' is a sector of RT1, 'RT14' a district of its own."""
+    text = " ".join((value or "").rstrip("*").upper().split())
+    if " " in text:
+        return text if _SPACED_PREFIX.match(text) else None
+    return text if _PREFIX.match(text) else None
+
+
 def matches(postcode: str, value: str, prefix: bool) -> bool:
-    """Does `postcode` fall under a stored value (compact form), whole or as a prefix?"""
+    """Does `postcode` fall under a stored value, whole (compact form) or as a prefix?"""
     text = compact(postcode)
     if not prefix:
         return text == value
+    if " " in value:
+        outward, sector = value.split(" ", 1)
+        return text[:-3] == outward and text[-3:].startswith(sector)
+    # A compact prefix (one stored before the space was kept, or an outward code).
     # "RT1" must not match "RT12AB" (district RT12): a prefix without the sector digit
     # matches only when the outward code ends exactly there.
     if not text.startswith(value):

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from commonpot import api
 from commonpot.extensions import db
@@ -106,9 +107,9 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def fund_dict(fund: Fund, money: dict | None) -> dict:
+def fund_dict(fund: Fund, money: dict | None, totals: dict[int, tuple[int, int]]) -> dict:
     figures = money.get(fund.id) if money is not None else None
-    awarded = public_awards.fund_awarded_pence(db.session, fund.id)
+    award_count, awarded = totals.get(fund.id, (0, 0))
     default_prefix = current_app.config.get("OPEN_DATA_360G_PREFIX") or giving360.DEFAULT_PREFIX
     return {
         "slug": fund.slug, "name": fund.name, "description": fund.description or "",
@@ -116,7 +117,7 @@ def fund_dict(fund: Fund, money: dict | None) -> dict:
                    "grant_prefix": giving360.funder_prefix(fund.funder, default_prefix)},
         "themes": list(fund.themes or []),
         "budget_pence": fund.budget_pence, "awarded_pence": awarded,
-        "awards": public_awards.fund_award_count(db.session, fund.id),
+        "awards": award_count,
         "raised_pence": figures.raised_pence if figures else None,
         "paid_pence": figures.paid_pence if figures else None,
         "remaining_pence": (fund.budget_pence + figures.raised_pence - awarded) if figures else None,
@@ -128,10 +129,13 @@ def fund_dict(fund: Fund, money: dict | None) -> dict:
               summary="Every fund, with its budget, money raised, awarded and paid")
 def list_funds(page: api.PageRequest):
     total = db.session.scalar(select(func.count(Fund.id)))
-    funds = list(db.session.scalars(select(Fund).order_by(Fund.name, Fund.id)
+    funds = list(db.session.scalars(select(Fund).options(joinedload(Fund.funder))
+                                    .order_by(Fund.name, Fund.id)
                                     .limit(page.per_page).offset(page.offset)))
-    money = money_figures.fund_money(db.session, [f.id for f in funds])
-    return [fund_dict(f, money) for f in funds], total
+    ids = [f.id for f in funds]
+    money = money_figures.fund_money(db.session, ids)
+    totals = public_awards.fund_award_totals(db.session, ids)
+    return [fund_dict(f, money, totals) for f in funds], total
 
 
 @api.resource("/funds/{slug}", name="show_fund", schema="Fund", tag="Funds", summary="One fund")
@@ -139,11 +143,11 @@ def show_fund(slug: str):
     fund = db.session.scalar(select(Fund).where(Fund.slug == slug))
     if fund is None:
         return None
-    return fund_dict(fund, money_figures.fund_money(db.session, [fund.id]))
+    return fund_dict(fund, money_figures.fund_money(db.session, [fund.id]),
+                     public_awards.fund_award_totals(db.session, [fund.id]))
 
 
-def round_dict(round_: Round) -> dict:
-    outcome = public_awards.round_outcome(db.session, round_)
+def round_dict(round_: Round, outcome: public_awards.OutcomeCounts | None) -> dict:
     return {
         "slug": round_.slug, "title": round_.title, "description": round_.description or "",
         "fund": round_.fund.slug, "phase": round_.phase.value, "phase_label": str(round_.phase.label),
@@ -153,7 +157,7 @@ def round_dict(round_: Round) -> dict:
         "criteria": [{"name": c.name, "description": c.description or "", "weight": c.weight}
                      for c in round_.criteria],
         "outcome": None if outcome is None else {
-            "awards": len(outcome.awards), "awarded_pence": outcome.awarded_pence,
+            "awards": outcome.awards, "awarded_pence": outcome.awarded_pence,
             "received": outcome.received, "declined": outcome.declined,
             "ineligible": outcome.ineligible},
         "api_url": f"/api/v1/rounds/{round_.slug}", "web_url": f"/grants/rounds/{round_.slug}",
@@ -173,16 +177,20 @@ def list_rounds(page: api.PageRequest, query: dict):
     if query["fund"]:
         rounds = rounds.where(Round.fund_id.in_(select(Fund.id).where(Fund.slug == query["fund"])))
     total = db.session.scalar(rounds.with_only_columns(func.count(Round.id)))
-    found = db.session.scalars(rounds.order_by(Round.closes_at.desc(), Round.id.desc())
-                               .limit(page.per_page).offset(page.offset))
-    return [round_dict(r) for r in found], total
+    found = list(db.session.scalars(
+        rounds.options(joinedload(Round.fund), selectinload(Round.criteria))
+        .order_by(Round.closes_at.desc(), Round.id.desc()).limit(page.per_page).offset(page.offset)))
+    outcomes = public_awards.outcome_counts(db.session, found)
+    return [round_dict(r, outcomes[r.id]) for r in found], total
 
 
 @api.resource("/rounds/{slug}", name="show_round", schema="Round", tag="Rounds",
               summary="One published grant round, with its outcome once decided")
 def show_round(slug: str):
     round_ = db.session.scalar(_published_rounds().where(Round.slug == slug))
-    return None if round_ is None else round_dict(round_)
+    if round_ is None:
+        return None
+    return round_dict(round_, public_awards.outcome_counts(db.session, [round_])[round_.id])
 
 
 @api.resource("/grants", name="list_grants", schema="Grant360", tag="Grants", paginated=True,

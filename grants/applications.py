@@ -4,6 +4,7 @@ withdrawing and status changes. Operations record the audit event and never comm
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -74,21 +75,49 @@ def active_application_count(session: Session, round_id: int, group_id: int,
         Application.status.in_(list(statuses))))
 
 
-def check_group_may_apply(session: Session, round_: Round, group: Group) -> None:
+def why_group_cannot_apply(round_: Round, group: Group, active_count: int) -> str | None:
+    """Why this group may not start an application in this round (given how many active
+    applications it already has there), or None when it may."""
     if round_.allowed_org_types and group.org_type.value not in round_.allowed_org_types:
         allowed = ", ".join(OrgType(t).label.lower() for t in round_.allowed_org_types)
-        raise GrantsError(_("This round is open to %(allowed)s only; %(group)s is registered as "
-                            "%(type)s.", allowed=allowed, group=group.name,
-                            type=group.org_type.label.lower()),
-                          "group_id")
-    count = active_application_count(session, round_.id, group.id)
-    if count >= round_.max_applications_per_group:
-        raise GrantsError(ngettext(
+        return _("This round is open to %(allowed)s only; %(group)s is registered as %(type)s.",
+                 allowed=allowed, group=group.name, type=group.org_type.label.lower())
+    if active_count >= round_.max_applications_per_group:
+        return ngettext(
             "%(group)s already has %(num)d application in this round, and each group may make "
             "at most %(most)d.",
             "%(group)s already has %(num)d applications in this round, and each group may make "
-            "at most %(most)d.", count, group=group.name, most=round_.max_applications_per_group),
-            "group_id")
+            "at most %(most)d.", active_count, group=group.name,
+            most=round_.max_applications_per_group)
+    return None
+
+
+def check_group_may_apply(session: Session, round_: Round, group: Group) -> None:
+    refusal = why_group_cannot_apply(
+        round_, group, active_application_count(session, round_.id, group.id))
+    if refusal:
+        raise GrantsError(refusal, "group_id")
+
+
+@dataclass
+class GroupChoice:
+    """One of a person's groups, and why it cannot apply to a round (None if it can)."""
+
+    group: Group
+    refusal: str | None
+
+
+def application_choices(session: Session, round_: Round, groups: list[Group]) -> list[GroupChoice]:
+    """For the round page: which of these groups may start an application, and why not for
+    the others, before anyone presses a button (one query for every group's count)."""
+    if not groups:
+        return []
+    counts = dict(session.execute(
+        select(Application.group_id, func.count(Application.id)).where(
+            Application.round_id == round_.id,
+            Application.group_id.in_([g.id for g in groups]),
+            Application.status.in_(list(ACTIVE_STATUSES))).group_by(Application.group_id)).all())
+    return [GroupChoice(g, why_group_cannot_apply(round_, g, counts.get(g.id, 0))) for g in groups]
 
 
 def start_application(session: Session, user, round_: Round, group: Group,
@@ -357,5 +386,11 @@ def timeline_text(event) -> str:
     return message
 
 
-_FIXED_TIMELINE = frozenset({STARTED, WITHDRAWN_BY_GROUP, ELIGIBLE_FORWARD})
+# The decisions module's release entries (grants.panels.decisions.TIMELINE_MESSAGES).
+DECIDED_AWARDED = N_("The panel's decision: awarded")
+DECIDED_NOT_FUNDED = N_("The panel's decision: not funded this time")
+DECIDED_RESERVE = N_("The panel's decision: on the reserve list")
+
+_FIXED_TIMELINE = frozenset({STARTED, WITHDRAWN_BY_GROUP, ELIGIBLE_FORWARD, DECIDED_AWARDED,
+                             DECIDED_NOT_FUNDED, DECIDED_RESERVE})
 

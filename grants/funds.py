@@ -51,17 +51,17 @@ def import_areas_csv(session: Session, actor, fund: Fund, text: str) -> dict:
             problems.append(f"Row {number}: give an area name and a kind of ward or district.")
             continue
         is_prefix = value.endswith("*") or not postcodes.is_postcode(value)
-        compact = postcodes.compact(value.rstrip("*"))
-        if is_prefix and not postcodes.is_prefix(compact):
+        stored = postcodes.written_prefix(value) if is_prefix else postcodes.compact(value)
+        if stored is None:
             problems.append(f"Row {number}: {value!r} is not a postcode or postcode prefix.")
             continue
-        rows.append((name, kind, code, compact, is_prefix))
+        rows.append((name, kind, code, stored, is_prefix))
     if problems:
         raise GrantsError(_("Nothing was imported. Fix these lines and import the file again."),
                           "file", details=problems)
     added = areas_created = 0
     areas = {area.name: area for area in fund.areas}
-    for name, kind, code, compact, is_prefix in rows:
+    for name, kind, code, stored, is_prefix in rows:
         area = areas.get(name)
         if area is None:
             area = FundArea(fund_id=fund.id, name=name[:120], kind=kind, code=code[:12] or None)
@@ -70,10 +70,10 @@ def import_areas_csv(session: Session, actor, fund: Fund, text: str) -> dict:
             areas[name] = area
             areas_created += 1
         exists = session.scalar(select(AreaPostcode.id).where(
-            AreaPostcode.area_id == area.id, AreaPostcode.value == compact,
+            AreaPostcode.area_id == area.id, AreaPostcode.value == stored,
             AreaPostcode.is_prefix == is_prefix))
         if exists is None:
-            session.add(AreaPostcode(area_id=area.id, value=compact, is_prefix=is_prefix))
+            session.add(AreaPostcode(area_id=area.id, value=stored, is_prefix=is_prefix))
             session.flush()
             added += 1
     record(session, actor, "grants.areas_imported", "fund", fund.id,

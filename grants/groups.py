@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from commonpot import postcodes
@@ -169,3 +169,19 @@ def accept_invitation(session: Session, user, token: str) -> Group:
     return invitation.group
 
 
+
+
+def remove_member(session: Session, actor, membership: GroupMembership) -> None:
+    """A group admin takes someone out of the group. The group always keeps an admin."""
+    group = membership.group
+    if membership.role == GroupRole.GROUP_ADMIN:
+        admins = session.scalar(select(func.count(GroupMembership.id)).where(
+            GroupMembership.group_id == group.id, GroupMembership.role == GroupRole.GROUP_ADMIN))
+        if admins <= 1:
+            raise GrantsError(_("%(person)s is %(group)s’s only group admin. Invite someone else "
+                                "as a group admin first.", person=membership.user.display_name,
+                                group=group.name))
+    details = {"user_id": membership.user_id, "role": GroupRole(membership.role).value}
+    session.delete(membership)
+    session.flush()
+    record(session, actor, "grants.group_member_removed", "group", group.id, details)

@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from commonpot import postcodes
 from commonpot.db import enum_column, utcnow
 from commonpot.extensions import db
 from commonpot.i18n import lazy_gettext
@@ -140,8 +141,10 @@ class FundArea(db.Model):
 
 
 class AreaPostcode(db.Model):
-    """One postcode (is_prefix false) or prefix such as 'RT1 4' (is_prefix true), stored
-    upper-case without spaces so matching is a plain comparison."""
+    """One postcode (is_prefix false), stored upper-case without spaces, or a prefix (is_prefix
+    true) stored upper-case as written: 'RT1' (an outward code) or 'RT1 4' (a sector), so the
+    space says where the outward code ends. Prefixes imported before the space was kept are
+    compact ('RT14') and match as they always did (commonpot.postcodes.matches)."""
 
     __tablename__ = "area_postcode"
     __table_args__ = (UniqueConstraint("area_id", "value", "is_prefix"),)
@@ -152,6 +155,11 @@ class AreaPostcode(db.Model):
     is_prefix: Mapped[bool] = mapped_column(Boolean, default=False)
 
     area: Mapped[FundArea] = relationship(back_populates="postcodes")
+
+    @property
+    def shown(self) -> str:
+        """As people write it: 'RT1 4*' for a prefix, 'RT3 2CD' for a whole postcode."""
+        return f"{self.value}*" if self.is_prefix else postcodes.display(self.value)
 
 
 class Round(db.Model):
@@ -191,6 +199,10 @@ class Round(db.Model):
     publish_scores: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     publish_declined_names: Mapped[bool] = mapped_column(Boolean, default=False,
                                                          server_default=false())
+    # When a fund manager said the draft is ready to open (grants.rounds.schedule_round):
+    # the clock opens a draft only once this is set, so a round is never opened halfway
+    # through being set up.
+    scheduled_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     fund: Mapped[Fund] = relationship(back_populates="rounds")

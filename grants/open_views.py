@@ -14,6 +14,8 @@ from wtforms import BooleanField
 from commonpot.accounts.policy import OBJECT_CHECKED, PUBLIC, access, can, require
 from commonpot.extensions import db
 from commonpot.i18n import _
+from commonpot.i18n import lazy_gettext as _l
+from commonpot.pagination import paginate
 from grants import giving360, money_figures, public_awards, publication, queries
 from grants.models import Fund, Round
 from grants.panels.aggregation import display as score_display
@@ -57,7 +59,7 @@ def show_fund(slug: str):
         abort(404)
     money = (money_figures.fund_money(db.session, [fund.id]) or {}).get(fund.id)
     awarded = public_awards.fund_awarded_pence(db.session, fund.id)
-    rounds = [r for r in queries.published_rounds(db.session) if r.fund_id == fund.id]
+    rounds = paginate(db.session, queries.published_rounds_query(fund.id))
     return render_template("public/fund.html", fund=fund, money=money, awarded=awarded,
                            awards=public_awards.fund_award_count(db.session, fund.id),
                            remaining=(fund.budget_pence + money.raised_pence - awarded) if money else None,
@@ -87,9 +89,9 @@ def download_360giving(fmt: str):
 
 
 class PublicationForm(FlaskForm):
-    publish_scores = BooleanField("Show the panel's scores for each award on the public page")
+    publish_scores = BooleanField(_l("Show the panel's scores for each award on the public page"))
     publish_declined_names = BooleanField(
-        "Name the groups that were not funded on the public page (otherwise only how many)")
+        _l("Name the groups that were not funded on the public page (otherwise only how many)"))
 
 
 @bp.route("/grants/rounds/<slug>/publication", methods=["GET", "POST"])

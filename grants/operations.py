@@ -60,9 +60,18 @@ from grants.rounds import (  # noqa: F401
     add_question,
     copy_questions,
     create_round,
+    delete_criterion,
+    delete_question,
+    edit_criterion,
+    edit_question,
+    missing_before_opening,
+    move_criterion,
+    move_question,
     rounds_due,
+    schedule_round,
     tick_rounds,
     transition_round,
+    unschedule_round,
     update_round,
 )
 from grants.screening import (  # noqa: F401

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from flask import g, has_app_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from commonpot.accounts.policy import (
     can,
@@ -18,14 +20,34 @@ from grants.states import SCREENABLE_STATUSES, ApplicationStatus, RoundPhase, wi
 
 # --- group membership (groups belong to grants, so their roles are asked here) --------------
 
-def group_role(user, group_id: int) -> str | None:
+_CACHE = "group_roles_by_user"
+
+
+def group_roles(user) -> dict[int, str]:
+    """{group id: role} for every group this person belongs to. One query per request:
+    a list page asks about each of its rows, and a person belongs to a handful of groups."""
     if not is_signed_in(user):
-        return None
-    return db.session.scalar(
-        select(GroupMembership.role).where(
-            GroupMembership.user_id == user.id, GroupMembership.group_id == group_id
-        )
-    )
+        return {}
+    cache = g.setdefault(_CACHE, {}) if has_app_context() else {}
+    if user.id not in cache:
+        cache[user.id] = dict(db.session.execute(
+            select(GroupMembership.group_id, GroupMembership.role)
+            .where(GroupMembership.user_id == user.id)).tuples().all())
+    return cache[user.id]
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_group_roles(session: Session, _context) -> None:
+    # A membership written in this request (a new group, an accepted invitation) is seen
+    # by the next check.
+    if has_app_context() and _CACHE in g and any(
+            isinstance(obj, GroupMembership)
+            for obj in (*session.new, *session.dirty, *session.deleted)):
+        g.pop(_CACHE, None)
+
+
+def group_role(user, group_id: int) -> str | None:
+    return group_roles(user).get(group_id)
 
 
 def is_group_member(user, group_id: int) -> bool:

@@ -210,27 +210,28 @@ def round_outcome(session: Session, round_: Round) -> RoundOutcome | None:
 def _score_summaries(session: Session, round_: Round, awards: list[Award]) -> dict[int, ScoreSummary]:
     """Means over the reviews the panel counted (submitted, and not voided by a conflict)."""
     from grants.panels import operations as panel_operations
-    from grants.panels.queries import panel_aggregate, submitted_reviews
+    from grants.panels.queries import panel_aggregate, score_sheets
 
     panel = panel_operations.panel_for_round(session, round_.id)
     if panel is None or not awards:
         return {}
     applications = [a.application for a in awards]
-    aggregate = panel_aggregate(session, panel, round_, applications).by_application()
-    reviews = submitted_reviews(session, panel)
-    conflicted = panel_operations.conflict_pairs(session, panel, {r.reviewer_id for r in reviews},
+    sheets = score_sheets(session, panel)
+    conflicted = panel_operations.conflict_pairs(session, panel, {s.reviewer_id for s in sheets},
                                                  applications)
+    aggregate = panel_aggregate(session, panel, round_, applications, sheets, conflicted).by_application()
     names = {c.id: c.name for c in round_.criteria}
+    by_application: dict[int, list] = {}
+    for sheet in sheets:
+        if (sheet.reviewer_id, sheet.application_id) not in conflicted:
+            by_application.setdefault(sheet.application_id, []).append(sheet)
     summaries = {}
     for award in awards:
         by_criterion: dict[int, list[int]] = {}
-        for review in reviews:
-            if review.application_id != award.application_id or \
-                    (review.reviewer_id, review.application_id) in conflicted:
-                continue
-            for score in review.scores:
-                if score.criterion_id in names:
-                    by_criterion.setdefault(score.criterion_id, []).append(score.value)
+        for sheet in by_application.get(award.application_id, ()):
+            for criterion_id, value in sheet.scores.items():
+                if criterion_id in names:
+                    by_criterion.setdefault(criterion_id, []).append(value)
         result = aggregate.get(award.application_id)
         summaries[award.id] = ScoreSummary(
             reviewers=result.reviewer_count if result else 0,
@@ -242,6 +243,59 @@ def _score_summaries(session: Session, round_: Round, awards: list[Award]) -> di
 
 
 # --- funds --------------------------------------------------------------------------------
+
+def fund_award_totals(session: Session, fund_ids) -> dict[int, tuple[int, int]]:
+    """{fund id: (public awards, their pence)} for many funds in one query."""
+    ids = list(fund_ids)
+    if not ids:
+        return {}
+    rows = session.execute(public_awards_query().where(Award.fund_id.in_(ids))
+                           .with_only_columns(Award.fund_id, func.count(Award.id),
+                                              func.coalesce(func.sum(Award.amount_pence), 0))
+                           .group_by(Award.fund_id))
+    totals = {fund_id: (0, 0) for fund_id in ids}
+    totals.update({fund_id: (int(n), int(pence)) for fund_id, n, pence in rows})
+    return totals
+
+
+@dataclass(frozen=True)
+class OutcomeCounts:
+    awards: int
+    awarded_pence: int
+    received: int
+    declined: int
+    ineligible: int
+
+
+def outcome_counts(session: Session, rounds) -> dict[int, OutcomeCounts | None]:
+    """The figures of round_outcome() for many rounds in two queries (None before the
+    decisions are released), for lists such as the open-data API's."""
+    decided = [r.id for r in rounds if r.phase in DECIDED_PHASES]
+    result: dict[int, OutcomeCounts | None] = {r.id: None for r in rounds}
+    if not decided:
+        return result
+    awards = {round_id: (int(n), int(pence)) for round_id, n, pence in session.execute(
+        public_awards_query().where(Award.round_id.in_(decided))
+        .with_only_columns(Award.round_id, func.count(Award.id),
+                           func.coalesce(func.sum(Award.amount_pence), 0))
+        .group_by(Award.round_id))}
+    by_status: dict[int, dict[ApplicationStatus, int]] = {}
+    for round_id, status, n in session.execute(
+            select(Application.round_id, Application.status, func.count(Application.id))
+            .where(Application.round_id.in_(decided))
+            .group_by(Application.round_id, Application.status)):
+        by_status.setdefault(round_id, {})[ApplicationStatus(status)] = n
+    for round_id in decided:
+        counts = by_status.get(round_id, {})
+        n, pence = awards.get(round_id, (0, 0))
+        result[round_id] = OutcomeCounts(
+            awards=n, awarded_pence=pence,
+            received=sum(k for status, k in counts.items()
+                         if status not in (ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN)),
+            declined=counts.get(ApplicationStatus.NOT_AWARDED, 0),
+            ineligible=counts.get(ApplicationStatus.INELIGIBLE, 0))
+    return result
+
 
 def fund_awarded_pence(session: Session, fund_id: int) -> int:
     """Awards the fund has made and published (offered or accepted), in pence."""

@@ -81,31 +81,47 @@ DECISION_PHASES = frozenset({RoundPhase.DECIDING, RoundPhase.DECIDED, RoundPhase
                              RoundPhase.ARCHIVED})
 
 
-class IllegalTransition(Refused):
-    """A state change the transition table does not allow."""
+def _in_words(value) -> str:
+    return str(getattr(value, "label", value))
 
-    def __init__(self, kind: str, current, target, reason: str | None = None):
+
+class IllegalTransition(Refused):
+    """A state change the transition table does not allow (or a guard refuses), said with
+    the states' labels, never their codes."""
+
+    def __init__(self, kind: str, current, target, reason: str | None = None,
+                 details: tuple[str, ...] | list[str] = ()):
         self.kind = kind
         self.current = current
         self.target = target
         self.reason = reason
-        # One whole sentence per kind, so a translation can reorder it (see I18N_NOTES.md).
+        # One whole sentence per kind, so a translation can reorder it (see I18N_NOTES.md);
+        # states are named by their labels, never their codes.
         if kind == "round":
-            message = _("A round cannot move from %(current)s to %(target)s",
-                        current=current, target=target)
+            message = _("This round cannot move from “%(current)s” to “%(target)s”.",
+                        current=_in_words(current), target=_in_words(target))
         elif kind == "application":
-            message = _("An application cannot move from %(current)s to %(target)s",
-                        current=current, target=target)
+            message = _("This application cannot move from “%(current)s” to “%(target)s”.",
+                        current=_in_words(current), target=_in_words(target))
         else:
-            message = _("This cannot move from %(current)s to %(target)s",
-                        current=current, target=target)
-        super().__init__(_("%(message)s: %(reason)s", message=message, reason=reason) if reason
-                         else _("%(message)s.", message=message))
+            message = _("This cannot move from “%(current)s” to “%(target)s”.",
+                        current=_in_words(current), target=_in_words(target))
+        super().__init__(_("%(message)s %(reason)s", message=message, reason=reason) if reason
+                         else message, details=details)
 
 
 class RoundTransitionError(IllegalTransition):
-    def __init__(self, current, target, reason: str | None = None):
-        super().__init__("round", current, target, reason)
+    def __init__(self, current, target, reason: str | None = None,
+                 details: tuple[str, ...] | list[str] = ()):
+        super().__init__("round", current, target, reason, details)
+
+
+class RoundNotReady(RoundTransitionError):
+    """A draft round that is not ready to open; `details` lists what is missing."""
+
+    def __init__(self, current, missing: list[str]):
+        super().__init__(current, RoundPhase.OPEN, _("It is not ready to open yet:"), missing)
+        self.missing = list(missing)
 
 
 class ApplicationTransitionError(IllegalTransition):

@@ -14,6 +14,7 @@ never commit.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
@@ -23,7 +24,7 @@ from commonpot import audit
 from commonpot.i18n import _, format_money
 from commonpot.refusals import Refused
 from grants.models import Award, Fund
-from payments.models import Instalment, LedgerEntry
+from payments.models import Instalment, LedgerEntry, MatchPledge
 from payments.states import EntryType, InstalmentTrigger
 
 
@@ -167,6 +168,29 @@ def award_balance(session: Session, award_id: int) -> AwardBalance:
     return AwardBalance(committed, released, sent - failed)
 
 
+def award_balances(session: Session, award_ids) -> dict[int, AwardBalance]:
+    """award_balance for many awards in one query."""
+    ids = list(award_ids)
+    balances = {award_id: AwardBalance(0, 0, 0) for award_id in ids}
+    if ids:
+        for award_id, committed, released, sent, failed in session.execute(
+                select(LedgerEntry.award_id, _sum(EntryType.AWARD_COMMITTED),
+                       _sum(EntryType.AWARD_RELEASED), _sum(EntryType.PAYMENT_SENT),
+                       _sum(EntryType.PAYMENT_FAILED))
+                .where(LedgerEntry.award_id.in_(ids)).group_by(LedgerEntry.award_id)):
+            balances[award_id] = AwardBalance(int(committed), int(released), int(sent) - int(failed))
+    return balances
+
+
+def pledges_drawn_pence(session: Session, fund_id: int) -> dict[int, int]:
+    """{match pledge id: pence drawn} for every pledge of the fund, in one query."""
+    return {pledge_id: int(drawn) for pledge_id, drawn in session.execute(
+        select(MatchPledge.id, func.coalesce(func.sum(LedgerEntry.amount_pence), 0))
+        .outerjoin(LedgerEntry, (LedgerEntry.match_pledge_id == MatchPledge.id)
+                   & (LedgerEntry.entry_type == EntryType.MATCH_DRAWN))
+        .where(MatchPledge.fund_id == fund_id).group_by(MatchPledge.id))}
+
+
 def pledge_drawn_pence(session: Session, pledge_id: int) -> int:
     return int(session.scalar(
         select(func.coalesce(func.sum(LedgerEntry.amount_pence), 0)).where(
@@ -192,7 +216,9 @@ def sync_budget(session: Session, actor, fund: Fund) -> LedgerEntry | None:
         LedgerEntry.fund_id == fund.id, LedgerEntry.entry_type == EntryType.BUDGET_ALLOCATED))
     entry, _ = post(session, actor, EntryType.BUDGET_ALLOCATED, difference, fund_id=fund.id,
                     key=f"budget:{fund.id}:{count + 1}:to:{fund.budget_pence}",
-                    note=f"Budget set to {fund.budget_pence}p")
+                    # The record, in English (pages show entry_description, in the reader's
+                    # language).
+                    note="Budget set to £{:,}.{:02d}".format(*divmod(fund.budget_pence, 100)))
     return entry
 
 
@@ -253,3 +279,17 @@ def check_can_pay(session: Session, award_id: int, amount_pence: int) -> None:
             amount=format_money(amount_pence, show_pence=True),
             committed=format_money(balance.committed_pence, show_pence=True),
             paid=format_money(balance.paid_pence, show_pence=True)))
+
+
+_BUDGET_KEY = re.compile(r"^budget:\d+:\d+:to:(\d+)$")
+
+
+def entry_description(entry: LedgerEntry) -> str:
+    """What a ledger line says in the fund's statement. A budget allocation says the total
+    it brought the budget to, in money (read from its key, so lines written before notes
+    were in pounds read the same)."""
+    if entry.entry_type == EntryType.BUDGET_ALLOCATED:
+        match = _BUDGET_KEY.match(entry.idempotency_key or "")
+        if match:
+            return _("Budget set to %(amount)s", amount=format_money(int(match.group(1))))
+    return entry.stripe_reference or entry.note or ""

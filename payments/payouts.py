@@ -42,6 +42,40 @@ def group_account(session: Session, group_id: int) -> GroupPaymentAccount | None
     return session.scalar(select(GroupPaymentAccount).where(GroupPaymentAccount.group_id == group_id))
 
 
+@dataclass
+class AwardRow:
+    """One award on the fund's money page, with what the page shows about its payments."""
+    award: Award
+    application: Application
+    group: Group
+    balance: ledger.AwardBalance
+    instalments: list[Instalment]
+    account: GroupPaymentAccount | None
+
+
+def award_rows(session: Session, awards: list[tuple[Award, Application, Group]]) -> list[AwardRow]:
+    """The fund page's rows for a page of (award, application, group): three queries
+    however many awards (instalments, balances, payment accounts)."""
+    award_ids = [award.id for award, _, _ in awards]
+    instalments: dict[int, list[Instalment]] = {award_id: [] for award_id in award_ids}
+    if award_ids:
+        for instalment in session.scalars(select(Instalment).where(Instalment.award_id.in_(award_ids))
+                                          .order_by(Instalment.award_id, Instalment.sequence)):
+            instalments[instalment.award_id].append(instalment)
+    balances = ledger.award_balances(session, award_ids)
+    group_ids = {group.id for _, _, group in awards}
+    accounts = {a.group_id: a for a in session.scalars(select(GroupPaymentAccount).where(
+        GroupPaymentAccount.group_id.in_(group_ids)))} if group_ids else {}
+    return [AwardRow(award, application, group, balances[award.id], instalments[award.id],
+                     accounts.get(group.id)) for award, application, group in awards]
+
+
+def fund_awards_query(fund_id: int):
+    return (select(Award, Application, Group).join(Application, Application.id == Award.application_id)
+            .join(Group, Group.id == Application.group_id).where(Award.fund_id == fund_id)
+            .order_by(Award.id))
+
+
 def start_onboarding(session: Session, client, actor, group: Group, *, return_url: str,
                      refresh_url: str) -> str:
     """Make (once) the group's Express account and return a fresh onboarding link."""

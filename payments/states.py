@@ -6,6 +6,7 @@ import enum
 
 from commonpot.i18n import _
 from commonpot.i18n import lazy_gettext as _l
+from commonpot.refusals import Refused
 
 
 class EntryType(enum.StrEnum):
@@ -72,8 +73,8 @@ TRIGGER_LABELS = {
 }
 
 
-class IllegalTransition(Exception):
-    """A move between states that the table below does not allow."""
+class IllegalTransition(Refused):
+    """A move between states that the table below does not allow, said in words."""
 
 
 DONATION_TRANSITIONS: dict[DonationStatus, set[DonationStatus]] = {
@@ -102,8 +103,23 @@ MONEY_SENT = {InstalmentStatus.SENT, InstalmentStatus.PAID_OUT, InstalmentStatus
               InstalmentStatus.PAID_BY_BANK}
 
 
+# Why an instalment cannot move, one whole sentence for each state it is in.
+_INSTALMENT_REFUSALS = {
+    InstalmentStatus.SCHEDULED: _l("This instalment has not been released yet."),
+    InstalmentStatus.RELEASED: _l("This instalment has already been released for payment."),
+    InstalmentStatus.SENT: _l("This instalment has already been sent to the group."),
+    InstalmentStatus.PAID_OUT: _l("This instalment has already been paid into the group's bank."),
+    InstalmentStatus.PAYOUT_FAILED: _l("This instalment has already been sent to the group; "
+                                       "their bank refused the payout."),
+    InstalmentStatus.REVERSED: _l("This instalment was reversed: release it again first."),
+    InstalmentStatus.PAID_BY_BANK: _l("This instalment has already been paid by bank transfer."),
+}
+
+
 def check_transition(table: dict, current, target) -> None:
     if target not in table.get(current, set()):
+        if isinstance(current, InstalmentStatus):
+            raise IllegalTransition(str(_INSTALMENT_REFUSALS[current]))
         raise IllegalTransition(_("This payment cannot move from “%(current)s” to “%(target)s”.",
                                   current=_state_label(current), target=_state_label(target)))
 

@@ -20,10 +20,11 @@ import payments.policy  # noqa: F401 - registers the payments rules
 from commonpot.accounts.loading import load_or_404
 from commonpot.accounts.policy import OBJECT_CHECKED, PUBLIC, SIGNED_REQUEST, access
 from commonpot.extensions import csrf, db, limiter
-from commonpot.i18n import _
+from commonpot.i18n import _, _l, later
 from commonpot.jobs import enqueue_after_commit
+from commonpot.pagination import page_number, paginate
 from commonpot.urls import external_url
-from grants.models import Application, Award, Fund, Group
+from grants.models import Award, Fund, Group
 from payments import donations, ledger, payouts, report_hold, stripe_client, webhooks
 from payments.forms import (
     BankTransferForm,
@@ -60,8 +61,8 @@ def _donation_limit() -> str:
 @bp.route("/donate/<slug>", methods=["GET", "POST"])
 @access(PUBLIC)
 @limiter.limit(_donation_limit, methods=["POST"],
-               error_message=lambda: _("Too many donations started from your connection in a short "
-                                       "time."))
+               error_message=later(_l("Too many donations started from your connection in a short "
+                                      "time.")))
 def donate(slug: str):
     fund = _fund_by_slug(slug)
     configured = stripe_client.is_configured()
@@ -133,29 +134,21 @@ def _load_instalment(instalment_id: int) -> tuple[Instalment, Award]:
 @access(OBJECT_CHECKED)
 def fund_ledger(fund_id: int):
     fund = load_or_404(Fund, fund_id, "payments.manage_fund", subject=lambda f: f.id)
-    awards = db.session.execute(
-        select(Award, Application, Group).join(Application, Application.id == Award.application_id)
-        .join(Group, Group.id == Application.group_id).where(Award.fund_id == fund.id).order_by(Award.id)
-    ).all()
-    rows = []
-    for award, application, group in awards:
-        instalments = db.session.scalars(select(Instalment).where(Instalment.award_id == award.id)
-                                         .order_by(Instalment.sequence)).all()
-        rows.append({"award": award, "application": application, "group": group,
-                     "balance": ledger.award_balance(db.session, award.id), "instalments": instalments,
-                     "account": payouts.group_account(db.session, group.id)})
-    entries = db.session.scalars(select(LedgerEntry).where(LedgerEntry.fund_id == fund.id)
-                                 .order_by(LedgerEntry.id.desc()).limit(200)).all()
+    awards = paginate(db.session, payouts.fund_awards_query(fund.id), scalars=False, per_page=20)
+    entries = paginate(db.session, select(LedgerEntry).where(LedgerEntry.fund_id == fund.id)
+                       .order_by(LedgerEntry.id.desc()), page=page_number("ledger"))
     return render_template(
         "payments/fund.html", fund=fund, balance=ledger.fund_balance(db.session, fund.id),
-        totals=donations.fund_totals(db.session, fund.id), rows=rows, entries=entries,
-        pledges=db.session.scalars(select(MatchPledge).where(MatchPledge.fund_id == fund.id)).all(),
-        drawn={p.id: ledger.pledge_drawn_pence(db.session, p.id) for p in db.session.scalars(
-            select(MatchPledge).where(MatchPledge.fund_id == fund.id))},
-        pledge_form=MatchPledgeForm(), release_form=ReleaseForm(), bank_form=BankTransferForm(),
+        totals=donations.fund_totals(db.session, fund.id), awards=awards,
+        rows=payouts.award_rows(db.session, list(awards)), entries=entries,
+        pledges=db.session.scalars(select(MatchPledge).where(MatchPledge.fund_id == fund.id)
+                                   .order_by(MatchPledge.id)).all(),
+        drawn=ledger.pledges_drawn_pence(db.session, fund.id),
+        pledge_form=MatchPledgeForm(),
         trigger_labels=TRIGGER_LABELS, configured=stripe_client.is_configured(),
         instalment_status_labels={s.value: label for s, label in INSTALMENT_STATUS_LABELS.items()},
-        entry_type_labels={t.value: label for t, label in ENTRY_TYPE_LABELS.items()})
+        entry_type_labels={t.value: label for t, label in ENTRY_TYPE_LABELS.items()},
+        entry_description=ledger.entry_description)
 
 
 @bp.route("/payments/funds/<int:fund_id>/match-pledges", methods=["POST"])
@@ -179,10 +172,27 @@ def add_match_pledge(fund_id: int):
     return redirect(url_for(".fund_ledger", fund_id=fund.id))
 
 
-@bp.route("/payments/instalments/<int:instalment_id>/release", methods=["POST"])
+def _instalment_context(instalment: Instalment, award: Award) -> dict:
+    group = db.session.get(Group, award.application.group_id)
+    account = payouts.group_account(db.session, group.id)
+    return {"instalment": instalment, "award": award, "group": group,
+            "application": award.application,
+            "by_stripe": stripe_client.is_configured() and account is not None
+            and account.payouts_enabled,
+            "trigger_labels": TRIGGER_LABELS}
+
+
+@bp.route("/payments/instalments/<int:instalment_id>/release", methods=["GET", "POST"])
 @access(OBJECT_CHECKED)
 def release_instalment(instalment_id: int):
+    """Asks first (who is paid how much, how), then releases and pays on the POST."""
     instalment, award = _load_instalment(instalment_id)
+    form = ReleaseForm()
+    if request.method == "GET":
+        return render_template("payments/confirm_release.html", form=form,
+                               **_instalment_context(instalment, award))
+    if not form.validate_on_submit():
+        abort(400)
     try:
         if instalment.status.value != "released":
             payouts.release_instalment(db.session, current_user, instalment.id)
@@ -198,11 +208,15 @@ def release_instalment(instalment_id: int):
     return redirect(url_for(".fund_ledger", fund_id=award.fund_id))
 
 
-@bp.route("/payments/instalments/<int:instalment_id>/bank-transfer", methods=["POST"])
+@bp.route("/payments/instalments/<int:instalment_id>/bank-transfer", methods=["GET", "POST"])
 @access(OBJECT_CHECKED)
 def record_bank_transfer(instalment_id: int):
+    """Asks first, with the transfer's reference, then records it on the POST."""
     instalment, award = _load_instalment(instalment_id)
     form = BankTransferForm()
+    if request.method == "GET":
+        return render_template("payments/confirm_bank_transfer.html", form=form,
+                               **_instalment_context(instalment, award))
     if not form.validate_on_submit():
         flash(_("Enter the bank transfer reference."), "error")
     else:

@@ -22,6 +22,15 @@ class BallotType(enum.StrEnum):
     CUMULATIVE = "cumulative"
     RANKED = "ranked"
 
+    @property
+    def label(self) -> str:
+        return BALLOT_TYPE_LABELS[self]
+
+    @property
+    def plural(self) -> str:
+        """For sentences about all of them: "Ranked ballots cannot be counted with …"."""
+        return BALLOT_TYPE_PLURALS[self]
+
 
 # Short names of the ballot types, for people.
 BALLOT_TYPE_LABELS = {
@@ -29,6 +38,12 @@ BALLOT_TYPE_LABELS = {
     BallotType.KNAPSACK: lazy_gettext("Budget (knapsack)"),
     BallotType.CUMULATIVE: lazy_gettext("Points (cumulative)"),
     BallotType.RANKED: lazy_gettext("Ranked"),
+}
+BALLOT_TYPE_PLURALS = {
+    BallotType.APPROVAL: lazy_gettext("Approval ballots"),
+    BallotType.KNAPSACK: lazy_gettext("Budget ballots"),
+    BallotType.CUMULATIVE: lazy_gettext("Points ballots"),
+    BallotType.RANKED: lazy_gettext("Ranked ballots"),
 }
 
 # The Pabulib `vote_type` each ballot type is published as. Knapsack ballots are approval

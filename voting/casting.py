@@ -124,21 +124,37 @@ def cast(session: Session, voting_round: VotingRound, *, voter_key: str, channel
             raise NotEligible(_("This vote checks every voter against the census list."))
         else:
             census.mark_voted(session, voting_round, census_entry_id, channel)
-    already = "You have already voted in this round. Each person can vote once."
-    if session.scalar(select(VoterRollEntry.id).where(
-            VoterRollEntry.round_id == voting_round.id, VoterRollEntry.voter_key == voter_key)):
-        raise AlreadyVoted(already)
-    today = utcnow().date()
-    try:
-        with session.begin_nested():
-            session.add(VoterRollEntry(round_id=voting_round.id, voter_key=voter_key,
-                                       channel=channel, district_id=home.id, voted_on=today))
-            session.flush()
-    except IntegrityError:
-        raise AlreadyVoted(already) from None
+    if not _add_to_roll(session, voting_round, voter_key, channel, home):
+        raise AlreadyVoted("You have already voted in this round. Each person can vote once.")
     cast_receipt = receipts.store_ballot(session, voting_round, home, clean, voter_key)
     cast_tokens.remember(session, voting_round.id, cast_token, cast_receipt.receipt)
     return cast_receipt
+
+
+def _add_to_roll(session: Session, voting_round: VotingRound, voter_key: str, channel: Channel,
+                 home: District) -> bool:
+    """Add the voter to the roll; False if they are on it already. The roll's unique
+    constraint decides: of two simultaneous attempts the second waits for the first to
+    commit and then adds nothing. One statement (INSERT ... ON CONFLICT DO NOTHING)."""
+    values = {"round_id": voting_round.id, "voter_key": voter_key, "channel": channel,
+              "district_id": home.id, "voted_on": utcnow().date()}
+    dialect = session.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        added = session.execute(insert(VoterRollEntry).values(**values)
+                                .on_conflict_do_nothing(index_elements=["round_id", "voter_key"])
+                                .returning(VoterRollEntry.id)).scalar()
+        return added is not None
+    try:
+        with session.begin_nested():
+            session.add(VoterRollEntry(**values))
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
 
 
 def user_voter_key(user) -> str:
@@ -146,8 +162,12 @@ def user_voter_key(user) -> str:
 
 
 def cast_online(session: Session, user, voting_round: VotingRound, choices, blank: bool = False,
-                cast_token: str | None = None):
-    home = online_district(session, voting_round, user)
+                cast_token: str | None = None, home: District | None = None):
+    """Cast this account's ballot. `home` is the district online_district() gave for this
+    person in this same transaction, when the caller has just asked (the ballot page
+    does), so eligibility is not looked up twice."""
+    if home is None:
+        home = online_district(session, voting_round, user)
     entry_id = None
     if voting_round.requires_census:
         from voting.census import resident_entry

@@ -104,8 +104,17 @@ def check_code(session: Session, voting_round: VotingRound, code: str) -> tuple[
                           "and type it again; letters and numbers only, like ABCD-2345-EFGH."))
     key = f"code:{digest}"
     if has_voted(session, voting_round, key):
-        raise CodeRefused(_("That code has already been used to vote. Each code can be used once."))
+        raise CodeRefused(used_code_message(voting_round))
     return key, _district_of(voting_round, found.district_id)
+
+
+def used_code_message(voting_round: VotingRound) -> str:
+    """A code that has voted casts no second ballot; where the round lets votes change, the
+    voter is told how, not that their vote is final."""
+    if voting_round.allow_revote:
+        return _("That code has already been used to vote. To change that vote, use your code "
+                 "with the change secret you were shown when you voted.")
+    return _("That code has already been used to vote. Each code can be used once.")
 
 
 def check_code_for_change(session: Session, voting_round: VotingRound,
@@ -139,6 +148,6 @@ def cast_with_code(session: Session, voting_round: VotingRound, code: str, choic
         from voting.census import ALREADY_VOTED
 
         raise CodeRefused(ALREADY_VOTED if str(exc) == str(ALREADY_VOTED) else
-                          _("That code has already been used to vote. Each code can be used once.")) from None
+                          used_code_message(voting_round)) from None
 
 

@@ -19,7 +19,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    func,
     select,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -134,10 +133,12 @@ def delivery_for(session: Session, proposal: Proposal) -> ProposalDelivery | Non
 def delivery_summary(session: Session, voting_round: VotingRound) -> dict:
     """How many winners there are and how many are done, for the results page."""
     winners = winning_proposals(session, voting_round)
-    done = session.scalar(select(func.count(ProposalDelivery.id)).where(
-        ProposalDelivery.proposal_id.in_([p.id for p in winners]),
-        ProposalDelivery.status == DeliveryStatus.DONE)) if winners else 0
-    return {"winners": winners, "done": int(done or 0)}
+    deliveries = {d.proposal_id: d for d in session.scalars(
+        select(ProposalDelivery).join(ResultRow, ResultRow.proposal_id == ProposalDelivery.proposal_id)
+        .where(ResultRow.round_id == voting_round.id, ResultRow.selected))}
+    done = sum(1 for d in deliveries.values() if d.status == DeliveryStatus.DONE)
+    # deliveries: each winner's delivery record (if started), read in the same one query.
+    return {"winners": winners, "done": done, "deliveries": deliveries}
 
 
 # --- changing --------------------------------------------------------------------------------

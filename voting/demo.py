@@ -10,15 +10,29 @@ from sqlalchemy.orm import Session
 
 DEMO_TITLE = "Rivertown Decides 2026"
 
-_PROJECTS = [  # (district, title, summary, cost in pence)
-    ("Northbank", "Benches along the towpath", "Six benches between the lock and the bridge.", 450_000),
-    ("Northbank", "Playground resurfacing", "Safe rubber surface under the swings at Mill Park.", 900_000),
-    ("Northbank", "Community fridge", "A fridge and shelves at the library to share surplus food.", 250_000),
-    ("Northbank", "Wildflower verges", "Sow and care for wildflowers on four roadside verges.", 300_000),
-    ("Southfields", "Youth club equipment", "Table tennis, music kit and games for the youth club.", 350_000),
-    ("Southfields", "Street trees on Station Road", "Twelve trees with three years of watering.", 800_000),
-    ("Southfields", "Repair café tools", "Tools and a cabinet for the monthly repair café.", 150_000),
-    ("Southfields", "Bus shelter mural", "Local artists paint the Station Road bus shelter.", 200_000),
+_PROJECTS = [  # (district, title, summary, where, cost lines: (item, pence))
+    ("Northbank", "Benches along the towpath", "Six benches between the lock and the bridge.",
+     "The towpath from Mill Lock to Northbank Bridge",
+     [("Six hardwood benches", 330_000), ("Concrete bases and fitting", 120_000)]),
+    ("Northbank", "Playground resurfacing", "Safe rubber surface under the swings at Mill Park.",
+     "Mill Park playground",
+     [("Rubber safety surface, 120 m²", 780_000), ("Removing the old surface", 120_000)]),
+    ("Northbank", "Community fridge", "A fridge and shelves at the library to share surplus food.",
+     "Northbank Library", [("Commercial fridge", 150_000), ("Shelving", 40_000),
+                           ("Food hygiene training for volunteers", 60_000)]),
+    ("Northbank", "Wildflower verges", "Sow and care for wildflowers on four roadside verges.",
+     "Four verges on Canal Street",
+     [("Seed and plug plants", 120_000), ("Two years of mowing and care", 180_000)]),
+    ("Southfields", "Youth club equipment", "Table tennis, music kit and games for the youth club.",
+     "Southfields Youth Club",
+     [("Table tennis table", 90_000), ("Music kit", 200_000), ("Board games", 60_000)]),
+    ("Southfields", "Street trees on Station Road", "Twelve trees with three years of watering.",
+     "Station Road", [("Twelve street trees with guards", 560_000), ("Three years of watering", 240_000)]),
+    ("Southfields", "Repair café tools", "Tools and a cabinet for the monthly repair café.",
+     "Southfields Community Centre", [("Tools", 110_000), ("Lockable cabinet", 40_000)]),
+    ("Southfields", "Bus shelter mural", "Local artists paint the Station Road bus shelter.",
+     "The bus shelter on Station Road",
+     [("Artists' fees", 150_000), ("Paint and anti-graffiti coat", 50_000)]),
 ]
 
 _POSTCODES = "postcode,district\nRT1 1AA,Northbank\nRT1 2AB,Northbank\nRT1 3CD,Northbank\n" \
@@ -41,6 +55,7 @@ def seed(session: Session) -> bool:
     from voting.ballots import BallotType
     from voting.models import VotingRound
     from voting.operations import RoundSettings
+    from voting.proposals import CostLine, submit_proposal
     from voting.secrecy import reshuffle
     from voting.states import RoundState
 
@@ -61,10 +76,10 @@ def seed(session: Session) -> bool:
     operations.import_postcodes(session, manager, voting_round, _POSTCODES)
     operations.transition(session, manager, voting_round, RoundState.PROPOSALS)
     residents = [demo_user(session, email) for email, _, _ in _VOTERS]
-    for index, (district, title, summary, cost) in enumerate(_PROJECTS):
-        operations.submit_proposal(session, residents[index % len(residents)], voting_round,
-                                   title=title, summary=summary, cost_pence=cost,
-                                   district_id=districts[district].id)
+    for index, (district, title, summary, where, lines) in enumerate(_PROJECTS):
+        submit_proposal(session, residents[index % len(residents)], voting_round, title=title,
+                        summary=summary, location=where, district_id=districts[district].id,
+                        cost_lines=[CostLine(item, pence) for item, pence in lines])
     operations.transition(session, manager, voting_round, RoundState.REVIEW)
     for proposal in voting_round.proposals:
         operations.review_proposal(session, manager, proposal, feasible=True,

@@ -56,11 +56,15 @@ def online_district(session: Session, voting_round: VotingRound, user) -> Distri
         raise NotEligible(_("This vote does not take online votes. Use your voting code or a paper ballot."))
     if not user.is_verified:
         raise NotEligible(_("Verify your email address before you vote: follow the link we emailed you."))
-    details = resident_details(session, user)
-    if details is None:
+    # The person's details and their postcode's district in this round: one query.
+    found = session.execute(
+        select(ResidentDetails, RoundPostcode.district_id)
+        .outerjoin(RoundPostcode, (RoundPostcode.round_id == voting_round.id)
+                   & (RoundPostcode.postcode == ResidentDetails.postcode))
+        .where(ResidentDetails.user_id == user.id)).first()
+    if found is None:
         raise NotEligible(_("Tell us your postcode and date of birth before you vote."))
-    district_id = session.scalar(select(RoundPostcode.district_id).where(
-        RoundPostcode.round_id == voting_round.id, RoundPostcode.postcode == details.postcode))
+    details, district_id = found
     if district_id is None:
         raise NotEligible(_("The postcode %(postcode)s is not in the area of this vote, so you cannot "
                             "vote in it. If you have moved, update your postcode.",

@@ -8,6 +8,9 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
     RadioField,
     SelectField,
@@ -17,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from commonpot.forms import IntegerField, options
-from commonpot.i18n import _l
+from commonpot.i18n import _, _l
 from commonpot.money import parse_pounds
 from voting.ballots import BallotType
 
@@ -76,7 +79,12 @@ class RoundForm(FlaskForm):
     description = TextAreaField(_l("What the vote is for"), validators=[Optional(), Length(max=5000)])
     ballot_type = RadioField(_l("Ballot type"), choices=options(BALLOT_TYPE_CHOICES),
                              default=BallotType.APPROVAL.value)
-    counting_rule = SelectField(_l("Counting rule"))
+    counting_rule = SelectField(
+        _l("Counting rule"),
+        description=_l(
+            "The rules are grouped by the ballots they can count. Ranked ballots can only be "
+            "counted with the greedy rules; Sequential Phragmén counts approval and budget "
+            "ballots only."))
     tie_breaking = SelectField(_l("Ties between projects go to"), choices=options(TIE_BREAKING_CHOICES),
                                default="")
     completion = SelectField(_l("Equal Shares: completion"), choices=options(COMPLETION_CHOICES), default="")
@@ -132,16 +140,44 @@ class TransitionForm(FlaskForm):
     target = HiddenField(validators=[DataRequired()])
 
 
+class CostLineForm(Form):
+    """One row of what the money buys; a blank row is ignored."""
+
+    item = StringField(_l("What it buys"), validators=[Optional(), Length(max=200)])
+    amount = StringField(_l("Amount in pounds"), validators=[Optional(), Pounds()])
+
+
+COST_LINE_ROWS = 3  # rows shown at first; "Add another line" brings more without JavaScript
+MAX_COST_LINE_ROWS = 20
+
+
 class ProposalForm(FlaskForm):
     title = StringField(_l("Project name"),
                         validators=[DataRequired(_l("Enter the project's name")), Length(max=200)])
     summary = TextAreaField(_l("What it would do"),
                             validators=[DataRequired(_l("Say what the project would do")),
                                                              Length(max=3000)])
-    cost = StringField(_l("What it would cost, in pounds"), validators=[DataRequired(_l("Enter the cost")),
-                                                                        Pounds()])
-    district_id = SelectField(_l("Where"), coerce=int)
+    district_id = SelectField(_l("Which budget it is for"), coerce=int,
+                              description=_l("The district whose residents would vote on it."))
+    location = StringField(_l("Where it would happen"), validators=[Optional(), Length(max=200)],
+                           description=_l("A place people know, like “Mill Park, by the swings”."))
+    postcode = StringField(_l("Postcode of the place (optional)"),
+                           validators=[Optional(), Length(max=10)])
+    lines = FieldList(FormField(CostLineForm), _l("What the money buys"),
+                      min_entries=COST_LINE_ROWS, max_entries=MAX_COST_LINE_ROWS)
+    image = FileField(_l("A picture of the project or the place (optional)"),
+                      description=_l("A JPG or PNG file, up to 5 MB. It is shown on the ballot."))
+    image_alt = StringField(_l("Describe the picture for people who cannot see it"),
+                            validators=[Optional(), Length(max=300)],
+                            description=_l("For example: “The bare patch of grass where the "
+                                           "benches would go”. Needed if you add a picture."))
     group_id = SelectField(_l("Proposed by"), coerce=int, default=0)
+
+    def validate_image_alt(self, field):
+        chosen = getattr(self.image.data, "filename", "")
+        if (field.data or "").strip() and not chosen:
+            raise ValidationError(_("Choose the picture again (a page that comes back does not keep "
+                                    "a chosen file), or clear its description."))
 
 
 class ReviewForm(FlaskForm):
@@ -152,6 +188,14 @@ class ReviewForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Give the reason")), Length(max=2000)])
     cost = StringField(_l("Cost estimate in pounds"), validators=[Optional(), Pounds()],
                        description=_l("Becomes the project's cost on the ballot."))
+
+
+class RemoveImageForm(FlaskForm):
+    removal_reason = TextAreaField(
+        _l("Why the picture is removed"),
+        validators=[DataRequired(_l("Give the reason for removing the picture")),
+                    Length(max=2000)],
+        description=_l("The proposer can see this."))
 
 
 class DetailsForm(FlaskForm):

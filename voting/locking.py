@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from voting.models import VotingRound
 
@@ -21,4 +22,11 @@ def lock_round(session: Session, voting_round: VotingRound, *, exclusive: bool) 
     if session.get_bind().dialect.name == "sqlite":
         session.execute(update(VotingRound).where(VotingRound.id == voting_round.id)
                         .values(id=VotingRound.id))
-    session.refresh(voting_round, with_for_update=True if exclusive else {"read": True})
+    if exclusive:
+        session.refresh(voting_round, with_for_update=True)
+        return
+    # A cast or a change needs only the state afresh: one small query, where refreshing the
+    # whole round would also reload its districts and projects.
+    state = session.execute(select(VotingRound.state).where(VotingRound.id == voting_round.id)
+                            .with_for_update(read=True)).scalar_one()
+    set_committed_value(voting_round, "state", state)

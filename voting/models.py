@@ -146,6 +146,10 @@ class ProposalState(enum.StrEnum):
     FEASIBLE = "feasible"
     NOT_FEASIBLE = "not_feasible"
 
+    @property
+    def label(self) -> str:
+        return PROPOSAL_LABELS[self]
+
 
 PROPOSAL_LABELS = {
     ProposalState.SUBMITTED: lazy_gettext("Submitted"),
@@ -176,10 +180,74 @@ class Proposal(db.Model):
     # The grants application this came from, when a panel's shortlist was sent to the vote.
     source_application_id: Mapped[int | None] = mapped_column(
         ForeignKey("application.id", ondelete="SET NULL"), unique=True)
+    # Where the project would happen, in the proposer's words ("Mill Park, by the swings"),
+    # and optionally its postcode; the district's name is the area.
+    location: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    postcode: Mapped[str | None] = mapped_column(
+        String(10), info=not_personal("where a project would happen, not where a person lives"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     voting_round: Mapped[VotingRound] = relationship(back_populates="proposals")
     district: Mapped[District] = relationship()
+    # Loaded together for every proposal a query returns ("selectin"), so a page listing
+    # proposals with their cost lines and pictures runs the same few queries for 3 or 300.
+    cost_lines: Mapped[list[ProposalCostLine]] = relationship(
+        order_by="ProposalCostLine.position", lazy="selectin", cascade="all, delete-orphan")
+    image: Mapped[ProposalImage | None] = relationship(
+        primaryjoin="and_(ProposalImage.proposal_id == Proposal.id, ProposalImage.removed_at.is_(None))",
+        viewonly=True, uselist=False, lazy="selectin")
+
+    @property
+    def cost_lines_pence(self) -> int:
+        return sum(line.amount_pence for line in self.cost_lines)
+
+
+class ProposalCostLine(db.Model):
+    """One thing the money buys, and what it costs. A proposer's lines add up to what they
+    asked for (`requested_pence`)."""
+
+    __tablename__ = "voting_proposal_cost_line"
+    __table_args__ = (
+        UniqueConstraint("proposal_id", "position"),
+        CheckConstraint("amount_pence > 0", name="amount_positive"),
+        CheckConstraint("length(item) > 0", name="item_named"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("voting_proposal.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    item: Mapped[str] = mapped_column(String(200))
+    amount_pence: Mapped[int] = mapped_column(BigInteger)
+
+
+class ProposalImage(db.Model):
+    """The proposer's picture of the project: stored under a random name outside the web
+    root (like grants attachments), described for people who cannot see it, served only
+    through the proposal's page rules. One per proposal; a moderator's removal keeps the
+    row (the audit trail names it) and hides the picture."""
+
+    __tablename__ = "voting_proposal_image"
+    __table_args__ = (
+        CheckConstraint("size_bytes > 0", name="size_positive"),
+        CheckConstraint("length(alt_text) > 0", name="alt_text_required"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("voting_proposal.id"), unique=True)
+    original_name: Mapped[str] = mapped_column(
+        String(255), info=not_personal("a picture's file name, part of the proposal"))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True,
+                                             info=not_personal("a random file name"))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    alt_text: Mapped[str] = mapped_column(String(300))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    removed_at: Mapped[datetime | None]
+    removed_reason: Mapped[str] = mapped_column(
+        Text, default="", server_default="",
+        info=not_personal("a moderator's reason about a proposal's picture"))
 
 
 class VotingCodeBatch(db.Model):
@@ -280,6 +348,19 @@ class Channel(enum.StrEnum):
     ONLINE = "online"
     CODE = "code"
     PAPER = "paper"
+
+    @property
+    def label(self) -> str:
+        """How a person voted, in words that follow "voted": online, with a code, on paper."""
+        return {"online": lazy_gettext("online"), "code": lazy_gettext("with a code"),
+                "paper": lazy_gettext("on paper")}[self.value]
+
+
+def ways_to_vote(voting_round: VotingRound) -> list[Channel]:
+    """The channels the round offers, in a fixed order."""
+    offered = {Channel.ONLINE: voting_round.allow_online, Channel.CODE: voting_round.allow_codes,
+               Channel.PAPER: voting_round.allow_paper}
+    return [channel for channel, on in offered.items() if on]
 
 
 class VoterRollEntry(db.Model):

@@ -53,6 +53,7 @@ from voting.proposals import (  # noqa: F401
     _district_of,
     add_proposals_from_shortlist,
     review_proposal,
+    shown_proposals_query,
     submit_proposal,
 )
 from voting.rounds import (  # noqa: F401

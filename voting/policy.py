@@ -31,3 +31,9 @@ def can_change_setup(user, voting_round) -> bool:
 def can_make_codes(user, voting_round) -> bool:
     return voting_round.allow_codes and voting_round.state in CODE_STATES and \
         can_manage_round(user, voting_round)
+
+
+@rule("voting.view_proposal")
+def can_view_proposal(user, proposal) -> bool:
+    """A proposal's page and picture are as public as its round."""
+    return can_view_round(user, proposal.voting_round)

@@ -39,7 +39,7 @@ from voting.codewords import CODE_ALPHABET, normalise_code
 from voting.eligibility import online_district
 from voting.errors import VotingError
 from voting.locking import lock_round
-from voting.models import Ballot, District, VoterRollEntry, VotingRound
+from voting.models import Ballot, Channel, District, VoterRollEntry, VotingRound
 from voting.states import RoundState
 
 SECRET_LENGTH = 16  # 16 characters of a 30-letter alphabet: about 78 bits
@@ -47,6 +47,25 @@ SECRET_LENGTH = 16  # 16 characters of a 30-letter alphabet: about 78 bits
 
 class ChangeRefused(VotingError):
     """The change was not made; the message says why, and nothing changed."""
+
+
+@dataclass(frozen=True)
+class ChangeTerms:
+    """What a voter is told about changing their vote, the same on every page they pass:
+    whether this round lets a vote cast through this channel change, and with which
+    credential (`by_code`: the voting code; otherwise the voter's account). Paper ballots
+    never change: nobody holds a secret for them."""
+
+    can_change: bool
+    by_code: bool
+
+
+def change_terms(voting_round: VotingRound, channel: Channel | str) -> ChangeTerms:
+    channel = Channel(channel)
+    offered = {Channel.ONLINE: voting_round.allow_online, Channel.CODE: voting_round.allow_codes,
+               Channel.PAPER: False}[channel]
+    return ChangeTerms(can_change=bool(voting_round.allow_revote and offered),
+                       by_code=channel == Channel.CODE)
 
 
 @dataclass(frozen=True)

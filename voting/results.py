@@ -15,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
+from commonpot.i18n import _, lazy_gettext
 from commonpot.money import parse_pounds
 from commonpot.spreadsheets import safe_cell
 from commonpot_verify import board as published_board
@@ -28,7 +29,7 @@ from voting.counting.options import CountOptions, describe, parse_options
 from voting.counting.outcome import Outcome
 from voting.counting.pabulib import parse_pb
 from voting.counting.rules import RULES, rules_for
-from voting.models import Ballot, District, ProposalState, ResultRow, VoterRollEntry, VotingRound
+from voting.models import Ballot, District, Proposal, ProposalState, ResultRow, VoterRollEntry, VotingRound
 
 # --- the bulletin board --------------------------------------------------------------------
 #
@@ -153,6 +154,50 @@ def available_rules(ballot_type: BallotType | None = None) -> list[str]:
 def rule_choices(ballot_type: BallotType | None = None) -> list[tuple[str, str]]:
     names = set(available_rules(ballot_type))
     return [(rule.name, rule.label) for rule in RULES.values() if rule.name in names]
+
+
+def ballot_types_of_rule(name: str) -> frozenset[BallotType]:
+    """The ballot types the rule `name` can count."""
+    rule = RULES.get(name)
+    if rule is None:
+        return frozenset()
+    return frozenset(kind for kind in BallotType if PABULIB_VOTE_TYPE[kind] in rule.ballot_types)
+
+
+# Headings for the round form's rules, by the ballot types they count.
+_GROUP_HEADINGS = {
+    frozenset(BallotType): lazy_gettext("Any ballot type"),
+    frozenset({BallotType.APPROVAL, BallotType.KNAPSACK, BallotType.CUMULATIVE}):
+        lazy_gettext("Approval, budget and points ballots (not ranked)"),
+    frozenset({BallotType.APPROVAL, BallotType.KNAPSACK}): lazy_gettext("Approval and budget ballots only"),
+}
+
+
+def grouped_rule_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """[(heading, [(rule, label)])]: the rules grouped by the ballot types they can count,
+    the widest groups first, so the form shows which rule fits which ballot without
+    JavaScript."""
+    groups: dict[frozenset[BallotType], list[tuple[str, str]]] = {}
+    for rule in RULES.values():
+        groups.setdefault(ballot_types_of_rule(rule.name), []).append((rule.name, rule.label))
+    order = list(BallotType)
+    headings = []
+    for kinds, rules in sorted(groups.items(), key=lambda item: -len(item[0])):
+        heading = _GROUP_HEADINGS.get(kinds) or _(
+            "%(ballots)s only", ballots=", ".join(str(k.plural) for k in sorted(kinds, key=order.index)))
+        headings.append((str(heading), rules))
+    return headings
+
+
+def rule_mismatch(ballot_type: BallotType, rule: str) -> str | None:
+    """Why `rule` cannot count `ballot_type` ballots, naming the rules that can; or None."""
+    allowed = available_rules(ballot_type)
+    if rule in allowed:
+        return None
+    kind = BallotType(ballot_type)
+    return _("%(ballots)s cannot be counted with %(rule)s. Choose one of: %(rules)s.",
+             ballots=kind.plural, rule=rule_label(rule),
+             rules="; ".join(rule_label(name) for name in allowed))
 
 
 def count_pb(text: str, rule: str, options: CountOptions | None = None) -> Outcome:
@@ -361,7 +406,9 @@ def selected_projects(session: Session, voting_round: VotingRound) -> list[dict]
              "source_application_id": r.proposal.source_application_id,
              "district": r.proposal.district.name}
             for r in session.scalars(select(ResultRow).where(
-                ResultRow.round_id == voting_round.id, ResultRow.selected).order_by(ResultRow.proposal_id))]
+                ResultRow.round_id == voting_round.id, ResultRow.selected)
+                .options(joinedload(ResultRow.proposal).joinedload(Proposal.district))
+                .order_by(ResultRow.proposal_id))]
 
 
 def ballot_json(entry: BoardEntry) -> str:

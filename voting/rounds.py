@@ -51,15 +51,13 @@ class RoundSettings:
 
 def _check_settings(settings: RoundSettings) -> None:
     from voting.counting.options import CountOptions, OptionError
-    from voting.results import available_rules
+    from voting.results import rule_mismatch
 
     if not settings.title.strip():
-        raise VotingError(_("Enter a title for the round."))
-    allowed = available_rules(settings.ballot_type)
-    if settings.counting_rule not in allowed:
-        raise VotingError(_("The counting rule “%(rule)s” cannot count %(ballot_type)s ballots. "
-                            "Choose one of: %(allowed)s.", rule=settings.counting_rule,
-                            ballot_type=settings.ballot_type, allowed=", ".join(allowed)))
+        raise VotingError(_("Enter a title for the round."), "title")
+    mismatch = rule_mismatch(settings.ballot_type, settings.counting_rule)
+    if mismatch:
+        raise VotingError(mismatch, "counting_rule")
     if settings.counting_options:
         try:
             CountOptions.from_dict(json.loads(settings.counting_options))

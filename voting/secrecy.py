@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import Table, delete, select, text, update
+from sqlalchemy import Table, bindparam, delete, select, text
 from sqlalchemy.orm import Session
 
 from commonpot.db import insert_rows
@@ -46,22 +46,27 @@ def stir(session: Session, round_id: int, *, count: int = STIR_COUNT,
     Each pick starts at a random point of the random-id index, so picking costs a few index
     reads, not a scan. Rows another cast is rewriting right now are skipped rather than
     waited for (PostgreSQL's SKIP LOCKED), so concurrent casts never block or deadlock here.
+    Two round trips in all: one SELECT makes every pick (a scalar subquery per random
+    starting point), and one batch of UPDATEs rewrites the picked rows in a random order.
     """
-    picked: set[str] = set()
+    postgres = session.get_bind().dialect.name == "postgresql"
+    picks = []
     for _ in range(count * 2):
-        if len(picked) >= count:
-            break
-        query = (select(Ballot.id).where(Ballot.round_id == round_id, Ballot.id >= new_ballot_id())
-                 .order_by(Ballot.id).limit(1))
-        if session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        found = session.scalar(query)
-        if found is not None and found != exclude:
-            picked.add(found)
-    for ballot_id in _random.sample(sorted(picked), len(picked)):
+        pick = (select(Ballot.id).where(Ballot.round_id == round_id, Ballot.id >= new_ballot_id())
+                .order_by(Ballot.id).limit(1))
+        if postgres:
+            pick = pick.with_for_update(skip_locked=True)
+        picks.append(pick.scalar_subquery())
+    picked: list[str] = []
+    for found in session.execute(select(*picks)).one():
+        if found is not None and found != exclude and found not in picked and len(picked) < count:
+            picked.append(found)
+    if picked:
+        table: Table = Ballot.__table__
         # A no-change UPDATE still writes a new row version (new xmin, new position).
-        session.execute(update(Ballot).where(Ballot.id == ballot_id)
-                        .values(choices=Ballot.choices))
+        session.execute(table.update().where(table.c.id == bindparam("picked"))
+                        .values(choices=table.c.choices),
+                        [{"picked": ballot_id} for ballot_id in _random.sample(picked, len(picked))])
     return len(picked)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, g, has_app_context, redirect, request, url_for
+from flask import abort, g, has_app_context, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -74,12 +74,22 @@ def fund_ids_with_role(user, role: str) -> set[int]:
     # several times on every page.
     cache = g.setdefault("fund_roles_by_user", {}) if has_app_context() else {}
     if user.id not in cache:
-        roles: dict[str, set[int]] = {}
-        for fund_id, kind in db.session.execute(
-                select(FundRole.fund_id, FundRole.role).where(FundRole.user_id == user.id)):
-            roles.setdefault(str(getattr(kind, "value", kind)), set()).add(fund_id)
-        cache[user.id] = roles
+        remember_fund_roles(user, db.session.execute(
+            select(FundRole.fund_id, FundRole.role).where(FundRole.user_id == user.id)), cache)
     return set(cache[user.id].get(role, ()))
+
+
+def remember_fund_roles(user, rows, cache: dict | None = None) -> None:
+    """Keep a person's (fund id, role) rows for the rest of this request (the sign-in
+    loader reads them with the person, in the same query)."""
+    if cache is None:
+        if not has_app_context():
+            return
+        cache = g.setdefault("fund_roles_by_user", {})
+    roles: dict[str, set[int]] = {}
+    for fund_id, kind in rows:
+        roles.setdefault(str(getattr(kind, "value", kind)), set()).add(fund_id)
+    cache[user.id] = roles
 
 
 def forget_fund_roles() -> None:
@@ -107,11 +117,14 @@ def is_panel_member(user, fund_id: int | None = None) -> bool:
 # --- route rules ---------------------------------------------------------------------------
 
 class RouteRule:
-    """Who may reach a route. `check(user, view_args)` -> bool."""
+    """Who may reach a route. `check(user, view_args)` -> bool. A rule that needs a
+    confirmed email address says so, so a signed-in person whose address is not confirmed
+    yet is told how to confirm it rather than shown a bare refusal."""
 
-    def __init__(self, name: str, check: Callable):
+    def __init__(self, name: str, check: Callable, *, needs_verified_email: bool = False):
         self.name = name
         self.check = check
+        self.needs_verified_email = needs_verified_email
 
     def __repr__(self) -> str:
         return f"<RouteRule {self.name}>"
@@ -119,7 +132,7 @@ class RouteRule:
 
 PUBLIC = RouteRule("public", lambda user, args: True)
 SIGNED_IN = RouteRule("signed_in", lambda user, args: is_signed_in(user))
-RESIDENT = RouteRule("resident", lambda user, args: is_resident(user))
+RESIDENT = RouteRule("resident", lambda user, args: is_resident(user), needs_verified_email=True)
 ADMIN = RouteRule("admin", lambda user, args: is_admin(user))
 ANY_FUND_MANAGER = RouteRule("any_fund_manager", lambda user, args: is_fund_manager(user))
 ANY_PANEL_MEMBER = RouteRule(
@@ -145,6 +158,8 @@ def access(route_rule: RouteRule):
             if not route_rule.check(current_user, kwargs):
                 if not current_user.is_authenticated:
                     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+                if route_rule.needs_verified_email and not current_user.is_verified:
+                    return render_template("accounts/confirm_email.html"), 403
                 abort(403)
             return view(*args, **kwargs)
 

@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from commonpot.accounts import operations, throttle
 from commonpot.accounts.forms import (
@@ -34,13 +35,14 @@ from commonpot.accounts.forms import (
 )
 from commonpot.accounts.models import User
 from commonpot.accounts.policy import ADMIN, PUBLIC, SIGNED_IN, access
-from commonpot.accounts.signals import funds_to_offer
+from commonpot.accounts.signals import funds_to_offer, sections_for
 from commonpot.accounts.tokens import TokenError, make_token, read_token
 from commonpot.db import utcnow
 from commonpot.extensions import db, limiter
 from commonpot.forms import options
 from commonpot.i18n import _, _l, in_language_of, later
 from commonpot.mail import OUTBOX_STATUSES, OutboxMessage, retry_message, send_email
+from commonpot.pagination import paginate
 from commonpot.refusals import Refused
 from commonpot.urls import external_url
 
@@ -88,7 +90,7 @@ def _start_session(user: User) -> None:
 def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
-    return url_for("public.home")
+    return url_for("accounts.show_dashboard")
 
 
 def _send_verification(user: User) -> None:
@@ -286,6 +288,15 @@ def reset_password(token: str):
     return render_template("accounts/reset_password.html", form=form)
 
 
+@bp.route("/dashboard")
+@access(SIGNED_IN)
+def show_dashboard():
+    """Your work: each domain lists what needs the signed-in person (dashboard_sections)."""
+    sections = sections_for(db.session, current_user)
+    return render_template("accounts/dashboard.html", sections=sections,
+                           anything=any(section.items for section in sections))
+
+
 @bp.route("/account", methods=["GET"])
 @access(SIGNED_IN)
 def account():
@@ -337,7 +348,8 @@ def confirm_email_change(token: str):
 @bp.route("/admin/users")
 @access(ADMIN)
 def admin_users():
-    users = db.session.scalars(select(User).order_by(User.email)).all()
+    users = paginate(db.session, select(User).options(selectinload(User.fund_roles))
+                     .order_by(User.email, User.id))
     return render_template("admin/users.html", users=users)
 
 
@@ -395,10 +407,12 @@ def admin_personal_data(user_id: int):
 @access(ADMIN)
 def admin_outbox():
     status = request.args.get("status") or None
-    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
     if status in OUTBOX_STATUSES:
         query = query.where(OutboxMessage.status == status)
-    messages = db.session.scalars(query).all()
+    else:
+        status = None
+    messages = paginate(db.session, query, per_page=20)
     bodies = {m.id: _outbox_body(m) for m in messages}
     return render_template("admin/outbox.html", messages=messages, bodies=bodies, status=status,
                            statuses=OUTBOX_STATUSES, retry_form=EmptyForm())

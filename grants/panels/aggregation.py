@@ -132,6 +132,13 @@ def weighted_total(scores: Mapping[int, int | Fraction], weights: Mapping[int, i
     missing = set(weights) - set(scores)
     if missing:
         raise ValueError(f"criteria not scored: {sorted(missing)}")
+    if all(type(w) is int for w in weights.values()) and all(type(scores[c]) is int for c in weights):
+        # Whole weights and scores (what the panel forms give): one exact division of two
+        # integers, the same Fraction as below at a fraction of the cost.
+        total_weight = sum(weights.values())
+        if total_weight <= 0:
+            raise ValueError("the criteria weights must add up to more than zero")
+        return Fraction(sum(w * scores[c] for c, w in weights.items()), total_weight)
     total_weight = sum(Fraction(w) for w in weights.values())
     if total_weight <= 0:
         raise ValueError("the criteria weights must add up to more than zero")
@@ -225,18 +232,32 @@ def aggregate(
     threshold: flag an application when its spread is at or above this
     scale: (lowest, highest) to keep displayed calibrated scores on the scale
     """
-    totals = {app: {rev: weighted_total(s, weights) for rev, s in by_rev.items()}
-              for app, by_rev in scores.items()}
+    whole = _whole_totals(scores, weights)
+    if whole is None:
+        totals = {app: {rev: weighted_total(s, weights) for rev, s in by_rev.items()}
+                  for app, by_rev in scores.items()}
+    else:
+        sums, total_weight = whole
+        totals = {app: {rev: Fraction(n, total_weight) for rev, n in by_rev.items()}
+                  for app, by_rev in sums.items()}
     results: list[ApplicationResult] = []
     for app in sorted(set(application_ids) | set(totals)):
         by_rev = totals.get(app, {})
         values = list(by_rev.values())
-        spread = (max(values) - min(values)) if values else None
+        if values and whole is not None:
+            # Every total is n / total_weight: the mean and the spread come from the whole
+            # numerators, exactly as mean() and max - min would give them.
+            numerators = list(sums[app].values())
+            spread = Fraction(max(numerators) - min(numerators), total_weight)
+            average = Fraction(sum(numerators), len(numerators) * total_weight)
+        else:
+            spread = (max(values) - min(values)) if values else None
+            average = mean(values) if values else None
         flagged = bool(values and threshold is not None and len(values) > 1
                        and spread >= Fraction(threshold))
         results.append(ApplicationResult(
             application_id=app, totals=dict(sorted(by_rev.items())),
-            mean=mean(values) if values else None, spread=spread, flagged=flagged,
+            mean=average, spread=spread, flagged=flagged,
         ))
 
     centre = unit_squared = None
@@ -264,6 +285,27 @@ def aggregate(
     return Aggregate(results=results, centre=centre, unit_squared=unit_squared, calibrated=calibrate)
 
 
+def _whole_totals(scores, weights) -> tuple[dict[int, dict[int, int]], int] | None:
+    """With whole weights and scores (what the panel forms give): each reviewer's
+    sum(weight * score) as an integer, and the total weight; None otherwise. The weighted
+    total is then numerator / total weight, exactly weighted_total()'s Fraction."""
+    if not all(type(w) is int for w in weights.values()):
+        return None
+    total_weight = sum(weights.values())
+    if total_weight <= 0:
+        raise ValueError("the criteria weights must add up to more than zero")
+    sums: dict[int, dict[int, int]] = {}
+    for app, by_rev in scores.items():
+        row = sums[app] = {}
+        for rev, given in by_rev.items():
+            if len(given) < len(weights) or any(c not in given for c in weights):
+                weighted_total(given, weights)  # raises, naming the criteria not scored
+            if not all(type(given[c]) is int for c in weights):
+                return None
+            row[rev] = sum(w * given[c] for c, w in weights.items())
+    return sums, total_weight
+
+
 def _rank(results: list[ApplicationResult], calibrated: bool) -> None:
     """Standard competition ranking (1, 2, 2, 4), best first; ties listed by id."""
     import functools
@@ -279,7 +321,14 @@ def _rank(results: list[ApplicationResult], calibrated: bool) -> None:
 
     scored = [r for r in results if r.totals]
     unscored = [r for r in results if not r.totals]
-    scored.sort(key=functools.cmp_to_key(better))
+    if calibrated:
+        scored.sort(key=functools.cmp_to_key(better))
+    else:
+        # The same order as `better` (highest mean first, ties by id), by an exact whole
+        # number key: every mean over one common denominator.
+        common = math.lcm(*{r.mean.denominator for r in scored}) if scored else 1
+        scored.sort(key=lambda r: (-r.mean.numerator * (common // r.mean.denominator),
+                                   r.application_id))
     for position, result in enumerate(scored):
         previous = scored[position - 1] if position else None
         tied = previous is not None and (

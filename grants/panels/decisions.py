@@ -3,14 +3,24 @@ once (grants signals `awards_released`; payments commits them). Nothing here com
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from commonpot import audit
 from commonpot.accounts.models import User
 from commonpot.db import utcnow
-from commonpot.i18n import _, format_money
+from commonpot.i18n import _, format_money, ngettext
 from commonpot.mail import send_email
+from grants.applications import (
+    DECIDED_AWARDED,
+    DECIDED_NOT_FUNDED,
+    DECIDED_RESERVE,
+    _timeline,
+    set_application_status,
+)
 from grants.models import Application, Award, GroupMembership, Round
 from grants.panels.conflicts import REVIEWABLE_STATUSES, is_conflicted, reviewable_applications
 from grants.panels.errors import BudgetExceeded, ConflictOfInterest, PanelError
@@ -29,9 +39,9 @@ from grants.states import (
     ApplicationStatus,
     AwardStatus,
     RoundPhase,
-    check_application_transition,
     check_round_transition,
 )
+from grants.timefmt import london
 from grants.words import in_language, language_of
 
 DECIDING_PHASES = frozenset({RoundPhase.SCORING, RoundPhase.VOTING, RoundPhase.DECIDING})
@@ -188,22 +198,60 @@ def _decision_email(session: Session, panel: Panel | None, application: Applicat
     return subject, "\n".join(lines) + "\n"
 
 
+@dataclass
+class ReleasePlan:
+    """Whether a round's decisions can be released now, why not, and what releasing does."""
+
+    reason: str | None  # why they cannot be released now; None when they can
+    awards: int = 0
+    awarded_pence: int = 0
+    declines: int = 0
+    reserves: int = 0
+    released_at: datetime | None = None
+
+    @property
+    def can_release(self) -> bool:
+        return self.reason is None
+
+
+def release_plan(session: Session, round_: Round) -> ReleasePlan:
+    decisions = list(session.scalars(select(PanelDecision).where(PanelDecision.round_id == round_.id)))
+    released = [d.released_at for d in decisions if d.released_at is not None]
+    counts = {"awards": sum(d.outcome == Outcome.AWARD for d in decisions),
+              "awarded_pence": sum(d.amount_pence or 0 for d in decisions if d.outcome == Outcome.AWARD),
+              "declines": sum(d.outcome == Outcome.DECLINE for d in decisions),
+              "reserves": sum(d.outcome == Outcome.RESERVE for d in decisions)}
+    if released:
+        return ReleasePlan(reason=_("The decisions were released on %(when)s.",
+                                    when=london(max(released))),
+                           released_at=max(released), **counts)
+    phase = RoundPhase(round_.phase)
+    if phase != RoundPhase.DECIDING:
+        return ReleasePlan(reason=_(
+            "Decisions are released once the round is in “%(deciding)s”; it is now in "
+            "“%(phase)s”. A fund manager moves it on from the round’s overview page.",
+            deciding=RoundPhase.DECIDING.label, phase=phase.label), **counts)
+    decided = {d.application_id for d in decisions}
+    undecided = [a for a in reviewable_applications(session, round_.id) if a.id not in decided]
+    if undecided:
+        return ReleasePlan(reason=ngettext("%(num)d application still needs a decision.",
+                                           "%(num)d applications still need a decision.",
+                                           len(undecided)), **counts)
+    return ReleasePlan(reason=None, **counts)
+
+
 def release_decisions(session: Session, actor, round_: Round) -> int:
     """Release every decision of the round at once: applicants are emailed and can see
     them; the round moves to decided. Each award is announced (`awards_released`) and
     payments commits it in the fund's ledger in this transaction, so the money is set aside
     when the offer goes out; if the fund cannot cover every award, nothing is released."""
     round_ = _lock_round(session, round_.id)
-    if round_.phase != RoundPhase.DECIDING:
-        raise PanelError(_("Decisions are released when the round is in the deciding phase."))
+    plan = release_plan(session, round_)
+    if not plan.can_release:
+        raise PanelError(plan.reason)
     applications = reviewable_applications(session, round_.id)
     decisions = {d.application_id: d for d in session.scalars(
         select(PanelDecision).where(PanelDecision.round_id == round_.id))}
-    undecided = [a for a in applications if a.id not in decisions]
-    if undecided:
-        raise PanelError(_("%(count)s application(s) still need a decision.", count=len(undecided)))
-    if any(d.released_at for d in decisions.values()):
-        raise PanelError(_("These decisions have already been released."))
     panel = panel_for_round(session, round_.id)
     now = utcnow()
     for application in applications:
@@ -218,9 +266,13 @@ def release_decisions(session: Session, actor, round_: Round) -> int:
             target = ApplicationStatus.NOT_AWARDED
         else:
             target = None
+        # The group's timeline reaches the outcome its status shows.
         if target is not None and application.status != target:
-            check_application_transition(application.status, target)
-            application.status = target
+            set_application_status(session, actor, application, target,
+                                   message=TIMELINE_MESSAGES[decision.outcome])
+        else:
+            _timeline(session, application, ApplicationStatus(application.status).value,
+                      TIMELINE_MESSAGES[decision.outcome], getattr(actor, "id", None))
         # Each recipient reads it in their own language, not the chair's.
         creator = session.get(User, application.created_by_id)
         applicant_language = creator.preferred_language if creator is not None else None
@@ -238,3 +290,9 @@ def release_decisions(session: Session, actor, round_: Round) -> int:
     return len(decisions)
 
 
+# Stored in English on the timeline and translated when shown (grants.applications.timeline_text).
+TIMELINE_MESSAGES = {
+    Outcome.AWARD: DECIDED_AWARDED,
+    Outcome.DECLINE: DECIDED_NOT_FUNDED,
+    Outcome.RESERVE: DECIDED_RESERVE,
+}

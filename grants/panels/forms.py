@@ -115,6 +115,14 @@ class DeclarationForm(FlaskForm):
             raise ValidationError(_("Say why you have a conflict of interest."))
 
 
+class WithdrawConflictForm(FlaskForm):
+    reason = TextAreaField(_l("Why are you withdrawing your conflict of interest?"),
+                           validators=[DataRequired(message=_l("Say why you are withdrawing it.")),
+                                       Length(max=2000)],
+                           description=_l("Only the fund team sees this; the public audit log "
+                                          "shows that you withdrew it, not why."))
+
+
 def score_form(criteria, scale_min: int, scale_max: int, formdata=None, data=None):
     """A form with one score and comment per criterion, then the recommendation and note."""
 

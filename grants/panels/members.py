@@ -42,9 +42,14 @@ def configure_panel(session: Session, actor, round_: Round, **settings) -> Panel
     unknown = set(settings) - allowed
     if unknown:
         raise ValueError(f"unknown panel settings: {sorted(unknown)}")
-    scale_changes = {"scale_min", "scale_max"} & set(settings)
-    if not created and scale_changes and _any_scores(session, panel):
-        raise PanelError(_("The scale cannot change once reviewers have scored."))
+    # Only the scale is fixed once anyone has scored (the scores were given on it); the
+    # threshold, blind review, calibration and what is shared can change at any time.
+    scale_changes = {name for name in ("scale_min", "scale_max")
+                     if name in settings and settings[name] != getattr(panel, name)}
+    if not created and scale_changes and scale_locked(session, panel):
+        raise PanelError(_("The scale cannot change once reviewers have scored: their scores "
+                           "were given from %(lowest)s to %(highest)s.",
+                           lowest=panel.scale_min, highest=panel.scale_max))
     for name, value in settings.items():
         setattr(panel, name, value)
     lo = panel.scale_min if panel.scale_min is not None else 0
@@ -60,6 +65,11 @@ def configure_panel(session: Session, actor, round_: Round, **settings) -> Panel
 
 def _any_scores(session: Session, panel: Panel) -> bool:
     return bool(session.scalar(select(func.count(Review.id)).where(Review.panel_id == panel.id)))
+
+
+def scale_locked(session: Session, panel: Panel | None) -> bool:
+    """Whether the panel's scale is fixed: some reviewer has started scoring on it."""
+    return panel is not None and panel.id is not None and _any_scores(session, panel)
 
 
 def active_members(session: Session, panel: Panel) -> list[PanelMember]:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from commonpot.db import enum_column, utcnow
 from commonpot.extensions import db
+from commonpot.personal_data import not_personal
 from grants.panels.states import ConflictReason, Outcome, PanelRole, Recommendation, ReviewStatus
 
 
@@ -100,6 +101,8 @@ class ConflictDeclaration(db.Model):
         UniqueConstraint("application_id", "reviewer_id"),
         CheckConstraint("(has_conflict AND reason IS NOT NULL) OR (NOT has_conflict AND reason IS NULL)",
                         name="reason_when_conflicted"),
+        CheckConstraint("withdrawn_at IS NULL OR (NOT has_conflict AND withdrawn_reason IS NOT NULL)",
+                        name="withdrawal_has_reason"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -109,6 +112,11 @@ class ConflictDeclaration(db.Model):
     reason: Mapped[ConflictReason | None] = mapped_column(enum_column(ConflictReason))
     details: Mapped[str] = mapped_column(Text, default="")
     declared_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A conflict the reviewer took back (before anyone's scores were in), and why; the
+    # declaration itself stays in the audit log.
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_reason: Mapped[str | None] = mapped_column(
+        Text, info=not_personal("the reviewer's reason about their declaration on an application"))
 
     application = relationship("Application")
     reviewer = relationship("User")

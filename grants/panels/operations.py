@@ -4,12 +4,18 @@ refusals in errors.py). New code imports from those; this file only re-exports t
 
 from grants.panels.conflicts import (  # noqa: F401
     REVIEWABLE_STATUSES,
+    automatic_conflicts,
     conflict_pairs,
+    conflict_withdrawable,
+    conflicted_application_ids,
     declaration_for,
+    declarations_query,
     declare_conflict,
     is_conflicted,
     is_group_member,
     reviewable_applications,
+    round_conflict_pairs,
+    withdraw_conflict,
 )
 from grants.panels.decisions import (  # noqa: F401
     AWARD_OFFERED,
@@ -24,6 +30,7 @@ from grants.panels.decisions import (  # noqa: F401
     panel_comments,
     record_decision,
     release_decisions,
+    release_plan,
 )
 from grants.panels.errors import (  # noqa: F401
     BudgetExceeded,
@@ -39,6 +46,7 @@ from grants.panels.members import (  # noqa: F401
     membership,
     panel_for_round,
     remove_member,
+    scale_locked,
 )
 from grants.panels.reviewer_assignments import (  # noqa: F401
     _assign,

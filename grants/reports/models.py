@@ -24,12 +24,15 @@ from commonpot.db import enum_column, utcnow
 from commonpot.extensions import db
 from grants.models import Award, BudgetLine, Group
 from grants.reports.states import ReportState
+from grants.words import N_
 
-# Shared lists, so every group's figures add up with every other group's.
-ACTIVITY_TYPES = ["Dance", "Music and singing", "Sport and exercise", "Gardening and growing",
-                  "Cooking and food", "Repair and making", "Arts and crafts",
-                  "Learning and skills", "Lunch clubs and company", "Youth activities", "Other"]
-AGE_BANDS = ["Under 11", "11 to 18", "19 to 64", "65 and over"]
+# Shared lists, so every group's figures add up with every other group's. Stored as written
+# here (English); pages translate them with _() when they show them.
+ACTIVITY_TYPES = [N_("Dance"), N_("Music and singing"), N_("Sport and exercise"),
+                  N_("Gardening and growing"), N_("Cooking and food"), N_("Repair and making"),
+                  N_("Arts and crafts"), N_("Learning and skills"), N_("Lunch clubs and company"),
+                  N_("Youth activities"), N_("Other")]
+AGE_BANDS = [N_("Under 11"), N_("11 to 18"), N_("19 to 64"), N_("65 and over")]
 
 
 class GrantReport(db.Model):

@@ -290,15 +290,15 @@ def missing_parts(report: GrantReport) -> list[tuple[str, str]]:
     """What must be filled in before the report can be sent: (field, message)."""
     problems = []
     if not report.what_happened:
-        problems.append(("what_happened", "Tell us what happened."))
+        problems.append(("what_happened", _("Tell us what happened.")))
     lines = report.award.application.budget_lines
     spent_on = {s.budget_line_id for s in report.spending}
     if any(line.id not in spent_on for line in lines):
-        problems.append(("spending", "Say what you spent on each budget line (0 if nothing)."))
+        problems.append(("spending", _("Say what you spent on each budget line (0 if nothing).")))
     if not report.participation:
-        problems.append(("participation", "Say how many people took part."))
+        problems.append(("participation", _("Say how many people took part.")))
     if not report.learned:
-        problems.append(("learned", "Tell us what you learned."))
+        problems.append(("learned", _("Tell us what you learned.")))
     return problems
 
 

@@ -97,8 +97,7 @@ def show_application(application_id: int):
     return render_template(
         "grants/application.html", application=application, steps=steps, problems=problems,
         editable=can(current_user, "grants.edit_application", application)
-        and operations.accepting_applications(application.round),
-        withdraw_form=forms.WithdrawForm())
+        and operations.accepting_applications(application.round))
 
 
 @bp.route("/applications/<int:application_id>/steps/<step>", methods=["GET", "POST"])
@@ -235,9 +234,10 @@ def submit_application(application_id: int):
     return redirect(url_for("grants.show_application", application_id=application.id))
 
 
-@bp.route("/applications/<int:application_id>/withdraw", methods=["POST"])
+@bp.route("/applications/<int:application_id>/withdraw", methods=["GET", "POST"])
 @access(OBJECT_CHECKED)
 def withdraw_application(application_id: int):
+    """Asks first (what happens, that it cannot be undone), then withdraws on the POST."""
     application = load_or_404(Application, application_id, "grants.act_for_application")
     form = forms.WithdrawForm()
     if form.validate_on_submit():
@@ -248,7 +248,12 @@ def withdraw_application(application_id: int):
             return render_template("grants/refused.html", round=application.round,
                                    message=str(exc), application=application), 409
         flash(_("The application is withdrawn."), "success")
-    return redirect(url_for("grants.show_application", application_id=application.id))
+        return redirect(url_for("grants.show_application", application_id=application.id))
+    if not can(current_user, "grants.withdraw_application", application):
+        return render_template(
+            "grants/refused.html", application=application,
+            message=_("This application can no longer be withdrawn. Contact the fund team.")), 409
+    return render_template("grants/withdraw.html", application=application, form=form)
 
 
 @bp.route("/attachments/<int:attachment_id>")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from flask import (
     Response,
     abort,
+    stream_with_context,
 )
 
 import grants.policy  # noqa: F401 - registers the grants rules with can()
@@ -14,14 +17,17 @@ from commonpot.accounts.policy import (
     access,
 )
 from commonpot.extensions import db
-from grants import exports, queries
+from commonpot.i18n import stream_in_language
+from grants import exports
 from grants.models import Round
 from grants.views import bp
 
 
-def _download(rows: list[list], name: str, fmt: str) -> Response:
+def _download(rows: Iterator[list], name: str, fmt: str) -> Response:
     if fmt == "csv":
-        return Response(exports.to_csv(rows), mimetype="text/csv; charset=utf-8",
+        # Streamed: the rows are read and written while the response goes out.
+        return Response(stream_with_context(stream_in_language(exports.stream_csv(rows))),
+                        mimetype="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
     if fmt == "xlsx":
         return Response(
@@ -35,13 +41,15 @@ def _download(rows: list[list], name: str, fmt: str) -> Response:
 @access(OBJECT_CHECKED)
 def export_applications(slug: str, fmt: str):
     round_ = load_or_404(Round, slug, "grants.manage_round", by=Round.slug)
-    rows = exports.application_rows(round_, queries.received_applications(db.session, round_.id))
-    return _download(rows, f"{round_.slug}-applications", fmt)
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    return _download(exports.application_rows(db.session, round_), f"{round_.slug}-applications", fmt)
 
 
 @bp.route("/rounds/<slug>/export/budgets.<fmt>")
 @access(OBJECT_CHECKED)
 def export_budgets(slug: str, fmt: str):
     round_ = load_or_404(Round, slug, "grants.manage_round", by=Round.slug)
-    rows = exports.budget_rows(queries.received_applications(db.session, round_.id))
-    return _download(rows, f"{round_.slug}-budgets", fmt)
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    return _download(exports.budget_rows(db.session, round_.id), f"{round_.slug}-budgets", fmt)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import (
+    abort,
     flash,
     redirect,
     render_template,
@@ -21,10 +22,13 @@ from commonpot.accounts.policy import (
 )
 from commonpot.extensions import db
 from commonpot.i18n import _
+from commonpot.pagination import page_number, paginate
 from commonpot.urls import external_url
 from grants import forms, operations, queries
+from grants import groups as group_operations
 from grants.models import (
     Group,
+    GroupMembership,
 )
 from grants.views import _form_errors, bp
 
@@ -41,8 +45,8 @@ def _profile(form) -> operations.GroupProfile:
 @bp.route("/groups")
 @access(SIGNED_IN)
 def list_groups():
-    groups = queries.groups_for(db.session, current_user.id)
-    applications = queries.applications_for_user(db.session, current_user.id)
+    groups = paginate(db.session, queries.groups_query(current_user.id), page=page_number("groups"))
+    applications = paginate(db.session, queries.applications_for_user_query(current_user.id))
     return render_template("grants/groups.html", groups=groups, applications=applications)
 
 
@@ -65,7 +69,14 @@ def create_group():
 @access(OBJECT_CHECKED)
 def show_group(group_id: int):
     group = load_or_404(Group, group_id, "grants.view_group")
-    return render_template("grants/group.html", group=group, invite_form=forms.InviteForm())
+    return _group_page(group, forms.InviteForm())
+
+
+def _group_page(group: Group, invite_form):
+    return render_template(
+        "grants/group.html", group=group, invite_form=invite_form,
+        members=paginate(db.session, queries.group_members_query(group.id), page=page_number("members")),
+        applications=paginate(db.session, queries.group_applications_query(group.id)))
 
 
 @bp.route("/groups/<int:group_id>/edit", methods=["GET", "POST"])
@@ -98,7 +109,7 @@ def invite_member(group_id: int):
         flash(_("Invitation sent to %(email)s. The link works for 7 days.", email=form.email.data),
               "success")
         return redirect(url_for("grants.show_group", group_id=group.id))
-    return render_template("grants/group.html", group=group, invite_form=form)
+    return _group_page(group, form)
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
@@ -117,3 +128,21 @@ def accept_invitation(token: str):
     return render_template("grants/invitation.html", invitation=invitation, form=form)
 
 
+@bp.route("/groups/<int:group_id>/members/<int:membership_id>/remove", methods=["GET", "POST"])
+@access(OBJECT_CHECKED)
+def remove_member(group_id: int, membership_id: int):
+    group = load_or_404(Group, group_id, "grants.manage_group")
+    membership = load_or_404(GroupMembership, membership_id)
+    if membership.group_id != group.id:
+        abort(404)
+    form = forms.EmptyForm()
+    if form.validate_on_submit():
+        try:
+            group_operations.remove_member(db.session, current_user, membership)
+        except operations.GrantsError as exc:
+            return render_template("grants/refused.html", message=str(exc),
+                                   back=url_for("grants.show_group", group_id=group.id)), 409
+        flash(_("They are no longer a member of the group."), "success")
+        return redirect(url_for("grants.show_group", group_id=group.id))
+    return render_template("grants/remove_member.html", group=group, membership=membership,
+                           form=form)

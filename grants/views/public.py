@@ -16,7 +16,8 @@ from commonpot.accounts.policy import (
 )
 from commonpot.extensions import db
 from commonpot.forms import options
-from grants import forms, operations, queries
+from commonpot.pagination import paginate
+from grants import applications, forms, operations, queries, rounds
 from grants.models import Round
 from grants.states import (
     RoundPhase,
@@ -28,7 +29,7 @@ from grants.views import bp
 @bp.route("/")
 @access(PUBLIC)
 def list_rounds():
-    rounds = queries.published_rounds(db.session)
+    rounds = paginate(db.session, queries.published_rounds_query())
     return render_template("grants/index.html", rounds=rounds, RoundPhase=RoundPhase)
 
 
@@ -36,14 +37,18 @@ def list_rounds():
 @access(PUBLIC_OBJECT_CHECKED)
 def show_round(slug: str):
     round_ = load_or_404(Round, slug, "grants.view_round", by=Round.slug, hide_refusal=True)
-    start_form = None
-    if current_user.is_authenticated and operations.accepting_applications(round_):
-        groups = queries.groups_for(db.session, current_user.id)
-        if groups:
+    accepting = operations.accepting_applications(round_)
+    choices, start_form = [], None
+    if current_user.is_authenticated and accepting:
+        choices = applications.application_choices(
+            db.session, round_, queries.groups_for(db.session, current_user.id))
+        eligible = [c.group for c in choices if c.refusal is None]
+        if eligible:
             start_form = forms.StartApplicationForm()
-            start_form.group_id.choices = options([(g.id, g.name) for g in groups])
+            start_form.group_id.choices = options([(g.id, g.name) for g in eligible])
     return render_template("grants/round.html", round=round_, start_form=start_form,
-                           accepting=operations.accepting_applications(round_),
+                           choices=choices, accepting=accepting,
+                           opens_later=rounds.opened_before_opening_time(round_),
                            areas=round_.fund.areas)
 
 

@@ -42,7 +42,7 @@ def screen_application(application_id: int):
         else:
             flash(_("%(reference)s marked %(status)s.", reference=application.reference,
                     status=application.status.label.lower()), "success")
-            return redirect(url_for("grants.manage_round", slug=application.round.slug))
+            return redirect(url_for("grants.manage_round_applications", slug=application.round.slug))
     return render_template("grants/screen.html", application=application, form=form)
 
 

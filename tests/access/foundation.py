@@ -31,6 +31,7 @@ EXPECT = {
     "accounts.request_reset": both(Rule("/reset", EVERYONE)),
     "accounts.reset_password": both(Rule("/reset/not-a-token", EVERYONE)),
     "accounts.account": Rule("/account", SIGNED_IN),
+    "accounts.show_dashboard": Rule("/dashboard", SIGNED_IN),
     "accounts.request_email_change": Rule("/account/email", SIGNED_IN, method="POST"),
     "accounts.confirm_email_change": Rule("/account/email/not-a-token", SIGNED_IN),
     "accounts.admin_users": Rule("/admin/users", ADMIN_ONLY),

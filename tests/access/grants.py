@@ -16,8 +16,10 @@ PDF = b"%PDF-1.4 access test"
 
 
 def build(session, world):
+    from sqlalchemy import select
+
     from grants import operations, uploads
-    from grants.models import Fund, Group
+    from grants.models import Fund, Group, GroupMembership
     from tests.grants.factories import complete_answers, create_round
 
     fund = session.get(Fund, world["fund_id"])
@@ -34,9 +36,12 @@ def build(session, world):
     removable = uploads.store_attachment(session, member, application, file_name="b.pdf",
                                          data=PDF, question_key=None)
     to_withdraw = operations.start_application(session, member, round_, group)
+    # Removing the group's only admin is refused, so the walk changes no one's membership.
+    only_admin = session.scalar(select(GroupMembership.id).where(
+        GroupMembership.group_id == group.id, GroupMembership.user_id == member.id))
     world.update(round_slug=round_.slug, application_id=application.id,
                  attachment_id=attachment.id, removable_id=removable.id,
-                 withdraw_id=to_withdraw.id)
+                 withdraw_id=to_withdraw.id, only_admin_membership=only_admin)
 
 
 def _app(path):
@@ -49,6 +54,12 @@ def _round(path):
 
 def _fund(path):
     return lambda w: f"/grants/funds/{w['fund_id']}{path}"
+
+
+def _scored(path):
+    """A criterion or question of the panels' round, where reviewers have scored: changing
+    it is refused (409), so the walk leaves the round as it found it."""
+    return lambda w: path.format(**w["panels"])
 
 
 EXPECT = {
@@ -66,8 +77,11 @@ EXPECT = {
     "grants.edit_application_step": both(Rule(_app("/steps/project"), MEMBER)),
     "grants.check_application": Rule(_app("/check"), MEMBER),
     "grants.submit_application": Rule(_app("/submit"), MEMBER, method="POST"),
-    "grants.withdraw_application": Rule(
-        lambda w: f"/grants/applications/{w['withdraw_id']}/withdraw", MEMBER, method="POST"),
+    "grants.withdraw_application": both(Rule(
+        lambda w: f"/grants/applications/{w['withdraw_id']}/withdraw", MEMBER)),
+    "grants.remove_member": both(Rule(
+        lambda w: f"/grants/groups/{w['group_id']}/members/{w['only_admin_membership']}/remove",
+        GROUP_ADMINS)),
     "grants.download_attachment": Rule(lambda w: f"/grants/attachments/{w['attachment_id']}",
                                        APPLICATION_READERS, refused_also=(404,)),
     "grants.remove_attachment": Rule(
@@ -79,6 +93,22 @@ EXPECT = {
     "grants.create_round": both(Rule(_fund("/rounds/new"), MANAGERS)),
     "grants.edit_round": both(Rule(_round("/edit"), MANAGERS)),
     "grants.manage_round": Rule(_round("/manage"), MANAGERS),
+    "grants.manage_round_criteria": Rule(_round("/manage/criteria"), MANAGERS),
+    "grants.manage_round_questions": Rule(_round("/manage/questions"), MANAGERS),
+    "grants.manage_round_applications": Rule(_round("/manage/applications"), MANAGERS),
+    # The access round is open: scheduling and unscheduling are refused (409) for managers.
+    "grants.schedule_round": Rule(_round("/schedule"), MANAGERS, method="POST"),
+    "grants.unschedule_round": Rule(_round("/unschedule"), MANAGERS, method="POST"),
+    "grants.edit_criterion": both(Rule(_scored("/grants/criteria/{criterion}/edit"), MANAGERS),
+                                  data={"name": "Need", "weight": "2"}),
+    "grants.move_criterion": Rule(_scored("/grants/criteria/{criterion}/move"), MANAGERS,
+                                  method="POST", data={"direction": "down"}),
+    "grants.delete_criterion": both(Rule(_scored("/grants/criteria/{criterion}/delete"), MANAGERS)),
+    "grants.edit_question": both(Rule(_scored("/grants/questions/{question}/edit"), MANAGERS),
+                                 data={"type": "short_text", "label": "Changed", "step": "1"}),
+    "grants.move_question": Rule(_scored("/grants/questions/{question}/move"), MANAGERS,
+                                 method="POST", data={"direction": "down"}),
+    "grants.delete_question": both(Rule(_scored("/grants/questions/{question}/delete"), MANAGERS)),
     "grants.change_round_phase": Rule(_round("/phase"), MANAGERS, method="POST"),
     "grants.add_criterion": Rule(_round("/criteria"), MANAGERS, method="POST"),
     "grants.add_question": Rule(_round("/questions"), MANAGERS, method="POST"),

@@ -40,7 +40,8 @@ def build(session, world):
     session.flush()
     world["panels"] = {"round": round_.id, "application": application.id, "review": review.id,
                        "attachment": attachment.id, "spare": spare.id, "extra_email": extra.email,
-                       "spare_member": operations.membership(session, panel, spare.id).id}
+                       "spare_member": operations.membership(session, panel, spare.id).id,
+                       "criterion": round_.criteria[0].id, "question": round_.questions[0].id}
 
 
 def _r(path):
@@ -66,12 +67,16 @@ EXPECT = {
     "panels.set_shortlist": Rule(_r("/panels/rounds/{round}/shortlist"), MANAGERS, method="POST"),
     "voting.send_shortlist": Rule(_r("/vote/grant-rounds/{round}/shortlist/send"), MANAGERS, method="POST"),
     "voting.decide_from_vote": Rule(_r("/vote/grant-rounds/{round}/vote-decisions"), MANAGERS, method="POST"),
-    "panels.release_decisions": Rule(_r("/panels/rounds/{round}/release"), MANAGERS, method="POST"),
+    # In scoring, release is refused: the GET sends managers back to the meeting with why.
+    "panels.release_decisions": both(Rule(_r("/panels/rounds/{round}/release"), MANAGERS)),
     "panels.record_decision": both(Rule(_r("/panels/applications/{application}/decision"), MANAGERS)),
     "panels.reopen_review": Rule(_r("/panels/reviews/{review}/reopen"), MANAGERS, method="POST",
                                  data={"reason": "Checking access"}),
     "panels.list_reviews": Rule("/panels/reviews", ANY_PANEL),
     "panels.declare_conflict": both(Rule(_r("/panels/applications/{application}/declaration"), PANEL)),
+    # The panel member declared no conflict: withdrawing is refused (422) but reached.
+    "panels.withdraw_conflict": both(Rule(_r("/panels/applications/{application}/declaration/withdraw"),
+                                          PANEL), data={"reason": "Checking access"}),
     "panels.show_application": Rule(_r("/panels/applications/{application}"), PANEL),
     "panels.download_attachment": Rule(
         _r("/panels/applications/{application}/attachments/{attachment}"), PANEL),

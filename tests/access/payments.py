@@ -29,10 +29,10 @@ EXPECT = {
     "payments.fund_ledger": Rule(lambda w: f"/payments/funds/{w['fund_id']}", MANAGERS),
     "payments.add_match_pledge": Rule(lambda w: f"/payments/funds/{w['fund_id']}/match-pledges", MANAGERS,
                                       method="POST"),
-    "payments.release_instalment": Rule(
-        lambda w: f"/payments/instalments/{w['instalment_ids'][0]}/release", MANAGERS, method="POST"),
-    "payments.record_bank_transfer": Rule(
-        lambda w: f"/payments/instalments/{w['instalment_ids'][1]}/bank-transfer", MANAGERS, method="POST",
+    "payments.release_instalment": both(Rule(
+        lambda w: f"/payments/instalments/{w['instalment_ids'][0]}/release", MANAGERS)),
+    "payments.record_bank_transfer": both(Rule(
+        lambda w: f"/payments/instalments/{w['instalment_ids'][1]}/bank-transfer", MANAGERS),
         data={"reference": "BACS 1"}),
     "payments.group_account": Rule(lambda w: f"/payments/groups/{w['group_id']}", GROUP_ADMINS),
     "payments.connect_account": Rule(lambda w: f"/payments/groups/{w['group_id']}/connect", GROUP_ADMINS,

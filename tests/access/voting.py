@@ -24,6 +24,10 @@ def build(session, world):
     batch = operations.create_paper_batch(session, "system", voting, district_id=voting.districts[0].id,
                                           event="Hall", event_date=ADULT_BIRTHDAY, first_serial=1,
                                           last_serial=10, double_keyed=True)
+    from voting.proposals import ImageUpload, attach_proposal_image
+
+    attach_proposal_image(session, "system", review.proposals[0], ImageUpload(
+        "plan.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, "A plan of the project"))
     for user_id in world["users"].values():
         operations.set_resident_details(session, session.get(User, user_id), postcode=NORTH_POSTCODE,
                                         date_of_birth=ADULT_BIRTHDAY)
@@ -78,7 +82,12 @@ EXPECT = {
     "voting.import_postcodes": Rule(lambda w: f"/vote/{w['voting']['draft']}/postcodes", MANAGERS,
                                     method="POST"),
     "voting.advance_round": Rule(lambda w: f"/vote/{w['voting']['draft']}/advance", MANAGERS, method="POST"),
+    "voting.confirm_advance": Rule(lambda w: f"/vote/{w['voting']['draft']}/advance", MANAGERS),
     "voting.generate_codes": Rule(lambda w: f"/vote/{w['voting']['voting']}/codes", MANAGERS, method="POST"),
+    "voting.show_proposal": Rule(lambda w: f"/vote/proposals/{w['voting']['proposal']}", EVERYONE),
+    "voting.proposal_image": Rule(lambda w: f"/vote/proposals/{w['voting']['proposal']}/image", EVERYONE),
+    "voting.remove_proposal_image": Rule(
+        lambda w: f"/vote/proposals/{w['voting']['proposal']}/image/remove", MANAGERS, method="POST"),
     "voting.review_proposal": both(
         Rule(lambda w: f"/vote/proposals/{w['voting']['proposal']}/review", MANAGERS)),
     "voting.paper_batches": both(Rule(lambda w: f"/vote/{w['voting']['voting']}/paper", STEWARDS)),

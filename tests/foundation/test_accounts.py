@@ -112,4 +112,4 @@ def test_open_redirect_after_sign_in_is_ignored(client, make_user):
     make_user("sam@example.org")
     response = post_form(client, "/login?next=https://evil.example/", {
         "email": "sam@example.org", "password": PASSWORD})
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/dashboard"  # not the address it was given

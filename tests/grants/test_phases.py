@@ -36,7 +36,7 @@ def test_manager_moves_round_on_and_each_move_is_audited(client, session, grants
     url = f"/grants/rounds/{grants_world['round_slug']}/phase"
     illegal = post_form(client, url, {"target": "decided", "reason": "skip ahead"})
     assert illegal.status_code == 409
-    assert "cannot move from open to decided" in illegal.get_data(as_text=True)
+    assert "cannot move from “Open for applications” to “Decided”" in illegal.get_data(as_text=True)
     session.expire_all()
     assert round_by_slug(session, grants_world["round_slug"]).phase == RoundPhase.OPEN
 
@@ -75,7 +75,7 @@ def test_guard_refuses_scoring_while_applications_await_screening(client, sessio
     response = post_form(client, f"/grants/rounds/{round_.slug}/phase",
                          {"target": "scoring", "reason": "go"})
     assert response.status_code == 409
-    assert "still need an eligibility decision" in response.get_data(as_text=True)
+    assert "1 application still needs an eligibility decision" in response.get_data(as_text=True)
 
 
 def _group(session, world):
@@ -143,11 +143,16 @@ def test_operation_refuses_submission_after_closing_even_if_round_still_open(ses
 
 
 def test_clock_opens_and_closes_rounds_from_cron_and_pages_read_the_times(app, client, session, grants_world):
+    from grants import operations
     from grants.models import Fund
 
     fund = session.get(Fund, grants_world["fund_id"])
     due = create_round(session, fund, slug="due", phase=RoundPhase.DRAFT, opens_in_days=1)
-    due.opens_at = utcnow() - timedelta(minutes=1)
+    operations.schedule_round(session, "system", due)  # ready: the manager said so
+    unscheduled = create_round(session, fund, slug="unscheduled", phase=RoundPhase.DRAFT,
+                               opens_in_days=1)
+    for round_ in (due, unscheduled):
+        round_.opens_at = utcnow() - timedelta(minutes=1)
     session.get(Round, grants_world["round_id"]).closes_at = utcnow() - timedelta(minutes=1)
     session.commit()
 
@@ -157,6 +162,8 @@ def test_clock_opens_and_closes_rounds_from_cron_and_pages_read_the_times(app, c
     assert f"{grants_world['round_slug']}: open -> closed" in result.output
     session.expire_all()
     assert round_by_slug(session, "due").phase == RoundPhase.OPEN
+    # A draft nobody said was ready stays a draft, whatever its opening time.
+    assert round_by_slug(session, "unscheduled").phase == RoundPhase.DRAFT
     events = _phase_events(session, due.id)
     assert events[-1].actor == "system" and events[-1].data["reason"] == "opening time reached"
 

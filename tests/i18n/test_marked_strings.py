@@ -35,6 +35,8 @@ RESIDENT_JOURNEY = SHARED + [
     "templates/voting/details.html", "templates/voting/not_eligible.html",
     "templates/voting/code.html", "templates/voting/code_change.html",
     "templates/voting/ballot.html", "templates/voting/_ballot.html",
+    # each project's summary on the ballot, and its own page
+    "templates/voting/_proposal.html", "templates/voting/proposal.html",
     "templates/voting/message.html",
     # receipt, the bulletin board where the receipt is checked, and the results
     "templates/voting/receipt.html", "templates/voting/board.html",
@@ -58,9 +60,20 @@ GROUP_JOURNEY = SHARED + [
     "templates/grants/check.html", "templates/grants/_answers.html",
     "templates/grants/application.html", "templates/grants/refused.html",
     "templates/panels/outcome.html",
+    # where signing in lands, the page before confirming the email address, and the page
+    # that asks before withdrawing
+    "templates/accounts/dashboard.html", "templates/accounts/confirm_email.html",
+    "templates/grants/_dashboard_applications.html", "templates/confirm.html",
+    "templates/grants/withdraw.html", "grants/dashboard.py", "grants/receivers.py",
     "grants/forms.py", "grants/applications.py", "grants/groups.py", "grants/states.py",
     "grants/eligibility.py", "grants/views/applications.py", "grants/views/groups.py",
     "grants/views/public.py",
+    # what those pages include, the answers' wording, uploads, the emails about the
+    # application (received, not eligible, decided) and how the group gets paid
+    "templates/grants/_round_outcome.html", "templates/panels/_composition.html",
+    "templates/grants/reports/_group_panel.html", "templates/payments/group.html",
+    "grants/answers.py", "grants/models.py", "grants/uploads.py", "grants/screening.py",
+    "grants/panels/decisions.py",
 ]
 
 

@@ -76,6 +76,11 @@ class FakeStripe:
         # Called with (path, response) after an object is created and before the response
         # is written: tests use it to kill a client mid-call.
         self.after_create = None
+        # Where Checkout sends the donor. Browser tests point it at this server, which then
+        # serves a stand-in for Stripe's hosted payment page (see `hosted_checkout`) and, when
+        # the donor pays, sends the signed `checkout.session.completed` to `webhook_url`.
+        self.checkout_base = "https://checkout.stripe.com/c/pay/"
+        self.webhook_url: str | None = None
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -128,7 +133,7 @@ class FakeStripe:
             "payment_status": "unpaid", "metadata": params.get("metadata", {}),
             "client_reference_id": params.get("client_reference_id"),
             "success_url": params.get("success_url"), "cancel_url": params.get("cancel_url"),
-            "url": f"https://checkout.stripe.com/c/pay/{session_id}", "customer_details": None,
+            "url": f"{self.checkout_base}{session_id}", "customer_details": None,
             "created": int(time.time()),
         }
         self.sessions[session_id] = session
@@ -225,6 +230,38 @@ class FakeStripe:
             event["account"] = account
         return event
 
+    def hosted_checkout(self) -> FakeStripe:
+        """Serve the hosted payment page here: GET /c/pay/<session> shows the amount and a
+        Pay button; paying completes the session, delivers the webhook, and sends the donor
+        back to the session's success_url, as Stripe does."""
+        self.checkout_base = f"{self.base_url}/c/pay/"
+        return self
+
+    def _hosted_page(self, method: str, path: str) -> tuple[int, dict, str]:
+        import urllib.request
+
+        parts = path.removeprefix("/c/pay/").split("/")
+        with self.lock:
+            session = self.sessions.get(parts[0])
+        if session is None:
+            return 404, {}, "No such checkout session"
+        if method == "GET" and len(parts) == 1:
+            amount = session["amount_total"] / 100
+            return 200, {}, (
+                "<!doctype html><html lang='en'><head><title>Pay – Stripe test mode</title></head>"
+                f"<body><main><h1>Pay £{amount:,.2f}</h1><form method='post' action='/c/pay/{parts[0]}/pay'>"
+                "<button type='submit'>Pay</button></form></main></body></html>")
+        if method == "POST" and parts[1:] == ["pay"]:
+            payload = json.dumps(self.event("checkout.session.completed", self.complete_checkout(parts[0])))
+            if self.webhook_url:
+                request = urllib.request.Request(
+                    self.webhook_url, data=payload.encode(), method="POST",
+                    headers={"Content-Type": "application/json", "Stripe-Signature": sign(payload)})
+                with urllib.request.urlopen(request, timeout=10):  # noqa: S310 - the test's own server
+                    pass
+            return 303, {"Location": session["success_url"]}, ""
+        return 404, {}, "Not found"
+
     # --- HTTP ------------------------------------------------------------------------------
     def _handler(self):
         fake = self
@@ -250,6 +287,17 @@ class FakeStripe:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode() if length else ""
                 split = urlsplit(self.path)
+                if split.path.startswith("/c/pay/"):  # the hosted page: a browser, no API key
+                    status, headers, html = fake._hosted_page(method, split.path)
+                    data = html.encode()
+                    self.send_response(status)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(data)))
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 fake.requests.append((method, split.path))
                 if self.headers.get("Authorization") != f"Bearer {SECRET_KEY}":
                     self._respond(401, StripeFailure(401, "invalid_request_error",

@@ -48,7 +48,8 @@ def test_manager_runs_a_round_from_draft_to_voting_over_http(client, session, ma
     session.rollback()
     sent = post_form(resident, f"/vote/{round_id}/propose", {
         "title": "Pond dipping platform", "summary": "A safe platform for school visits.",
-        "cost": "1,800", "district_id": district_id, "group_id": 0})
+        "location": "The pond in Rivertown Park", "lines-0-item": "Timber platform and rail",
+        "lines-0-amount": "1,800", "district_id": district_id, "group_id": 0})
     assert sent.status_code == 302
 
     switch_to(client)

@@ -52,6 +52,7 @@ from voting.views import (  # noqa: E402, F401
     census,
     grant_rounds,
     paper,
+    proposals,
     public,
     receipts,
     residents,

@@ -19,10 +19,15 @@ from voting.forms import (
     BallotForm,
     CodeForm,
 )
+from voting.models import Channel
 from voting.operations import VotingError
-from voting.receipts import CastReceipt
+from voting.receipts import CastReceipt, change_terms
 from voting.states import RoundState
 from voting.views import TOO_MANY_CODES, _code_limit, _form_values, _visible_round, bp
+
+
+def _channel(mode: str) -> Channel:
+    return Channel.CODE if mode in ("code", "code-change") else Channel.ONLINE
 
 
 def _ballot_page(voting_round, contests, *, form, action, mode, choices=None, problems=(),
@@ -33,7 +38,15 @@ def _ballot_page(voting_round, contests, *, form, action, mode, choices=None, pr
                for c in contests}
     return render_template("voting/ballot.html", round=voting_round, contests=contests, form=form,
                            action=action, mode=mode, choices=choices or {}, problems=list(problems),
-                           tallies=tallies, BallotType=BallotType, code=code), status
+                           tallies=tallies, BallotType=BallotType, code=code,
+                           proposals={p.id: p for p in voting_round.proposals},
+                           terms=change_terms(voting_round, _channel(mode))), status
+
+
+def _receipt_page(voting_round, receipt, *, mode, changed=False, recorded_earlier=False):
+    return render_template("voting/receipt.html", round=voting_round, receipt=receipt,
+                           changed=changed, recorded_earlier=recorded_earlier,
+                           terms=change_terms(voting_round, _channel(mode)))
 
 
 def _cast_or_update(voting_round, contests, form, action, mode, do_cast, code=None):
@@ -49,13 +62,14 @@ def _cast_or_update(voting_round, contests, form, action, mode, do_cast, code=No
         return _ballot_page(voting_round, contests, form=form, action=action, mode=mode,
                             choices=choices, problems=exc.messages, status=400, code=code)
     except operations.AlreadyVoted as exc:
-        return render_template("voting/message.html", round=voting_round, title=_("You have already voted"),
-                               message=str(exc)), 409
+        # A double click: the first of the two committed while this one waited for it.
+        return _earlier_cast(voting_round, mode) or (render_template(
+            "voting/message.html", round=voting_round, title=_("You have already voted"),
+            message=str(exc)), 409)
     except VotingError as exc:
         return _ballot_page(voting_round, contests, form=form, action=action, mode=mode,
                             choices=choices, problems=[str(exc)], status=400, code=code)
-    return render_template("voting/receipt.html", round=voting_round, receipt=receipt,
-                           changed=receipt is None, receipt_mode=mode)
+    return _receipt_page(voting_round, receipt, mode=mode, changed=receipt is None)
 
 
 def _blank() -> bool:
@@ -79,7 +93,7 @@ def _ballot_key() -> str:
 TOO_MANY_BALLOTS = later(_l("Too many ballots sent from your account in a short time."))
 
 
-def _earlier_cast(voting_round):
+def _earlier_cast(voting_round, mode: str):
     """A retry of a ballot form whose cast already committed: show its receipt again."""
     if request.method != "POST" or "cast" not in request.form:
         return None
@@ -87,9 +101,8 @@ def _earlier_cast(voting_round):
     if receipt is None:
         return None
     # The change secret was shown once, with the first answer; it is not kept to show again.
-    return render_template("voting/receipt.html", round=voting_round,
-                           receipt=CastReceipt(receipt=receipt, change_secret=None),
-                           changed=False, recorded_earlier=True)
+    return _receipt_page(voting_round, CastReceipt(receipt=receipt, change_secret=None), mode=mode,
+                         recorded_earlier=True)
 
 
 def _not_open(voting_round):
@@ -105,17 +118,19 @@ def cast_ballot(round_id: int):
     voting_round = _visible_round(round_id)
     if voting_round.state != RoundState.VOTING:
         return _not_open(voting_round)
-    earlier = _earlier_cast(voting_round)
-    if earlier is not None:
-        return earlier
     try:
         home = operations.online_district(db.session, voting_round, current_user)
     except operations.NotEligible as exc:
-        return render_template("voting/not_eligible.html", round=voting_round, message=str(exc)), 403
+        # A retry of a ballot that was cast finds its receipt even so.
+        return _earlier_cast(voting_round, "online") or (render_template(
+            "voting/not_eligible.html", round=voting_round, message=str(exc)), 403)
     if operations.has_voted(db.session, voting_round, operations.user_voter_key(current_user)):
-        return render_template("voting/message.html", round=voting_round, title=_("You have already voted"),
-                               message=_("You have already voted in this round. Each person can vote "
-                               "once."), show_change=voting_round.allow_revote), 409
+        # The roll entry and the cast token are written together, so only a voter already
+        # on the roll can be retrying a cast that went through: look for its receipt then.
+        return _earlier_cast(voting_round, "online") or (render_template(
+            "voting/message.html", round=voting_round, title=_("You have already voted"),
+            message=_("You have already voted in this round. Each person can vote once."),
+            show_change=change_terms(voting_round, Channel.ONLINE).can_change), 409)
     contests = operations.contests_for(voting_round, home)
     form = BallotForm()
     action = url_for("voting.cast_ballot", round_id=voting_round.id)
@@ -126,7 +141,7 @@ def cast_ballot(round_id: int):
     return _cast_or_update(voting_round, contests, form, action, "online",
                            lambda choices: operations.cast_online(
                                db.session, current_user, voting_round, choices, _blank(),
-                               cast_token=form.cast_token.data))
+                               cast_token=form.cast_token.data, home=home))
 
 
 @bp.route("/<int:round_id>/code", methods=["GET", "POST"])
@@ -143,12 +158,17 @@ def enter_code(round_id: int):
             _, home = operations.check_code(db.session, voting_round, form.code.data)
         except operations.CodeRefused as exc:
             form.code.errors.append(str(exc))
-            return render_template("voting/code.html", round=voting_round, form=form), 400
+            return _code_page(voting_round, form, 400)
         ballot_form = BallotForm(formdata=None, code=operations.normalise_code(form.code.data))
         return _ballot_page(voting_round, operations.contests_for(voting_round, home), form=ballot_form,
                             action=url_for("voting.cast_code_ballot", round_id=voting_round.id),
                             mode="code", code=form.code.data)
-    return render_template("voting/code.html", round=voting_round, form=form)
+    return _code_page(voting_round, form)
+
+
+def _code_page(voting_round, form, status=200):
+    return render_template("voting/code.html", round=voting_round, form=form,
+                           terms=change_terms(voting_round, Channel.CODE)), status
 
 
 @bp.route("/<int:round_id>/code/ballot", methods=["POST"])
@@ -162,7 +182,7 @@ def cast_code_ballot(round_id: int):
     form = BallotForm()
     if not form.validate_on_submit():
         abort(400)
-    earlier = _earlier_cast(voting_round)
+    earlier = _earlier_cast(voting_round, "code")
     if earlier is not None:
         return earlier
     code = form.code.data or ""
@@ -171,7 +191,7 @@ def cast_code_ballot(round_id: int):
     except operations.CodeRefused as exc:
         code_form = CodeForm(formdata=None)
         code_form.code.errors = [str(exc)]
-        return render_template("voting/code.html", round=voting_round, form=code_form), 400
+        return _code_page(voting_round, code_form, 400)
     contests = operations.contests_for(voting_round, home)
     action = url_for("voting.cast_code_ballot", round_id=voting_round.id)
     return _cast_or_update(voting_round, contests, form, action, "code",

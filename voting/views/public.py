@@ -16,6 +16,7 @@ from commonpot.accounts.policy import (
 )
 from commonpot.edge import query_int
 from commonpot.extensions import db
+from commonpot.pagination import paginate
 from voting import artefacts, board, closing, operations, results
 from voting.models import ProposalState, VotingRound
 from voting.states import RoundState
@@ -38,6 +39,7 @@ def show_round(round_id: int):
     voted = (current_user.is_authenticated and operations.has_voted(
         db.session, voting_round, operations.user_voter_key(current_user)))
     return render_template("voting/round.html", round=voting_round, voted=voted,
+                           projects=paginate(db.session, operations.shown_proposals_query(voting_round)),
                            RoundState=RoundState, ProposalState=ProposalState)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -16,12 +16,14 @@ from commonpot.forms import options
 from commonpot.i18n import _
 from commonpot.money import parse_pounds
 from grants.models import Group, GroupMembership
-from voting import operations
+from voting import operations, proposals
 from voting.forms import (
     DetailsForm,
     ProposalForm,
 )
 from voting.operations import VotingError
+from voting.proposal_images import IMAGE_EXTENSIONS
+from voting.proposals import CostLine, ImageUpload
 from voting.states import RoundState
 from voting.views import _visible_round, bp
 
@@ -54,21 +56,52 @@ def submit_proposal(round_id: int):
     form.district_id.choices = options([(d.id, d.name) for d in voting_round.districts])
     groups = db.session.scalars(select(Group).join(GroupMembership).where(
         GroupMembership.user_id == current_user.id).order_by(Group.name)).all()
-    form.group_id.choices = options([(0, "Myself")] + [(g.id, g.name) for g in groups])
+    form.group_id.choices = options([(0, _("Myself"))] + [(g.id, g.name) for g in groups])
     if voting_round.state != RoundState.PROPOSALS:
         return render_template("voting/message.html", round=voting_round, title=_("Not taking proposals"),
                                message=_("This round is not taking proposals at the moment.")), 409
+    if request.method == "POST" and "add_line" in request.form:
+        # One more row for what the money buys, without JavaScript: nothing is checked or kept.
+        if len(form.lines) < form.lines.max_entries:
+            form.lines.append_entry()
+        return _proposal_page(voting_round, form, file_dropped=_file_chosen(form))
     if form.validate_on_submit():
+        upload = form.image.data
+        image = (ImageUpload(upload.filename, upload.read(), form.image_alt.data or "")
+                 if _file_chosen(form) else None)
         try:
-            operations.submit_proposal(
-                db.session, current_user, voting_round, title=form.title.data, summary=form.summary.data,
-                cost_pence=parse_pounds(form.cost.data), district_id=form.district_id.data,
-                group_id=form.group_id.data or None)
+            proposal = proposals.submit_proposal(
+                db.session, current_user, voting_round, title=form.title.data,
+                summary=form.summary.data, district_id=form.district_id.data,
+                cost_lines=[CostLine(row.item.data or "",
+                                     parse_pounds(row.amount.data) if row.amount.data else None)
+                            for row in form.lines],
+                location=form.location.data or "", postcode=form.postcode.data or None,
+                image=image, group_id=form.group_id.data or None)
         except VotingError as exc:
-            form.form_errors.append(str(exc))
+            return _proposal_page(voting_round, form, refusal=exc, file_dropped=_file_chosen(form),
+                                  status=400)
+        flash(_("Thank you: your proposal is in. Staff will check it before voting opens."), "success")
+        return redirect(url_for("voting.show_proposal", proposal_id=proposal.id))
+    status = 400 if request.method == "POST" else 200
+    return _proposal_page(voting_round, form, file_dropped=_file_chosen(form), status=status)
+
+
+def _file_chosen(form) -> bool:
+    return bool(getattr(form.image.data, "filename", ""))
+
+
+def _proposal_page(voting_round, form, *, refusal: VotingError | None = None,
+                   file_dropped: bool = False, status: int = 200):
+    """The proposal form; a refusal shows beside its field (cost lines: above the rows)."""
+    line_problems: list[str] = []
+    if refusal is not None:
+        if refusal.field == "lines":
+            line_problems = list(refusal.details) or [str(refusal)]
+        elif refusal.field and refusal.field in form:
+            form[refusal.field].errors = [*form[refusal.field].errors, str(refusal)]
         else:
-            flash(_("Thank you: your proposal is in. Staff will check it before voting opens."), "success")
-            return redirect(url_for("voting.show_round", round_id=voting_round.id))
-    return render_template("voting/propose.html", round=voting_round, form=form)
-
-
+            form.form_errors.append(str(refusal))
+    return render_template("voting/propose.html", round=voting_round, form=form,
+                           line_problems=line_problems, file_dropped=file_dropped,
+                           image_types=",".join("." + e for e in IMAGE_EXTENSIONS)), status

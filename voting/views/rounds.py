@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 import voting.policy  # noqa: F401 - registers the voting rules
 from commonpot.accounts.policy import (
@@ -28,11 +29,12 @@ from voting.forms import (
     DistrictForm,
     GenerateCodesForm,
     PostcodeImportForm,
+    RemoveImageForm,
     ReviewForm,
     RoundForm,
     TransitionForm,
 )
-from voting.models import CountState, Proposal, ProposalState
+from voting.models import CountState, Proposal, ProposalState, ways_to_vote
 from voting.operations import RoundSettings, VotingError
 from voting.states import ACTION_LABELS, LABELS, RoundState, next_state
 from voting.views import _managed_round, bp
@@ -59,7 +61,9 @@ def _settings_from(form: RoundForm) -> RoundSettings:
 
 def _round_form(**kwargs) -> RoundForm:
     form = RoundForm(**kwargs)
-    form.counting_rule.choices = options(results.rule_choices())
+    form.counting_rule.choices = [SelectChoice(name, label, optgroup=heading)
+                                  for heading, rules in results.grouped_rule_choices()
+                                  for name, label in rules]
     voting_round = kwargs.get("obj")
     if voting_round is not None and not form.is_submitted():
         results.fill_option_fields(form, voting_round.count_options)
@@ -72,6 +76,20 @@ def _round_form(**kwargs) -> RoundForm:
     return form
 
 
+def _refused_on(form, exc: VotingError) -> None:
+    """Show a refusal beside the field it is about (and in the summary), else above the form."""
+    field = form[exc.field] if exc.field and exc.field in form else None
+    if field is not None:
+        field.errors = [*field.errors, str(exc)]
+    else:
+        form.form_errors.append(str(exc))
+
+
+def _round_form_page(form, voting_round):
+    status = 400 if request.method == "POST" else 200
+    return render_template("voting/round_form.html", form=form, round=voting_round), status
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @access(ANY_FUND_MANAGER)
 def new_round():
@@ -81,11 +99,11 @@ def new_round():
             voting_round = operations.create_round(db.session, current_user, form.fund_id.data,
                                                    _settings_from(form))
         except VotingError as exc:
-            form.form_errors.append(str(exc))
+            _refused_on(form, exc)
         else:
             flash(_("The round is created. Add its districts next."), "success")
             return redirect(url_for("voting.manage_round", round_id=voting_round.id))
-    return render_template("voting/round_form.html", form=form, round=None)
+    return _round_form_page(form, None)
 
 
 @bp.route("/<int:round_id>/edit", methods=["GET", "POST"])
@@ -98,11 +116,11 @@ def edit_round(round_id: int):
         try:
             operations.update_round(db.session, current_user, voting_round, _settings_from(form))
         except VotingError as exc:
-            form.form_errors.append(str(exc))
+            _refused_on(form, exc)
         else:
             flash(_("The round's settings are saved."), "success")
             return redirect(url_for("voting.manage_round", round_id=voting_round.id))
-    return render_template("voting/round_form.html", form=form, round=voting_round)
+    return _round_form_page(form, voting_round)
 
 
 def _manage_page(voting_round, status=200, **forms):
@@ -117,12 +135,12 @@ def _manage_page(voting_round, status=200, **forms):
     return render_template(
         "voting/manage.html", round=voting_round, district_form=district_form,
         postcode_form=postcode_form, codes_form=codes_form,
-        transition_form=TransitionForm(formdata=None, target=target.value if target else ""),
         target=target, action_label=ACTION_LABELS.get(target) if target else None,
         count=count, count_stale=count is not None and closing.is_stale(count),
         retry_form=ConfirmForm(formdata=None),
         problem=forms.get("problem"), turnout=results.turnout(db.session, voting_round),
         postcodes=operations.postcode_count(db.session, voting_round), ProposalState=ProposalState,
+        ways_to_vote=ways_to_vote(voting_round),
         RoundState=RoundState), status
 
 
@@ -168,6 +186,21 @@ def import_postcodes(round_id: int):
                 flash(_('%(n)s postcodes imported.', n=n), "success")
                 return redirect(url_for("voting.manage_round", round_id=voting_round.id))
     return _manage_page(voting_round, 400, postcode_form=form)
+
+
+@bp.route("/<int:round_id>/advance", methods=["GET"])
+@access(OBJECT_CHECKED)
+def confirm_advance(round_id: int):
+    """Ask before the round moves on: every phase change is final (voting.states)."""
+    voting_round = _managed_round(round_id)
+    target = next_state(voting_round.state)
+    if target is None:
+        abort(404)
+    return render_template("voting/confirm_advance.html", round=voting_round, target=target,
+                           form=TransitionForm(formdata=None, target=target.value),
+                           turnout=results.turnout(db.session, voting_round),
+                           ways_to_vote=ways_to_vote(voting_round),
+                           RoundState=RoundState, ProposalState=ProposalState)
 
 
 @bp.route("/<int:round_id>/advance", methods=["POST"])
@@ -246,6 +279,6 @@ def review_proposal(proposal_id: int):
             flash(_('“%(title)s” reviewed.', title=proposal.title), "success")
             return redirect(url_for("voting.manage_round", round_id=proposal.round_id))
     return render_template("voting/review.html", proposal=proposal, round=proposal.voting_round,
-                           form=form)
+                           form=form, remove_form=RemoveImageForm(formdata=None))
 
 

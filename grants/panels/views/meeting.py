@@ -7,9 +7,17 @@ import csv
 import io
 from decimal import Decimal
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
-from sqlalchemy import select
 
 import grants.panels.policy  # noqa: F401  (registers the panels.* rules)
 from commonpot.accounts.loading import load_or_404
@@ -22,9 +30,9 @@ from commonpot.accounts.policy import (
 from commonpot.edge import query_int
 from commonpot.extensions import db
 from commonpot.forms import options
-from commonpot.i18n import _
+from commonpot.i18n import _, ngettext
+from commonpot.pagination import page_number, page_of, paginate
 from commonpot.spreadsheets import safe_cell
-from grants.models import Application
 from grants.panels import operations, queries
 from grants.panels.forms import (
     ConfirmForm,
@@ -32,8 +40,8 @@ from grants.panels.forms import (
     ReopenForm,
     ShortlistForm,
 )
-from grants.panels.models import ConflictDeclaration, Review
-from grants.panels.states import ReviewTransitionError
+from grants.panels.models import Review
+from grants.panels.states import Recommendation, ReviewTransitionError
 from grants.panels.views import REFUSED, _application, _fail, _managed_round, _panel_or_404, bp
 from grants.signals import panel_meeting_context
 
@@ -44,15 +52,9 @@ def list_conflicts(round_id: int):
     round_ = _managed_round(round_id)
     panel = _panel_or_404(round_)
     members = operations.active_members(db.session, panel)
-    applications = operations.reviewable_applications(db.session, round_.id)
-    automatic = []
-    for member in members:
-        for application in applications:
-            if operations.is_group_member(db.session, member.user_id, application.group_id):
-                automatic.append((member, application))
-    declared = list(db.session.scalars(select(ConflictDeclaration).join(
-        Application, Application.id == ConflictDeclaration.application_id).where(
-        Application.round_id == round_.id).order_by(ConflictDeclaration.declared_at)))
+    automatic = page_of(operations.automatic_conflicts(db.session, members, round_.id),
+                        page=page_number("automatic"))
+    declared = paginate(db.session, operations.declarations_query(round_.id))
     return render_template("panels/conflicts.html", round=round_, automatic=automatic, declared=declared)
 
 
@@ -68,7 +70,9 @@ def show_meeting(round_id: int):
     for _receiver, values in panel_meeting_context.send(round_, session=db.session):
         extra.update(values or {})
     return render_template("panels/meeting.html", round=round_, meeting=data, confirm=ConfirmForm(),
-                           shortlist_form=shortlist,
+                           ranked=page_of(data.rows), shortlist_form=shortlist,
+                           release=operations.release_plan(db.session, round_),
+                           recommendation_labels={r.value: r.label for r in Recommendation},
                            shortlisted={v["source_application_id"]
                                         for v in operations.shortlist_for_vote(db.session, round_.id)},
                            **extra)
@@ -85,30 +89,23 @@ def export_scores(round_id: int):
         if application.round_id != round_.id:
             abort(404)
         require(can(current_user, "panels.see_application_scores", application))
-    weights = {c.id: c for c in round_.criteria}
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["application_reference", "application_title", "reviewer", "status", "criterion",
-                     "weight", "score", "comment", "recommendation", "note_to_applicant"])
-    reviews = db.session.scalars(select(Review).where(Review.panel_id == panel.id).order_by(
-        Review.application_id, Review.reviewer_id))
-    for review in reviews:
-        application = review.application
-        if only is not None and application.id != only:
-            continue
-        # A conflicted chair's export leaves out what they may not see.
-        if operations.is_conflicted(db.session, current_user.id, application):
-            continue
-        for score in review.scores:
-            criterion = weights.get(score.criterion_id)
-            writer.writerow([safe_cell(v) for v in (
-                application.reference, application.title, review.reviewer.display_name,
-                review.status.value, criterion.name if criterion else score.criterion_id,
-                criterion.weight if criterion else "", score.value, score.comment,
-                review.recommendation.value if review.recommendation else "", review.note_to_applicant)])
-    response = current_app.response_class(out.getvalue(), mimetype="text/csv")
+    rows = queries.score_rows(db.session, panel, round_, current_user.id, only)
+    # Streamed: the rows are read and written while the response goes out.
+    response = current_app.response_class(stream_with_context(_csv_lines(rows)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="panel-scores-round-{round_.id}.csv"'
     return response
+
+
+def _csv_lines(rows):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for n, row in enumerate(rows, start=1):
+        writer.writerow([safe_cell(v) for v in row])
+        if n % queries.SCORES_CHUNK == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
 
 
 @bp.route("/rounds/<int:round_id>/shortlist", methods=["POST"])
@@ -130,19 +127,30 @@ def set_shortlist(round_id: int):
     return redirect(url_for("panels.show_meeting", round_id=round_.id))
 
 
-@bp.route("/rounds/<int:round_id>/release", methods=["POST"])
+@bp.route("/rounds/<int:round_id>/release", methods=["GET", "POST"])
 @access(OBJECT_CHECKED)
 def release_decisions(round_id: int):
+    """Asks first (what releasing does, and to whom), then releases on the POST."""
     round_ = _managed_round(round_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        count = operations.release_decisions(db.session, current_user, round_)
-    except operations.PanelError as exc:
-        flash(str(exc), "error")
+    form = ConfirmForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            count = operations.release_decisions(db.session, current_user, round_)
+        except operations.PanelError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for("panels.show_meeting", round_id=round_.id))
+        flash(ngettext("%(num)d decision released and emailed to the applicants.",
+                       "%(num)d decisions released and emailed to the applicants.", count),
+              "success")
         return redirect(url_for("panels.show_meeting", round_id=round_.id))
-    flash(_("%(count)s decision(s) released and emailed to the applicants.", count=count), "success")
-    return redirect(url_for("panels.show_meeting", round_id=round_.id))
+    plan = operations.release_plan(db.session, round_)
+    if not plan.can_release:
+        flash(plan.reason, "error")
+        return redirect(url_for("panels.show_meeting", round_id=round_.id))
+    return render_template("panels/release.html", round=round_, plan=plan, form=form,
+                           panel=_panel_or_404(round_))
 
 
 @bp.route("/applications/<int:application_id>/decision", methods=["GET", "POST"])

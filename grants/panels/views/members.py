@@ -82,10 +82,12 @@ def edit_panel(round_id: int):
                 share_panel_comments=form.share_panel_comments.data)
         except operations.PanelError as exc:
             _fail(form, exc)
-            return render_template("panels/settings.html", round=round_, form=form), REFUSED
+            return render_template("panels/settings.html", round=round_, form=form, panel=panel,
+                                   scale_locked=operations.scale_locked(db.session, panel)), REFUSED
         flash(_("Panel settings saved."), "success")
         return redirect(url_for("panels.manage_panel", round_id=round_.id))
-    return render_template("panels/settings.html", round=round_, form=form)
+    return render_template("panels/settings.html", round=round_, form=form, panel=panel,
+                           scale_locked=operations.scale_locked(db.session, panel))
 
 
 @bp.route("/rounds/<int:round_id>/members", methods=["POST"])

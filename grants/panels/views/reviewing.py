@@ -18,11 +18,13 @@ from commonpot.accounts.policy import (
 )
 from commonpot.extensions import db
 from commonpot.i18n import _
+from commonpot.pagination import paginate
 from grants import uploads
 from grants.models import Application, Attachment
-from grants.panels import operations
+from grants.panels import operations, queries
 from grants.panels.forms import (
     DeclarationForm,
+    WithdrawConflictForm,
     score_form,
 )
 from grants.panels.models import ReviewAssignment
@@ -34,18 +36,10 @@ from grants.panels.views import REFUSED, _application, _fail, _panel_or_404, _ro
 @bp.route("/reviews")
 @access(ANY_PANEL_MEMBER)
 def list_reviews():
-    rows = []
-    for assignment in db.session.scalars(select(ReviewAssignment).where(
-            ReviewAssignment.reviewer_id == current_user.id, ReviewAssignment.removed_at.is_(None)
-    ).order_by(ReviewAssignment.application_id)):
-        application = assignment.application
-        rows.append({
-            "application": application,
-            "declaration": operations.declaration_for(db.session, current_user.id, application.id),
-            "conflicted": operations.is_conflicted(db.session, current_user.id, application),
-            "review": operations.review_for(db.session, current_user.id, application.id),
-        })
-    return render_template("panels/reviews.html", rows=rows)
+    assignments = paginate(db.session, queries.assignments_query(current_user.id))
+    rows = queries.review_rows(db.session, current_user.id, [a.application for a in assignments])
+    return render_template("panels/reviews.html", rows=rows, assignments=assignments,
+                           rounds=queries.assigned_rounds(db.session, current_user.id))
 
 
 def _reviewable(application_id: int) -> Application:
@@ -85,6 +79,28 @@ def declare_conflict(application_id: int):
         return redirect(url_for("panels.show_application", application_id=application.id))
     return render_template("panels/declaration.html", application=application, form=form,
                            existing=existing, automatic=automatic), (REFUSED if form.errors else 200)
+
+
+@bp.route("/applications/<int:application_id>/declaration/withdraw", methods=["GET", "POST"])
+@access(OBJECT_CHECKED)
+def withdraw_conflict(application_id: int):
+    application = _application(application_id)
+    require(can(current_user, "panels.declare", application))
+    form = WithdrawConflictForm()
+    if form.validate_on_submit():
+        try:
+            operations.withdraw_conflict(db.session, current_user, application,
+                                         reason=form.reason.data)
+        except operations.PanelError as exc:
+            _fail(form, exc)
+        else:
+            flash(_("Your conflict of interest is withdrawn. You can now review the application."),
+                  "success")
+            return redirect(url_for("panels.show_application", application_id=application.id))
+    declaration = operations.declaration_for(db.session, current_user.id, application.id)
+    return render_template("panels/withdraw_conflict.html", application=application, form=form,
+                           declaration=declaration), (REFUSED if form.errors or form.form_errors
+                                                      else 200)
 
 
 def _application_context(application: Application) -> dict:
