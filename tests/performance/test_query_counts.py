@@ -404,7 +404,10 @@ def test_the_admin_outbox_does_not_grow_with_its_messages(app, make_user, sessio
 # A cast is the busiest request on vote day. Before this test: 28 statements on a round with
 # ballots (eligibility, has-voted and the projects looked up in the view and again in the
 # operation, the whole round refreshed under its lock, a SELECT before the roll insert inside
-# a savepoint, four SELECTs and four UPDATEs to stir, the navigation's role query).
+# a savepoint, four SELECTs and four UPDATEs to stir, the navigation's role query). Now 12:
+# the person (with their roles), the round, eligibility, its districts, has-voted, its
+# projects, the state under the round's lock, the roll entry, the stir's picks and its
+# rewrites, the ballot, the cast token. SQLite adds one write to take its database lock.
 CAST_STATEMENTS = 12
 
 
@@ -442,4 +445,5 @@ def test_a_cast_runs_a_fixed_small_number_of_queries(app, make_user, session):
         assert response.status_code == 200 and 'id="receipt"' in response.get_data(as_text=True)
         counts[n] = counter.statements
     assert len(counts[500]) == len(counts[10]), _difference(counts[10], counts[500])
-    assert len(counts[500]) <= CAST_STATEMENTS, "\n".join(s[:120] for s in counts[500])
+    ceiling = CAST_STATEMENTS + (1 if engine.dialect.name == "sqlite" else 0)
+    assert len(counts[500]) <= ceiling, "\n".join(s[:120] for s in counts[500])
