@@ -19,9 +19,12 @@ import argparse
 import base64
 import io
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's code first
 
 from commonpot_verify import cli as verify_cli
 from commonpot_verify import merkle

@@ -710,16 +710,56 @@ def profile_casts(url: str, audit_key: str, round_id: int, voters: list[int], re
     text = cast_profiler.output_text(unicode=False, color=False, show_all=False)
     Path("vote_day_profile.txt").write_text(text + "\n\n--- ballot page ---\n"
                                             + ballot_profiler.output_text(unicode=False, color=False))
-    print("\n  Top costs of a cast (share of the cast's time spent in each function, callees "
-          "included; our code and the libraries it calls):")
-    for share, name in top_costs(cast_profiler.last_session, 25):
+    print("\n  Where a cast's time goes (self time by layer):")
+    for share, layer in cost_layers(cast_profiler.last_session):
+        print(f"    {share:5.1f}%  {layer}")
+    print("  Top costs of a cast in our own code (time in the function and what it calls):")
+    for share, name in top_costs(cast_profiler.last_session, 20):
         print(f"    {share:5.1f}%  {name}")
     print("  (whole profiles, cast then ballot page, in vote_day_profile.txt)")
 
 
+LAYERS = [("psycopg", "PostgreSQL round trips and the driver (psycopg)"),
+          ("sqlalchemy", "SQLAlchemy (ORM and Core)"),
+          ("jinja2", "templates (Jinja)"), ("/templates/", "templates (Jinja)"),
+          ("redis", "Redis (rate limits)"), ("limits", "Redis (rate limits)"),
+          ("flask_limiter", "Redis (rate limits)"),
+          ("werkzeug", "Flask, Werkzeug and extensions"), ("flask", "Flask, Werkzeug and extensions"),
+          ("wtforms", "Flask, Werkzeug and extensions"), ("itsdangerous", "Flask, Werkzeug and extensions"),
+          ("babel", "Babel (translations, formats)")]
+
+
+def _frames(session):
+    root = session.root_frame()
+    stack = [root] if root is not None else []
+    while stack:
+        frame = stack.pop()
+        yield frame
+        stack.extend(frame.children)
+
+
+def _ours(path: str | None) -> bool:
+    return bool(path) and str(path).startswith(str(ROOT)) and "/benchmarks/" not in str(path)
+
+
+def cost_layers(session) -> list[tuple[float, str]]:
+    """Self time (a frame's time less its children's) added up by the layer it belongs to."""
+    root = session.root_frame()
+    total = (root.time if root is not None else 0) or 1e-9
+    spent: dict[str, float] = {}
+    for frame in _frames(session):
+        own = frame.time - sum(child.time for child in frame.children)
+        path = str(frame.file_path or "")
+        layer = next((name for marker, name in LAYERS if marker in path), None)
+        if layer is None:
+            layer = "our code (commonpot, grants, voting)" if _ours(path) else "Python and other libraries"
+        spent[layer] = spent.get(layer, 0.0) + own
+    return sorted(((t / total * 100, name) for name, t in spent.items()), reverse=True)
+
+
 def top_costs(session, limit: int) -> list[tuple[float, str]]:
-    """Functions by the share of total time spent in them or what they call (each function
-    counted once per stack, so recursion does not double it)."""
+    """Our own functions by the share of the total time spent in them or what they call
+    (each counted once per stack, so recursion does not count twice)."""
     root = session.root_frame()
     if root is None:
         return []
@@ -727,20 +767,17 @@ def top_costs(session, limit: int) -> list[tuple[float, str]]:
     spent: dict[str, float] = {}
 
     def walk(frame, seen: frozenset):
-        name = f"{frame.function} ({_short(frame.file_path)}:{frame.line_no})"
-        if name not in seen:
-            spent[name] = spent.get(name, 0.0) + frame.time
-            seen = seen | {name}
+        if _ours(frame.file_path):
+            name = f"{frame.function} ({_short(frame.file_path)}:{frame.line_no})"
+            if name not in seen:
+                spent[name] = spent.get(name, 0.0) + frame.time
+                seen = seen | {name}
         for child in frame.children:
             walk(child, seen)
 
     walk(root, frozenset())
-    interesting = [(t / total * 100, name) for name, t in spent.items()
-                   if not name.startswith(("<module>", "[", "wsgi_app", "__call__", "full_dispatch",
-                                           "dispatch_request", "open ", "run_wsgi_app", "post ",
-                                           "get ", "resolve_redirect"))]
-    interesting.sort(reverse=True)
-    return interesting[:limit]
+    ranked = sorted(((t / total * 100, name) for name, t in spent.items()), reverse=True)
+    return [(share, name) for share, name in ranked if not name.startswith("guarded ")][:limit]
 
 
 def _short(path: str | None) -> str:

@@ -11,6 +11,7 @@ translations without a build step; tests/i18n checks that each .mo matches its .
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -34,11 +35,14 @@ def languages() -> list[str]:
 
 
 def extract() -> None:
+    # From the repository root, so the catalogue names files relative to it, wherever the
+    # checkout lives.
+    os.chdir(ROOT)
     keywords = [arg for keyword in KEYWORDS for arg in ("-k", keyword)]
     # File names without line numbers, sorted: catalogues merge across branches without noise.
     _pybabel("extract", "-F", str(MAPPING), *keywords, "--add-location=file", "--sort-output",
              "--project=Commonpot", "--copyright-holder=Commonpot contributors",
-             "-o", str(TEMPLATE), str(ROOT))
+             "-o", str(TEMPLATE), ".")
 
 
 def update() -> None:

@@ -108,6 +108,21 @@ def in_language_of(user):
     return force_locale(preferred if preferred in _languages() else current_language())
 
 
+def stream_in_language(chunks):
+    """A streamed response's chunks, written in the language of the request that started
+    them: the stream runs after that request's context (and its signed-in person) is gone,
+    so the language is decided now and held for the whole stream."""
+    from flask_babel import force_locale
+
+    language = current_language()
+
+    def generate():
+        with force_locale(language):
+            yield from chunks
+
+    return generate()
+
+
 def later(message):
     """A message for an API that takes a string or a callable (Flask-Limiter's error_message):
     translated when it is shown, in the language of that request."""

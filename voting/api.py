@@ -4,6 +4,7 @@ results, per district, exactly as the public results page shows them."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from commonpot import api
 from commonpot.extensions import db
@@ -83,7 +84,8 @@ def _fund_slugs(fund_ids) -> dict[int, str]:
               paginated=True, summary="Resident voting rounds, newest first")
 def list_voting_rounds(page: api.PageRequest):
     total = db.session.scalar(_visible().with_only_columns(func.count(VotingRound.id)))
-    found = list(db.session.scalars(_visible().order_by(VotingRound.id.desc())
+    found = list(db.session.scalars(_visible().options(selectinload(VotingRound.districts))
+                                    .order_by(VotingRound.id.desc())
                                     .limit(page.per_page).offset(page.offset)))
     slugs = _fund_slugs(r.fund_id for r in found)
     return [round_dict(r, slugs) for r in found], total

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload, object_session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from commonpot.db import utcnow
 from commonpot.i18n import _
@@ -27,6 +28,7 @@ from voting.locking import lock_round
 from voting.models import (
     Channel,
     District,
+    Proposal,
     ProposalState,
     VoterRollEntry,
     VotingRound,
@@ -57,11 +59,49 @@ def contests_for(voting_round: VotingRound, home: District) -> list[Contest]:
     districts = [home]
     if voting_round.area_wide is not None and voting_round.area_wide.id != home.id:
         districts.append(voting_round.area_wide)
+    proposals = _ballot_proposals(voting_round)
     for district in districts:
-        projects = {p.id: Project(p.id, p.title, p.cost_pence) for p in voting_round.proposals
+        projects = {p.id: Project(p.id, p.title, p.cost_pence) for p in proposals
                     if p.district_id == district.id and p.state == ProposalState.FEASIBLE}
         contests.append(Contest(district, rules_for(voting_round, district), projects))
     return contests
+
+
+def _ballot_proposals(voting_round: VotingRound) -> list[Proposal]:
+    """The round's proposals as a ballot needs them: without the cost lines and pictures
+    the listing pages load with every proposal (two queries a ballot page and a cast do
+    not need; they still load, one by one, if something asks for them)."""
+    session = object_session(voting_round)
+    if "proposals" in voting_round.__dict__ or session is None:
+        return voting_round.proposals
+    proposals = list(session.scalars(
+        select(Proposal).where(Proposal.round_id == voting_round.id)
+        .options(lazyload(Proposal.cost_lines), lazyload(Proposal.image)).order_by(Proposal.id)))
+    set_committed_value(voting_round, "proposals", proposals)
+    return proposals
+
+
+def load_proposal_details(session: Session, voting_round: VotingRound) -> list[Proposal]:
+    """The round's proposals with their cost lines and pictures, for showing a ballot: two
+    queries for all of them, added to the proposals the ballot already read (a cast reads
+    the proposals without these, having nothing to show)."""
+    from voting.models import ProposalCostLine, ProposalImage
+
+    proposals = _ballot_proposals(voting_round)
+    waiting = [p for p in proposals if "cost_lines" not in p.__dict__ or "image" not in p.__dict__]
+    if waiting:
+        ids = [p.id for p in waiting]
+        lines: dict[int, list[ProposalCostLine]] = {i: [] for i in ids}
+        for line in session.scalars(select(ProposalCostLine).where(ProposalCostLine.proposal_id.in_(ids))
+                                    .order_by(ProposalCostLine.proposal_id, ProposalCostLine.position)):
+            lines[line.proposal_id].append(line)
+        images = {image.proposal_id: image for image in session.scalars(
+            select(ProposalImage).where(ProposalImage.proposal_id.in_(ids),
+                                        ProposalImage.removed_at.is_(None)))}
+        for proposal in waiting:
+            set_committed_value(proposal, "cost_lines", lines[proposal.id])
+            set_committed_value(proposal, "image", images.get(proposal.id))
+    return proposals
 
 
 def read_choices(contests: list[Contest],

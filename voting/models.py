@@ -464,7 +464,7 @@ class RoundArtefact(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("voting_round.id"), index=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(120), info=not_personal("a file's name, such as board.csv"))
     content_type: Mapped[str] = mapped_column(String(80))
     body: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))

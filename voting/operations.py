@@ -9,6 +9,7 @@ from voting.casting import (  # noqa: F401
     cast_online,
     contests_for,
     has_voted,
+    load_proposal_details,
     new_receipt,
     read_choices,
     rules_for,

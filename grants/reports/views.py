@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 import grants.reports.policy  # noqa: F401 - registers the report rules with can()
 from commonpot.accounts.policy import OBJECT_CHECKED, PUBLIC, PUBLIC_OBJECT_CHECKED, access, can, require
 from commonpot.extensions import db
 from commonpot.i18n import _
+from commonpot.pagination import paginate
 from commonpot.refusals import Refused
-from grants.models import Award, Fund, FundArea, Group, Round
+from grants.models import Application, Award, Fund, FundArea, Group, Round
 from grants.reports import clock, forms, impact, operations
 from grants.reports.models import ACTIVITY_TYPES, AGE_BANDS, GrantReport, ReportPhoto
 from grants.reports.states import WAITING_FOR_GROUP, ReportState
@@ -238,15 +239,17 @@ def round_reports(slug: str):
     if round_ is None:
         abort(404)
     require(can(current_user, "reports.manage_round", round_))
-    awards = db.session.scalars(select(Award).where(Award.round_id == round_.id,
-                                                    Award.released_at.is_not(None))
-                                .order_by(Award.id)).all()
+    awards = paginate(db.session, select(Award).where(Award.round_id == round_.id,
+                                                      Award.released_at.is_not(None))
+                      .options(joinedload(Award.application).joinedload(Application.group))
+                      .order_by(Award.id))
     reports = {r.award_id: r for r in db.session.scalars(
         select(GrantReport).where(GrantReport.award_id.in_([a.id for a in awards])))}
+    overdue = db.session.scalar(select(func.count(GrantReport.id)).join(
+        Award, Award.id == GrantReport.award_id).where(
+        Award.round_id == round_.id, GrantReport.state == ReportState.OVERDUE))
     return render_template("grants/reports/round.html", round=round_, awards=awards,
-                           reports=reports, schedule_form=forms.ScheduleForm(),
-                           overdue=sum(1 for r in reports.values()
-                                       if r.state == ReportState.OVERDUE))
+                           reports=reports, schedule_form=forms.ScheduleForm(), overdue=overdue)
 
 
 @bp.route("/grants/awards/<int:award_id>/report", methods=["POST"])

@@ -17,6 +17,7 @@ from commonpot.accounts.policy import (
     access,
 )
 from commonpot.extensions import db
+from commonpot.i18n import stream_in_language
 from grants import exports
 from grants.models import Round
 from grants.views import bp
@@ -25,7 +26,7 @@ from grants.views import bp
 def _download(rows: Iterator[list], name: str, fmt: str) -> Response:
     if fmt == "csv":
         # Streamed: the rows are read and written while the response goes out.
-        return Response(stream_with_context(exports.stream_csv(rows)),
+        return Response(stream_with_context(stream_in_language(exports.stream_csv(rows))),
                         mimetype="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
     if fmt == "xlsx":

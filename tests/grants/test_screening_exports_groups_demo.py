@@ -142,3 +142,17 @@ def test_demo_has_rounds_in_open_scoring_and_decided_and_pages_render(app, clien
     sign_in(client, "group@demo.commonpot.org", "demo-password-2026")
     page = client.get("/grants/groups").get_data(as_text=True)
     assert "Pollinator meadow" in page
+
+
+def test_a_streamed_download_is_in_the_language_of_the_person_who_asked(client, session, grants_world):
+    """The CSV is written after the request's own context has ended (it is streamed): the
+    reader's language is decided before, so a Welsh-speaking manager gets Welsh statuses."""
+    _submitted(session, grants_world)
+    manager = session.scalar(select(User).where(User.email == "manager@example.org"))
+    manager.preferred_language = "cy"
+    session.commit()
+
+    sign_in(client, "manager@example.org")
+    response = client.get(f"/grants/rounds/{grants_world['round_slug']}/export/applications.csv")
+    assert response.status_code == 200
+    assert "Wedi’i gyflwyno" in response.get_data(as_text=True)

@@ -183,10 +183,11 @@ def voting_round(w: World, n: int, state=None) -> int:
     districts = list(w.session.scalars(select(District.id).where(District.round_id == round_id)
                                        .order_by(District.id)))
     now = utcnow()
-    w.session.execute(insert(Proposal), [
-        {"round_id": round_id, "district_id": districts[i % len(districts)], "title": f"Project {i}",
-         "summary": f"Project {i} for Rivertown.", "requested_pence": 100_000 + i,
-         "cost_pence": 100_000 + i, "state": ProposalState.FEASIBLE, "review_reason": "Checked.",
-         "created_at": now} for i in range(max(0, n - 6))])
+    if n > 6:
+        w.session.execute(insert(Proposal), [
+            {"round_id": round_id, "district_id": districts[i % len(districts)], "title": f"Project {i}",
+             "summary": f"Project {i} for Rivertown.", "requested_pence": 100_000 + i,
+             "cost_pence": 100_000 + i, "state": ProposalState.FEASIBLE, "review_reason": "Checked.",
+             "created_at": now} for i in range(n - 6)])
     w.session.commit()
     return round_id

@@ -39,7 +39,8 @@ def _ballot_page(voting_round, contests, *, form, action, mode, choices=None, pr
     return render_template("voting/ballot.html", round=voting_round, contests=contests, form=form,
                            action=action, mode=mode, choices=choices or {}, problems=list(problems),
                            tallies=tallies, BallotType=BallotType, code=code,
-                           proposals={p.id: p for p in voting_round.proposals},
+                           proposals={p.id: p for p in operations.load_proposal_details(
+                               db.session, voting_round)},
                            terms=change_terms(voting_round, _channel(mode))), status
 
 
