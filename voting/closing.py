@@ -25,7 +25,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from commonpot import jobs
-from commonpot.audit import record
+from commonpot.audit import AuditTampered, record
+from commonpot.audit.verify import signed_payload
 from commonpot.db import utcnow
 from commonpot.i18n import _
 from voting import artefacts, board
@@ -166,7 +167,16 @@ def count_closed_round(session: Session, voting_round: VotingRound, *,
     fixed = board.build(session, voting_round)
     # Count exactly the published set: the ballots must still make the board whose hash the
     # close recorded in the audit log (and which its leaves rebuild, commonpot-verify board).
-    if fixed.sha256 != voting_round.board_hash:
+    # The hash is read from the signed event, not only from the round's row: someone who can
+    # rewrite ballots in the database can rewrite that column too, but cannot sign.
+    try:
+        published = signed_payload(session, "voting.board_published", "voting_round",
+                                   voting_round.id)
+    except AuditTampered as exc:
+        raise CountRefused(_("The audit log's record of the board published when voting closed "
+                             "cannot be trusted, so the ballots were not counted. Check the audit "
+                             "log (commonpot audit verify).")) from exc
+    if fixed.sha256 != voting_round.board_hash or fixed.sha256 != published.get("board_sha256"):
         raise CountRefused(_("The ballots no longer match the board published when voting closed, "
                              "so they were not counted. Check the audit log (commonpot audit verify)."))
     if not board.leaves_published(session, voting_round):

@@ -5,15 +5,16 @@ streamed as leaf bytes (commonpot.audit.rows), so a million events take seconds.
 from __future__ import annotations
 
 import hashlib
+import json
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from commonpot.audit.checkpoints import all_checkpoints
+from commonpot.audit.checkpoints import AuditTampered, all_checkpoints
 from commonpot.audit.keys import keys
 from commonpot.audit.models import AuditEvent
 from commonpot.audit.rows import leaf_rows
-from commonpot_verify.log import LogReport, verify_log
+from commonpot_verify.log import LogReport, event_signature_ok, verify_log
 
 STREAM_BATCH = 10_000
 
@@ -37,3 +38,24 @@ def verify_database(session: Session, all_signatures: bool = False) -> LogReport
         if problem:
             report.fail(problem)
     return report
+
+
+def signed_payload(session: Session, action: str, subject_type: str, subject_id) -> dict:
+    """The public payload of the latest `action` event about a subject, only if the event is
+    as the app signed it: its leaf rebuilt from the stored columns matches its stated hash and
+    the app's signature. A value the app relies on later (the board's hash a count must match)
+    is read from here, not from a plain column a database administrator could rewrite along
+    with the rows it describes. Raises AuditTampered if there is no such authentic event."""
+    table = AuditEvent.__table__
+    seq = session.scalar(select(func.max(table.c.seq)).where(
+        table.c.action == action, table.c.subject_type == subject_type,
+        table.c.subject_id == str(subject_id)))
+    if seq is None:
+        raise AuditTampered(f"the audit log has no {action} event for {subject_type} {subject_id}")
+    row = next(leaf_rows(session, after=seq - 1, until=seq), None)
+    if row is None:
+        raise AuditTampered(f"event #{seq} could not be read back")
+    _, leaf_bytes, stated, signature, leaf = row
+    if leaf.hex() != stated or not event_signature_ok(keys().verifier, leaf, signature):
+        raise AuditTampered(f"event #{seq} ({action}) is not as the app signed it")
+    return json.loads(leaf_bytes)["payload"]

@@ -21,7 +21,7 @@ from tests.voting.factories import (
     open_round,
     project_ids,
 )
-from voting import operations
+from voting import board, operations
 from voting.models import Ballot, CountState, ResultRow, VotingCount, VotingRound
 from voting.states import RoundState
 
@@ -124,6 +124,28 @@ def test_a_count_lost_with_its_worker_shows_its_progress_and_is_counted_again(
     assert _results(session, round_id) == 6
     page = manager.get(f"/vote/{round_id}/manage").get_data(as_text=True)
     assert "Publish the results" in page and "Count again" not in page
+
+
+def test_a_count_trusts_the_signed_board_hash_not_the_rounds_column(app, session, make_user):
+    """Someone with the database who changes a ballot and rewrites the round's board hash to
+    match still cannot get it counted: the count reads the hash from the close's signed audit
+    event, which they cannot re-sign."""
+    round_id, manager = _round_with_votes(app, session, make_user)
+    victim = session.scalar(select(func.min(Ballot.id)))
+    session.rollback()
+    voting_round = session.get(VotingRound, round_id)
+    operations.transition(session, "system", voting_round, RoundState.COUNTING)
+    session.execute(text("UPDATE voting_ballot SET choices = :c WHERE id = :i"),
+                    {"c": '{"1": {}}', "i": victim})
+    session.expire_all()
+    voting_round = session.get(VotingRound, round_id)
+    voting_round.board_hash = board.build(session, voting_round).sha256
+    session.commit()  # in-process: the queued count runs now
+
+    count = _count(session, round_id)
+    assert count.state == CountState.FAILED
+    assert "no longer match the board" in count.error
+    assert _results(session, round_id) == 0
 
 
 def test_a_failed_count_is_shown_with_a_retry(app, session, make_user):
