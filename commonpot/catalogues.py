@@ -22,8 +22,11 @@ ROOT = PACKAGE.parent
 TRANSLATIONS = PACKAGE / "translations"
 TEMPLATE = TRANSLATIONS / "messages.pot"
 MAPPING = ROOT / "babel.cfg"  # which files hold messages, as paths from the repository root
-# The names that mark a message, besides Babel's defaults (_, gettext, ngettext, pgettext...).
-KEYWORDS = ("lazy_gettext", "lazy_ngettext:1,2", "lazy_pgettext:1c,2", "_l")
+# The names that mark a message, besides Babel's defaults (_, gettext, ngettext, pgettext, N_...).
+# `phrase` and `plural_phrase` build the counting engine's sentences (voting/counting/phrases.py),
+# which the web app writes in the reader's language.
+KEYWORDS = ("lazy_gettext", "lazy_ngettext:1,2", "lazy_pgettext:1c,2", "_l", "phrase",
+            "plural_phrase:1,2")
 
 
 def _pybabel(*args: str) -> None:

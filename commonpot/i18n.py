@@ -35,8 +35,8 @@ _l = lazy_gettext  # short, for form modules full of labels
 
 __all__ = ["_", "_l", "gettext", "lazy_gettext", "lazy_ngettext", "ngettext", "pgettext",
            "LANGUAGES", "LANGUAGE_COOKIE", "DEFAULT_LANGUAGE", "current_language",
-           "select_locale", "in_language_of", "later", "format_money", "format_number", "format_date",
-           "format_datetime", "language_name"]
+           "select_locale", "in_language_of", "later", "translations", "format_money", "format_number",
+           "format_date", "format_datetime", "language_name"]
 
 # The languages people can choose, each named in itself (for the switcher). Adding one: its
 # catalogue under commonpot/translations/ and a line here (see README, "Translations").
@@ -127,6 +127,15 @@ def later(message):
     """A message for an API that takes a string or a callable (Flask-Limiter's error_message):
     translated when it is shown, in the language of that request."""
     return lambda: str(message)
+
+
+def translations():
+    """The reader's catalogue itself, for messages whose values are written separately (the
+    counting engine's phrases): `.gettext(message)` and `.ngettext(singular, plural, n)`
+    translate without formatting anything."""
+    from flask_babel import get_translations
+
+    return get_translations()
 
 
 def language_name(code: str) -> str:

@@ -418,7 +418,12 @@ class ResultRow(db.Model):
     supporters: Mapped[int] = mapped_column(Integer)
     score: Mapped[int] = mapped_column(BigInteger)
     selected: Mapped[bool] = mapped_column(Boolean)
+    #: Why, in English: the counting engine's sentence, as the CSV and open data publish it.
     explanation: Mapped[str] = mapped_column(Text)
+    #: The same sentence as JSON phrases (voting.counting.phrases: message templates and raw
+    #: figures), so the results page writes it in the reader's language. NULL for rows
+    #: counted before phrases were stored: those show the English.
+    explanation_phrases: Mapped[str | None] = mapped_column(Text)
 
     proposal: Mapped[Proposal] = relationship()
 

@@ -21,11 +21,11 @@ from commonpot.i18n import _, lazy_gettext
 from commonpot.money import parse_pounds
 from commonpot.spreadsheets import safe_cell
 from commonpot_verify import board as published_board
-from voting import board
+from voting import board, phrasing
 from voting.ballots import PABULIB_VOTE_TYPE, BallotType, pabulib_vote
 from voting.counting.count import count as engine_count
 from voting.counting.money import currency
-from voting.counting.options import CountOptions, describe, parse_options
+from voting.counting.options import CountOptions, describe_phrases, parse_options
 from voting.counting.outcome import Outcome
 from voting.counting.pabulib import parse_pb
 from voting.counting.rules import RULES, rules_for
@@ -153,7 +153,7 @@ def available_rules(ballot_type: BallotType | None = None) -> list[str]:
 
 def rule_choices(ballot_type: BallotType | None = None) -> list[tuple[str, str]]:
     names = set(available_rules(ballot_type))
-    return [(rule.name, rule.label) for rule in RULES.values() if rule.name in names]
+    return [(rule.name, rule_label(rule.name)) for rule in RULES.values() if rule.name in names]
 
 
 def ballot_types_of_rule(name: str) -> frozenset[BallotType]:
@@ -179,7 +179,7 @@ def grouped_rule_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     JavaScript."""
     groups: dict[frozenset[BallotType], list[tuple[str, str]]] = {}
     for rule in RULES.values():
-        groups.setdefault(ballot_types_of_rule(rule.name), []).append((rule.name, rule.label))
+        groups.setdefault(ballot_types_of_rule(rule.name), []).append((rule.name, rule_label(rule.name)))
     order = list(BallotType)
     headings = []
     for kinds, rules in sorted(groups.items(), key=lambda item: -len(item[0])):
@@ -230,23 +230,23 @@ def fill_option_fields(form, options: CountOptions) -> None:
 
 
 def rule_label(name: str) -> str:
+    """The rule's name in the reader's language (the engine's labels are marked messages)."""
     rule = RULES.get(name)
-    return rule.label if rule is not None else name
+    return _(rule.label) if rule is not None else name
 
 
 def describe_counting(voting_round: VotingRound) -> list[str]:
-    """The round's counting choices in plain words, for the results page."""
+    """The round's counting choices in plain words, in the reader's language, for the results
+    page. The vote threshold is said only for the greedy rules that use it."""
     rule = RULES.get(voting_round.counting_rule)
     if rule is None:
         return []
     kind = PABULIB_VOTE_TYPE[BallotType(voting_round.ballot_type)]
     options = voting_round.count_options
-    lines = describe(options.over(rule.defaults), mes=rule.family == "mes",
-                     ballot_type="cumulative" if kind in ("cumulative", "scoring") else "approval")
-    if rule.family != "greedy" or not options.threshold:
-        lines = [line for line in lines if "to win." not in line]
-    return [line.replace(" per voter", "p per voter") if line.startswith("Shares start") else line
-            for line in lines]
+    lines = describe_phrases(options.over(rule.defaults), mes=rule.family == "mes",
+                             ballot_type="cumulative" if kind in ("cumulative", "scoring") else "approval",
+                             threshold=rule.family == "greedy" and bool(options.threshold))
+    return [phrasing.write([line]) for line in lines]
 
 
 def count_district(session: Session, voting_round: VotingRound, district: District,
@@ -257,7 +257,8 @@ def count_district(session: Session, voting_round: VotingRound, district: Distri
     chosen = set(outcome.selected)
     rows = [ResultRow(round_id=voting_round.id, district_id=district.id, proposal_id=int(project_id),
                       supporters=int(record.supporters), score=int(record.support),
-                      selected=project_id in chosen, explanation=outcome.explanations[project_id])
+                      selected=project_id in chosen, explanation=outcome.explanations[project_id],
+                      explanation_phrases=phrasing.to_json(outcome.phrases[project_id]))
             for project_id, record in outcome.records.items()]
     session.add_all(rows)
     session.flush()
@@ -297,7 +298,16 @@ class StoredResult:
     supporters: int
     score: int
     selected: bool
+    #: In English, as the CSV publishes it.
     explanation: str
+    #: The same sentence as stored phrases (voting.counting.phrases); None for results
+    #: counted before phrases were kept.
+    explanation_phrases: list[dict] | None = None
+
+    @property
+    def why(self) -> str:
+        """The explanation in the reader's language (the English when no phrases were kept)."""
+        return phrasing.explanation(self.explanation, self.explanation_phrases)
 
 
 @dataclass
@@ -337,7 +347,9 @@ def results_files(session: Session, voting_round: VotingRound,
             "rows": [{"proposal_id": r.proposal_id, "title": proposals[r.proposal_id].title,
                       "cost_pence": proposals[r.proposal_id].cost_pence, "supporters": r.supporters,
                       "score": int(r.score), "selected": bool(r.selected),
-                      "explanation": r.explanation} for r in mine]})
+                      "explanation": r.explanation,
+                      "explanation_phrases": (json.loads(r.explanation_phrases)
+                                              if r.explanation_phrases else None)} for r in mine]})
         for r in mine:
             writer.writerow([safe_cell(district.name), r.proposal_id,
                              safe_cell(proposals[r.proposal_id].title),
@@ -361,7 +373,8 @@ def round_results(session: Session, voting_round: VotingRound) -> list[DistrictR
     return [DistrictResult(
         districts[item["id"]],
         [StoredResult(row["proposal_id"], StoredProject(row["proposal_id"], row["title"], row["cost_pence"]),
-                      row["supporters"], row["score"], row["selected"], row["explanation"])
+                      row["supporters"], row["score"], row["selected"], row["explanation"],
+                      row.get("explanation_phrases"))
          for row in item["rows"]],
         item["money_used_pence"], item["ballots"])
         for item in json.loads(stored.body)["districts"] if item["id"] in districts]

@@ -3,7 +3,8 @@ Welsh public bodies must offer in Welsh.
 
 (a) Each template is read for text nodes and read attributes outside `_()`/`{% trans %}`
     (tests/i18n/untranslated.py says how).
-(b) The strings of the resident's journey (eligibility, ballot, receipt, results) and the
+(b) The strings of the resident's journey (eligibility, ballot, receipt, results, with the
+    counting engine's sentences that the results page writes in the reader's language) and the
     group's journey (register, group, application, decision) are extracted from the
     templates and modules listed below, and each must have a Welsh translation.
 (c) The committed template (messages.pot) holds every string the code marks: the catalogue
@@ -45,6 +46,9 @@ RESIDENT_JOURNEY = SHARED + [
     "voting/codes.py", "voting/receipts.py", "voting/resident_vote.py",
     "voting/views/casting.py", "voting/views/residents.py", "voting/views/receipts.py",
     "voting/views/public.py", "voting/views/__init__.py",
+    # the results page's sentences from the counting engine: the rule's name, how it was
+    # counted, and why each project was or was not selected
+    "voting/counting/explain.py", "voting/counting/options.py", "voting/counting/rules/__init__.py",
 ]
 GROUP_JOURNEY = SHARED + [
     # register, confirm, sign in

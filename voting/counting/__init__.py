@@ -27,9 +27,11 @@ Counting::
     outcome.selected_sorted # the same ids sorted as strings
     outcome.total_cost      # Fraction
     outcome.budget          # Fraction
-    outcome.explanations[project_id]  # one plain sentence with numbers
+    outcome.explanations[project_id]  # one plain sentence with numbers, in English
+    outcome.phrases[project_id]       # the same sentence as Phrase pieces (see below)
     outcome.records[project_id]       # ProjectRecord: the same facts, structured
     outcome.details         # rule facts, e.g. per_voter_budget, steps, options, summary
+                            # (English lines) and summary_phrases (the same as Phrases)
     outcome.ties            # Tie(stage, round, projects, value, broken_by), each one met
 
     CountOptions(tie_breaking=("maxVotes", "minCost"), completion="add1u",
@@ -47,6 +49,13 @@ Rule names: ``greedy``, ``mes``, ``mes_add1``, ``mes_add1_greedy``,
 ``voting.counting.rules``).  Ties follow the options' tie-breaking, then the
 smaller project id compared as a string, as in pabutools.  Counting a rule on a
 ballot type it does not support raises :class:`RuleNotApplicable`.
+
+Sentences in other languages: every sentence (explanations, the summary, rule labels,
+``options.describe_phrases``) is built as a :class:`~voting.counting.phrases.Phrase`, an
+English message template marked for the catalogue extractor plus raw figures (money as an
+exact amount, counts, positions, project ids). ``Phrase.english(money)`` is the engine's
+English; the web app writes the same phrase in the reader's language
+(``phrases.render(phrase, words)``), and stores it with ``to_data``/``from_data``.
 
 Money formatting for explanations: ``currency("£", 100)`` for an election
 counted in pence, ``plain_units`` (the default) for ``.pb`` files.

@@ -79,19 +79,24 @@ def count(election: Election | CompiledProfile, rule_name: str, *,
                 raise TieUnsettled(unsettled_message(tie, _tie_value_words(cp, tie)), tie)
     from .explain import explain_notes, explain_ties, summary
 
-    sentences = dict(run.sentences)
+    sentences = {j: list(pieces) for j, pieces in run.sentences.items()}
     explain_ties(cp, ties, sentences)
     explain_notes(cp, sentences)
     ids = cp.ids
     details = dict(run.details)
     details["options"] = resolved
-    details["summary"] = summary(cp, rule, details, money)
+    lines = summary(cp, rule, details)
+    details["summary"] = [line.english(money) for line in lines]
+    details["summary_phrases"] = tuple(lines)
+    phrases = {ids[j]: tuple(sentences[j]) for j in range(cp.n_projects)}
     return Outcome(
         rule=rule_name,
         selected=tuple(ids[j] for j in run.selected),
         total_cost=total_cost(cp, run.selected),
         budget=cp.budget,
-        explanations=MappingProxyType({ids[j]: sentences[j] for j in range(cp.n_projects)}),
+        explanations=MappingProxyType({pid: " ".join(p.english(money) for p in pieces)
+                                       for pid, pieces in phrases.items()}),
+        phrases=MappingProxyType(phrases),
         records=MappingProxyType({ids[j]: run.records[j] for j in range(cp.n_projects)}),
         details=MappingProxyType(details),
         ties=ties,

@@ -1,4 +1,9 @@
-"""Turn what a rule did into one plain sentence per project, with numbers."""
+"""Turn what a rule did into one plain sentence per project, with numbers.
+
+Each sentence is a list of :class:`~voting.counting.phrases.Phrase` pieces (joined by a
+space), so that the web app can write it in the reader's language; ``Phrase.english`` gives
+the engine's English.
+"""
 from __future__ import annotations
 
 import re
@@ -6,23 +11,39 @@ from fractions import Fraction
 
 import numpy as np
 
-from .money import MoneyFormatter, format_amount, ordinal, plural
-from .options import tie_words
+from .money import MoneyFormatter
+from .options import tie_phrase
 from .outcome import ProjectRecord
+from .phrases import Clause, Money, Number, Ordinal, Phrase, Plain, Value, phrase, plural_phrase
 from .profile import CompiledProfile
 from .rules.greedy import GreedyResult
 from .rules.mes import MesResult
 from .rules.phragmen import PhragmenResult
 from .ties import Tie
 
+#: project index -> the pieces of its sentence
+Sentences = dict[int, list[Phrase]]
 
-def support_text(cp: CompiledProfile, j: int) -> str:
+
+def _votes(amount: Fraction) -> Phrase:
+    return plural_phrase("%(num)s vote", "%(num)s votes", num=Number(amount))
+
+
+def _points(amount: Fraction) -> Phrase:
+    return plural_phrase("%(num)s point", "%(num)s points", num=Number(amount))
+
+
+def _supporters(amount: Fraction) -> Phrase:
+    return plural_phrase("%(num)s supporter", "%(num)s supporters", num=Number(amount))
+
+
+def support_phrase(cp: CompiledProfile, j: int) -> Phrase:
     score = cp.score(j)
     if cp.ballot_type == "approval":
-        return plural(score, "vote")
+        return _votes(score)
     if cp.ballot_type == "cumulative":
-        return plural(score, "point")
-    return f"a score of {format_amount(score)}"
+        return _points(score)
+    return phrase("a score of %(score)s", score=Number(score))
 
 
 def _base(cp: CompiledProfile, j: int, selected: bool, reason: str, **kw) -> ProjectRecord:
@@ -38,7 +59,7 @@ def _base(cp: CompiledProfile, j: int, selected: bool, reason: str, **kw) -> Pro
 
 
 def explain_greedy(cp: CompiledProfile, result: GreedyResult, money: MoneyFormatter,
-                   records: dict[int, ProjectRecord], sentences: dict[int, str],
+                   records: dict[int, ProjectRecord], sentences: Sentences,
                    completion: bool = False, start_position: int = 0) -> None:
     position = start_position
     for step in result.steps:
@@ -49,78 +70,108 @@ def explain_greedy(cp: CompiledProfile, result: GreedyResult, money: MoneyFormat
             position += 1
             records[j] = _base(cp, j, True, "completion_selected" if completion else "greedy_selected",
                                position=position, budget_left=step.left)
-            if cp.scores[j] == 0:
-                what = "with no support, because it still fit"
+            left = Money(step.left)
+            if completion and cp.scores[j] == 0:
+                said = phrase("Added by the greedy completion with no support, because it still fit; "
+                              "%(left)s left.", left=left)
+            elif completion:
+                said = phrase("Added by the greedy completion with %(support)s; %(left)s left.",
+                              support=support_phrase(cp, j), left=left)
+            elif cp.scores[j] == 0:
+                said = phrase("Selected %(position)s with no support, because it still fit; "
+                              "%(left)s left.", position=Ordinal(position), left=left)
             else:
-                what = f"with {support_text(cp, j)}"
-            lead = "Added by the greedy completion" if completion else f"Selected {ordinal(position)}"
-            sentences[j] = f"{lead} {what}; {money(step.left)} left."
+                said = phrase("Selected %(position)s with %(support)s; %(left)s left.",
+                              position=Ordinal(position), support=support_phrase(cp, j), left=left)
+            sentences[j] = [said]
         else:
-            skipped = f"cost {money(cp.costs[j])}, only {money(step.left)} left"
+            cost, left = Money(cp.costs[j]), Money(step.left)
             if completion and j in sentences:
                 records[j] = _base(cp, j, False, "completion_skipped", budget_left=step.left,
                                    supporters_money=records[j].supporters_money)
-                sentences[j] = (sentences[j].rstrip(".")
-                                + f"; the greedy completion skipped it too: {skipped}.")
+                *before, last = sentences[j]
+                sentences[j] = [*before, phrase(
+                    "%(earlier)s; the greedy completion skipped it too: cost %(cost)s, "
+                    "only %(left)s left.", earlier=Clause(last), cost=cost, left=left)]
             elif j == result.stopped_by:
                 records[j] = _base(cp, j, False, "greedy_stopped", budget_left=step.left)
-                sentences[j] = (f"Not selected: {skipped} (it had {support_text(cp, j)}), and the "
-                                f"count stops at the first project that does not fit.")
+                sentences[j] = [phrase(
+                    "Not selected: cost %(cost)s, only %(left)s left (it had %(support)s), and the "
+                    "count stops at the first project that does not fit.",
+                    cost=cost, left=left, support=support_phrase(cp, j))]
             else:
                 records[j] = _base(cp, j, False, "greedy_skipped", budget_left=step.left)
-                sentences[j] = f"Skipped: {skipped} (it had {support_text(cp, j)})."
+                sentences[j] = [phrase("Skipped: cost %(cost)s, only %(left)s left (it had %(support)s).",
+                                       cost=cost, left=left, support=support_phrase(cp, j))]
     threshold = result.threshold
     for j in result.below_threshold:
         if j in records:
             continue
         records[j] = _base(cp, j, False, "below_threshold")
-        sentences[j] = (f"Not eligible: it had {support_text(cp, j)}, under the threshold of "
-                        f"{_support_amount(cp, threshold)}.")
+        sentences[j] = [phrase("Not eligible: it had %(support)s, under the threshold of %(threshold)s.",
+                               support=support_phrase(cp, j), threshold=_support_amount(cp, threshold))]
     if result.stopped_by is not None:
         stopper = cp.ids[result.stopped_by]
         for j in range(cp.n_projects):
             if j not in records:
                 records[j] = _base(cp, j, False, "greedy_stopped")
-                sentences[j] = (f"Not selected: it had {support_text(cp, j)}, and the count stopped "
-                                f"earlier when project {stopper} did not fit.")
+                sentences[j] = [phrase(
+                    "Not selected: it had %(support)s, and the count stopped earlier when project "
+                    "%(project)s did not fit.", support=support_phrase(cp, j), project=stopper)]
 
 
-def _support_amount(cp: CompiledProfile, amount: Fraction) -> str:
+def _support_amount(cp: CompiledProfile, amount: Fraction) -> Value:
     if cp.ballot_type == "approval":
-        return plural(amount, "vote")
+        return _votes(amount)
     if cp.ballot_type == "cumulative":
-        return plural(amount, "point")
-    return format_amount(amount)
+        return _points(amount)
+    return Number(amount)
+
+
+def tie_value_phrase(cp: CompiledProfile, tie: Tie) -> Phrase:
+    """What the tied projects shared, in the ballot's own words."""
+    if tie.stage == "mes":
+        if cp.ballot_type == "cumulative":
+            return phrase("the same cost per point to their supporters")
+        return phrase("the same cost per vote to their supporters")
+    if cp.ballot_type == "ordinal":
+        return phrase("the same score of %(score)s", score=Number(tie.value))
+    return phrase("the same %(amount)s", amount=_support_amount(cp, tie.value))
 
 
 def tie_value_text(cp: CompiledProfile, tie: Tie) -> str:
-    """What the tied projects shared, in the ballot's own words."""
-    if tie.stage == "mes":
-        per = "point" if cp.ballot_type == "cumulative" else "vote"
-        return f"the same cost per {per} to their supporters"
-    if cp.ballot_type == "ordinal":
-        return f"the same score of {format_amount(tie.value)}"
-    return f"the same {_support_amount(cp, tie.value)}"
+    """What the tied projects shared, in English (figures are counts, never money)."""
+    from .money import plain_units
+
+    return tie_value_phrase(cp, tie).english(plain_units)
 
 
-def _names(ids: tuple[str, ...]) -> str:
-    return ", ".join(ids[:-1]) + " and " + ids[-1] if len(ids) > 1 else ids[0]
+def _names(ids: tuple[str, ...]) -> Value:
+    if len(ids) == 1:
+        return ids[0]
+    return phrase("%(projects)s and %(last)s", projects=", ".join(ids[:-1]), last=ids[-1])
 
 
-def explain_ties(cp: CompiledProfile, ties, sentences: dict[int, str]) -> None:
+def explain_ties(cp: CompiledProfile, ties, sentences: Sentences) -> None:
     """Add one sentence per tie to the explanation of the project that went first."""
     index = {pid: j for j, pid in enumerate(cp.ids)}
     for tie in ties:
-        where = f" in round {tie.round}" if tie.stage == "mes" else ""
-        because = (f"the round breaks ties by {tie_words(tie.broken_by, cp.ballot_type)}" if tie.settled
-                   else "it has the smaller project id (no tie-breaking criterion separated them)")
-        text = (f"Projects {_names(tie.projects)} had {tie_value_text(cp, tie)}{where}; "
-                f"{tie.winner} went first because {because}.")
-        j = index[tie.winner]
-        sentences[j] = f"{sentences[j]} {text}"
+        because = (phrase("the round breaks ties by %(criterion)s",
+                          criterion=tie_phrase(tie.broken_by, cp.ballot_type)) if tie.settled
+                   else phrase("it has the smaller project id (no tie-breaking criterion separated them)"))
+        projects, value = _names(tie.projects), tie_value_phrase(cp, tie)
+        if tie.stage == "mes":
+            text = phrase("Projects %(projects)s had %(value)s in round %(round)s; %(winner)s went "
+                          "first because %(because)s.", projects=projects, value=value,
+                          round=Plain(Fraction(tie.round)), winner=tie.winner, because=because)
+        else:
+            text = phrase("Projects %(projects)s had %(value)s; %(winner)s went first because "
+                          "%(because)s.", projects=projects, value=value, winner=tie.winner,
+                          because=because)
+        sentences[index[tie.winner]].append(text)
 
 
-def explain_notes(cp: CompiledProfile, sentences: dict[int, str]) -> None:
+def explain_notes(cp: CompiledProfile, sentences: Sentences) -> None:
     """Add the file's META remarks that name a project (``#1: ... W193ST ...``) to it."""
     comment = cp.meta.get("comment", "") if cp.meta else ""
     if not comment:
@@ -132,84 +183,119 @@ def explain_notes(cp: CompiledProfile, sentences: dict[int, str]) -> None:
         pattern = re.compile(rf"{lead}{re.escape(pid)}(?![\w/])")
         for remark in remarks:
             if pattern.search(remark):
-                sentences[j] = f"{sentences[j]} Note from the file: {remark}"
+                sentences[j].append(phrase("Note from the file: %(remark)s", remark=remark))
 
 
 def explain_comparison(cp: CompiledProfile, comparison: dict, selected: list[int],
-                       sentences: dict[int, str]) -> None:
-    for_mes = format_amount(comparison["prefer_mes"])
-    for_greedy = format_amount(comparison["prefer_greedy"])
-    how = "more of their projects funded" if comparison["by"] == "satisfaction" else \
-        "at least one of their projects funded"
-    if comparison["kept"] == "greedy":
-        text = (f"(Comparison step: {for_greedy} voters had {how} under greedy and {for_mes} under "
-                f"Equal Shares, so the greedy result was kept.)")
+                       sentences: Sentences) -> None:
+    figures = {"mes": Number(comparison["prefer_mes"]), "greedy": Number(comparison["prefer_greedy"])}
+    satisfaction = comparison["by"] == "satisfaction"
+    if comparison["kept"] == "greedy" and satisfaction:
+        text = phrase("(Comparison step: %(greedy)s voters had more of their projects funded under "
+                      "greedy and %(mes)s under Equal Shares, so the greedy result was kept.)", **figures)
+    elif comparison["kept"] == "greedy":
+        text = phrase("(Comparison step: %(greedy)s voters had at least one of their projects funded "
+                      "under greedy and %(mes)s under Equal Shares, so the greedy result was kept.)",
+                      **figures)
+    elif satisfaction:
+        text = phrase("(Comparison step: %(mes)s voters had more of their projects funded under Equal "
+                      "Shares and %(greedy)s under greedy, so the Equal Shares result was kept.)",
+                      **figures)
     else:
-        text = (f"(Comparison step: {for_mes} voters had {how} under Equal Shares and {for_greedy} "
-                f"under greedy, so the Equal Shares result was kept.)")
+        text = phrase("(Comparison step: %(mes)s voters had at least one of their projects funded "
+                      "under Equal Shares and %(greedy)s under greedy, so the Equal Shares result was "
+                      "kept.)", **figures)
     for j in range(cp.n_projects):
         if j in sentences:
-            sentences[j] = f"{sentences[j]} {text}"
+            sentences[j].append(text)
 
 
-def summary(cp: CompiledProfile, rule, details: dict, money: MoneyFormatter) -> list[str]:
+def summary(cp: CompiledProfile, rule, details: dict) -> list[Phrase]:
     """Plain sentences about the whole count: starting shares, add1, thresholds, comparison."""
-    lines: list[str] = []
+    lines: list[Phrase] = []
     if "threshold" in details and details["threshold"]:
-        lines.append(f"Only projects with at least {_support_amount(cp, details['threshold'])} could win.")
+        lines.append(phrase("Only projects with at least %(amount)s could win.",
+                            amount=_support_amount(cp, details["threshold"])))
     if "start_per_voter_budget" in details:
         voters = details["voters"]
         start = details["start_per_voter_budget"]
         final = details["per_voter_budget"]
-        lines.append(f"Each of the {format_amount(voters)} voters started with a share of "
-                     f"{money(start)} (the budget {money(cp.budget)} divided by {format_amount(voters)}"
-                     f"{', rounded down to a whole unit' if start * voters != cp.budget else ''}).")
-        why = {"overspend": "one more step would have chosen projects costing more than the budget",
-               "exhaustive": "by then no supported project that was left still fitted the budget",
-               "everything": "by then every supported project could be paid for"}
+        figures = {"voters": Number(voters), "share": Money(start), "budget": Money(cp.budget)}
+        if start * voters != cp.budget:
+            lines.append(phrase("Each of the %(voters)s voters started with a share of %(share)s (the "
+                                "budget %(budget)s divided by %(voters)s, rounded down to a whole unit).",
+                                **figures))
+        else:
+            lines.append(phrase("Each of the %(voters)s voters started with a share of %(share)s (the "
+                                "budget %(budget)s divided by %(voters)s).", **figures))
         if "add1_stop" in details and final != start:
-            lines.append(f"The add-1 completion raised every share step by step to {money(final)}: "
-                         f"{why[details['add1_stop']]}.")
+            stop, share = details["add1_stop"], Money(final)
+            if stop == "overspend":
+                lines.append(phrase("The add-1 completion raised every share step by step to %(share)s: "
+                                    "one more step would have chosen projects costing more than the "
+                                    "budget.", share=share))
+            elif stop == "exhaustive":
+                lines.append(phrase("The add-1 completion raised every share step by step to %(share)s: "
+                                    "by then no supported project that was left still fitted the budget.",
+                                    share=share))
+            else:
+                lines.append(phrase("The add-1 completion raised every share step by step to %(share)s: "
+                                    "by then every supported project could be paid for.", share=share))
         elif "virtual_budget" in details and details["virtual_budget"] != cp.budget:
-            lines.append(f"Equal Shares was run on a budget raised to {money(details['virtual_budget'])} "
-                         f"so that the result uses the real budget up.")
+            lines.append(phrase("Equal Shares was run on a budget raised to %(budget)s so that the result "
+                                "uses the real budget up.", budget=Money(details["virtual_budget"])))
     return lines
 
 
-def _price_text(cp: CompiledProfile, price: Fraction, money: MoneyFormatter) -> str:
+def _price_phrase(cp: CompiledProfile, price: Fraction) -> Phrase:
     # ``price`` is per unit of scaled weight; convert back to election units.
-    per_point = price * cp.point_scale
+    per_point = Money(price * cp.point_scale)
     if cp.ballot_type == "approval":
-        return f"{money(per_point)} per supporter"
-    return f"{money(per_point)} per point"
+        return phrase("%(price)s per supporter", price=per_point)
+    return phrase("%(price)s per point", price=per_point)
 
 
 def explain_mes(cp: CompiledProfile, result: MesResult, money: MoneyFormatter,
-                records: dict[int, ProjectRecord], sentences: dict[int, str]) -> None:
+                records: dict[int, ProjectRecord], sentences: Sentences) -> None:
     run = result.run
     per_voter = run.per_voter * cp.voter_scale
+    context: Phrase | None
     if result.variant == "mes_add1":
-        context = f"each voter's share raised to {money(per_voter)}"
+        context = phrase("each voter's share raised to %(share)s", share=Money(per_voter))
     elif result.variant == "mes_exhaustion" and result.virtual_budget is not None:
-        context = f"equal shares run on a budget raised to {money(result.virtual_budget)}"
+        context = phrase("equal shares run on a budget raised to %(budget)s",
+                         budget=Money(result.virtual_budget))
     else:
-        context = ""
+        context = None
     position = 0
     for j in run.upfront:
         position += 1
         records[j] = _base(cp, j, True, "mes_upfront", position=position, round=0)
-        sentences[j] = f"Selected at the start: it costs nothing and has {support_text(cp, j)}."
+        sentences[j] = [phrase("Selected at the start: it costs nothing and has %(support)s.",
+                               support=support_phrase(cp, j))]
     for r, rnd in enumerate(run.rounds, start=1):
         position += 1
         j = rnd.project
         records[j] = _base(cp, j, True, "mes_selected", position=position, round=r, price=rnd.price)
-        payers = ""
+        figures: dict[str, Value] = {"round": Plain(Fraction(r)), "price": _price_phrase(cp, rnd.price),
+                                     "supporters": _supporters(rnd.supporters)}
         if rnd.full_payers != rnd.supporters:
-            payers = (f"; {format_amount(rnd.supporters - rnd.full_payers)} of its "
-                      f"{format_amount(rnd.supporters)} supporters paid all they had left")
-        note = f"; {context}" if context else ""
-        sentences[j] = (f"Selected in round {r} at {_price_text(cp, rnd.price, money)}"
-                        f" ({plural(rnd.supporters, 'supporter')}{payers}{note}).")
+            figures["paid"] = Number(rnd.supporters - rnd.full_payers)
+            figures["all"] = Number(rnd.supporters)
+        if context is not None:
+            figures["context"] = context
+        if "paid" in figures and context is not None:
+            said = phrase("Selected in round %(round)s at %(price)s (%(supporters)s; %(paid)s of its "
+                          "%(all)s supporters paid all they had left; %(context)s).", **figures)
+        elif "paid" in figures:
+            said = phrase("Selected in round %(round)s at %(price)s (%(supporters)s; %(paid)s of its "
+                          "%(all)s supporters paid all they had left).", **figures)
+        elif context is not None:
+            said = phrase("Selected in round %(round)s at %(price)s (%(supporters)s; %(context)s).",
+                          **figures)
+        else:
+            said = phrase("Selected in round %(round)s at %(price)s (%(supporters)s).", **figures)
+        sentences[j] = [said]
     chosen = set(run.selected)
     if len(chosen) > len(run.upfront) + len(run.rounds):
         # Every supported project was bought without running rounds (the
@@ -218,15 +304,15 @@ def explain_mes(cp: CompiledProfile, result: MesResult, money: MoneyFormatter,
             if j not in records:
                 position += 1
                 records[j] = _base(cp, j, True, "all_affordable", position=position)
-                sentences[j] = (f"Selected: with {money(per_voter)} per voter every supporter "
-                                f"could pay for everything they supported.")
+                sentences[j] = [phrase("Selected: with %(share)s per voter every supporter could pay for "
+                                       "everything they supported.", share=Money(per_voter))]
     budgets = run.final_budgets
     for j in range(cp.n_projects):
         if j in chosen:
             continue
         if cp.scores[j] == 0:
             records[j] = _base(cp, j, False, "no_support")
-            sentences[j] = "Not selected: nobody supported it."
+            sentences[j] = [phrase("Not selected: nobody supported it.")]
             continue
         if budgets is None:
             left = None
@@ -235,49 +321,79 @@ def explain_mes(cp: CompiledProfile, result: MesResult, money: MoneyFormatter,
             left = Fraction(float(np.dot(cp.mult[s].astype(np.float64), budgets[s]))).limit_denominator(10**6)
         records[j] = _base(cp, j, False, "mes_unaffordable", supporters_money=left)
         count = cp.supporter_count(j)
+        supporters, cost = _supporters(count), Money(cp.costs[j])
         if left is None:
-            sentences[j] = (f"Not selected: its {plural(count, 'supporter')} "
-                            f"could not pay {money(cp.costs[j])}.")
+            sentences[j] = [phrase("Not selected: its %(supporters)s could not pay %(cost)s.",
+                                   supporters=supporters, cost=cost)]
+            continue
+        figures = {"supporters": supporters, "left": Money(left), "cost": cost}
+        if count != 1 and context is not None:
+            said = phrase("Not selected: its %(supporters)s had %(left)s left between them and it "
+                          "needed %(cost)s (%(context)s).", context=context, **figures)
+        elif count != 1:
+            said = phrase("Not selected: its %(supporters)s had %(left)s left between them and it "
+                          "needed %(cost)s.", **figures)
+        elif context is not None:
+            said = phrase("Not selected: its %(supporters)s had %(left)s left in total and it needed "
+                          "%(cost)s (%(context)s).", context=context, **figures)
         else:
-            between = "between them" if count != 1 else "in total"
-            note = f" ({context})" if context else ""
-            sentences[j] = (f"Not selected: its {plural(count, 'supporter')} had {money(left)} left "
-                            f"{between} and it needed {money(cp.costs[j])}{note}.")
+            said = phrase("Not selected: its %(supporters)s had %(left)s left in total and it needed "
+                          "%(cost)s.", **figures)
+        sentences[j] = [said]
 
 
 def explain_phragmen(cp: CompiledProfile, result: PhragmenResult, money: MoneyFormatter,
-                     records: dict[int, ProjectRecord], sentences: dict[int, str]) -> None:
+                     records: dict[int, ProjectRecord], sentences: Sentences) -> None:
     spent = Fraction(0)
     for r, (j, load) in enumerate(zip(result.selected, result.loads, strict=False), start=1):
         spent += cp.costs[j]
         records[j] = _base(cp, j, True, "phragmen_selected", position=r, round=r,
                            budget_left=cp.budget - spent, load=load)
         if cp.scores[j] == 0:
-            sentences[j] = (f"Selected in round {r} although nobody supported it: no supported "
-                            f"project was left; {money(cp.budget - spent)} left.")
+            sentences[j] = [phrase("Selected in round %(round)s although nobody supported it: no "
+                                   "supported project was left; %(left)s left.",
+                                   round=Plain(Fraction(r)), left=Money(cp.budget - spent))]
         else:
-            sentences[j] = (f"Selected in round {r}: the load of its "
-                            f"{plural(cp.supporter_count(j), 'supporter')} rose to {money(load)} each; "
-                            f"{money(cp.budget - spent)} left.")
+            sentences[j] = [phrase("Selected in round %(round)s: the load of its %(supporters)s rose to "
+                                   "%(load)s each; %(left)s left.", round=Plain(Fraction(r)),
+                                   supporters=_supporters(cp.supporter_count(j)), load=Money(load),
+                                   left=Money(cp.budget - spent))]
     left = cp.budget - spent
-    stop_round = len(result.selected) + 1
+    stop_round = Plain(Fraction(len(result.selected) + 1))
     for j in result.over_budget:
         records[j] = _base(cp, j, False, "over_budget")
-        sentences[j] = (f"Not selected: its cost {money(cp.costs[j])} is more than "
-                        f"the whole budget {money(cp.budget)}.")
+        sentences[j] = [phrase("Not selected: its cost %(cost)s is more than the whole budget %(budget)s.",
+                               cost=Money(cp.costs[j]), budget=Money(cp.budget))]
     blocker = result.blocked_by
     for j in range(cp.n_projects):
         if j in records:
             continue
         if j == blocker:
-            load = f" (its supporters' load would have been {money(result.blocked_load)})" \
-                if result.blocked_load is not None else ""
-            records[j] = _base(cp, j, False, "phragmen_stopped", round=stop_round, budget_left=left)
-            sentences[j] = (f"Not selected: it was next in round {stop_round}{load} but cost "
-                            f"{money(cp.costs[j])} with only {money(left)} left, so the count stopped.")
+            records[j] = _base(cp, j, False, "phragmen_stopped", round=int(stop_round.value),
+                               budget_left=left)
+            figures = {"round": stop_round, "cost": Money(cp.costs[j]), "left": Money(left)}
+            if result.blocked_load is not None:
+                said = phrase("Not selected: it was next in round %(round)s (its supporters' load would "
+                              "have been %(load)s) but cost %(cost)s with only %(left)s left, so the "
+                              "count stopped.", load=Money(result.blocked_load), **figures)
+            else:
+                said = phrase("Not selected: it was next in round %(round)s but cost %(cost)s with only "
+                              "%(left)s left, so the count stopped.", **figures)
+            sentences[j] = [said]
+            continue
+        records[j] = _base(cp, j, False, "phragmen_stopped", budget_left=left)
+        if cp.scores[j] == 0 and blocker is not None:
+            said = phrase("Not selected: nobody supported it, and the count stopped in round %(round)s "
+                          "when project %(project)s did not fit.", round=stop_round,
+                          project=cp.ids[blocker])
+        elif cp.scores[j] == 0:
+            said = phrase("Not selected: nobody supported it, and the count stopped in round %(round)s "
+                          "when nothing was left.", round=stop_round)
+        elif blocker is not None:
+            said = phrase("Not selected: it had %(support)s, and the count stopped in round %(round)s "
+                          "when project %(project)s did not fit.", support=support_phrase(cp, j),
+                          round=stop_round, project=cp.ids[blocker])
         else:
-            records[j] = _base(cp, j, False, "phragmen_stopped", budget_left=left)
-            reason = "nobody supported it" if cp.scores[j] == 0 else f"it had {support_text(cp, j)}"
-            stopper = f"project {cp.ids[blocker]} did not fit" if blocker is not None else "nothing was left"
-            sentences[j] = (f"Not selected: {reason}, and the count stopped in round {stop_round} "
-                            f"when {stopper}.")
+            said = phrase("Not selected: it had %(support)s, and the count stopped in round %(round)s "
+                          "when nothing was left.", support=support_phrase(cp, j), round=stop_round)
+        sentences[j] = [said]

@@ -33,6 +33,8 @@ from dataclasses import dataclass, fields, replace
 from fractions import Fraction
 from typing import Any
 
+from .phrases import N_, Money, Phrase, Plain, chain, phrase, plural_phrase
+
 TIE_BREAKERS = ("maxVotes", "minCost", "maxCost")
 COMPLETIONS = ("none", "utilitarian", "add1", "add1u")
 ADD1_FLAGS = ("exhaustive", "integral")
@@ -168,54 +170,96 @@ PABUTOOLS = CountOptions(tie_breaking=(), completion="none", add1=frozenset({"ex
                          increment=Fraction(1), comparison="none", accuracy="exact",
                          threshold=Fraction(0))
 
-_TIE_WORDS = {"maxVotes": "most votes", "minCost": "lowest cost", "maxCost": "highest cost"}
-_COMPLETION_WORDS = {
-    "none": "no completion (money may be left unspent)",
-    "utilitarian": "then the most supported projects that still fit",
-    "add1": "every voter's share raised step by step while the result fits the budget",
-    "add1u": "every voter's share raised step by step, then the most supported projects that still fit",
-}
+def _tie_criterion(criterion: str, ballot_type: str) -> Phrase:
+    if criterion == "maxVotes" and ballot_type == "cumulative":
+        return phrase("most points")
+    return {"maxVotes": phrase("most votes"), "minCost": phrase("lowest cost"),
+            "maxCost": phrase("highest cost")}[criterion]
+
+
+def _completion(completion: str) -> Phrase:
+    return {
+        "none": phrase("Equal Shares: no completion (money may be left unspent)."),
+        "utilitarian": phrase("Equal Shares: then the most supported projects that still fit."),
+        "add1": phrase("Equal Shares: every voter's share raised step by step while the result fits "
+                       "the budget."),
+        "add1u": phrase("Equal Shares: every voter's share raised step by step, then the most "
+                        "supported projects that still fit."),
+    }[completion]
+
+
+def tie_phrase(criterion: str, ballot_type: str = "approval") -> Phrase:
+    """``maxVotes`` -> ``more votes`` (``more points`` for points ballots)."""
+    if criterion == "maxVotes":
+        return phrase("more points") if ballot_type == "cumulative" else phrase("more votes")
+    return {"minCost": phrase("lower cost"), "maxCost": phrase("higher cost")}.get(
+        criterion, phrase("smaller project id"))
 
 
 def tie_words(criterion: str, ballot_type: str = "approval") -> str:
     """``maxVotes`` -> ``more votes`` (``more points`` for points ballots)."""
-    if criterion == "maxVotes":
-        return "more points" if ballot_type == "cumulative" else "more votes"
-    return {"minCost": "lower cost", "maxCost": "higher cost"}.get(criterion, "smaller project id")
+    return tie_phrase(criterion, ballot_type).english(str)
 
 
-def describe(options: CountOptions, *, mes: bool = True, ballot_type: str = "approval") -> list[str]:
-    """The options in plain words, one sentence each (for the results page)."""
+def describe_phrases(options: CountOptions, *, mes: bool = True, ballot_type: str = "approval",
+                     threshold: bool = True) -> list[Phrase]:
+    """The options in plain words, one sentence each (for the results page), as phrases the
+    web app writes in the reader's language. The add-1 step is money, in the election's
+    unit. ``threshold=False`` leaves out the vote threshold (for rules that ignore it)."""
     o = options.resolved()
     lines = []
     if o.tie_breaking:
-        words = [_TIE_WORDS[t] for t in o.tie_breaking]
-        if ballot_type == "cumulative":
-            words = [w.replace("votes", "points") for w in words]
-        lines.append("Ties go to the project with " + ", then ".join(words)
-                     + ", then the smaller project number.")
+        criteria = chain(N_("%(earlier)s, then %(next)s"),
+                         [_tie_criterion(t, ballot_type) for t in o.tie_breaking])
+        lines.append(phrase("Ties go to the project with %(criteria)s, then the smaller project number.",
+                            criteria=criteria))
     else:
-        lines.append("Ties go to the project with the smaller project number.")
-    if o.threshold:
-        unit = "point" if ballot_type == "cumulative" else "vote"
-        lines.append(f"A project needs at least {o.threshold} {unit}{'' if o.threshold == 1 else 's'} "
-                     f"to win.")
+        lines.append(phrase("Ties go to the project with the smaller project number."))
+    if o.threshold and threshold:
+        if ballot_type == "cumulative":
+            lines.append(plural_phrase("A project needs at least %(num)s point to win.",
+                                       "A project needs at least %(num)s points to win.",
+                                       num=Plain(o.threshold)))
+        else:
+            lines.append(plural_phrase("A project needs at least %(num)s vote to win.",
+                                       "A project needs at least %(num)s votes to win.",
+                                       num=Plain(o.threshold)))
     if mes:
-        lines.append("Equal Shares: " + _COMPLETION_WORDS[o.completion] + ".")
+        lines.append(_completion(o.completion))
         if o.completion in ("add1", "add1u"):
-            start = ("the whole-unit share" if "integral" in o.add1 else "an equal share of the budget")
-            stop = ("stopping as soon as nothing supported still fits"
-                    if "exhaustive" in o.add1 else "until the next step would overspend")
-            lines.append(f"Shares start from {start} and rise by {o.increment} per voter, {stop}.")
-        if o.comparison != "none":
-            how = ("by how many of their projects are funded" if o.comparison == "satisfaction"
-                   else "by whether at least one of their projects is funded")
-            lines.append("The result is compared with plain greedy " + how
-                         + "; greedy is kept only if more voters prefer it.")
+            step = Money(o.increment)
+            integral, exhaustive = "integral" in o.add1, "exhaustive" in o.add1
+            if integral and exhaustive:
+                said = phrase("Shares start from the whole-unit share and rise by %(step)s per voter, "
+                              "stopping as soon as nothing supported still fits.", step=step)
+            elif integral:
+                said = phrase("Shares start from the whole-unit share and rise by %(step)s per voter, "
+                              "until the next step would overspend.", step=step)
+            elif exhaustive:
+                said = phrase("Shares start from an equal share of the budget and rise by %(step)s per "
+                              "voter, stopping as soon as nothing supported still fits.", step=step)
+            else:
+                said = phrase("Shares start from an equal share of the budget and rise by %(step)s per "
+                              "voter, until the next step would overspend.", step=step)
+            lines.append(said)
+        if o.comparison == "satisfaction":
+            lines.append(phrase("The result is compared with plain greedy by how many of their projects "
+                                "are funded; greedy is kept only if more voters prefer it."))
+        elif o.comparison != "none":
+            lines.append(phrase("The result is compared with plain greedy by whether at least one of "
+                                "their projects is funded; greedy is kept only if more voters prefer it."))
         if o.accuracy == "float":
-            lines.append("Counted with floating-point numbers (a quick look, not an official result).")
+            lines.append(phrase("Counted with floating-point numbers (a quick look, not an official "
+                                "result)."))
     return lines
 
 
+def describe(options: CountOptions, *, mes: bool = True, ballot_type: str = "approval") -> list[str]:
+    """The options in plain words, one sentence each, in English (the add-1 step as a plain
+    number)."""
+    return [line.english(str) for line in describe_phrases(options, mes=mes, ballot_type=ballot_type)]
+
+
 __all__ = ["ACCURACIES", "ADD1_FLAGS", "COMPARISONS", "COMPLETIONS", "CountOptions", "OptionError",
-           "PABUTOOLS", "TIE_BREAKERS", "describe", "parse_options", "tie_words"]
+           "PABUTOOLS", "TIE_BREAKERS", "describe", "describe_phrases", "parse_options", "tie_phrase",
+           "tie_words"]

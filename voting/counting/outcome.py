@@ -7,6 +7,8 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
+from .phrases import Phrase
+
 
 @dataclass(frozen=True)
 class ProjectRecord:
@@ -47,9 +49,12 @@ class Outcome:
     selected: tuple[str, ...]
     total_cost: Fraction
     budget: Fraction
-    #: One plain sentence per project id, with numbers.
+    #: One plain sentence per project id, with numbers (in English).
     explanations: Mapping[str, str]
     records: Mapping[str, ProjectRecord]
+    #: The same sentences as phrases (``voting.counting.phrases``), pieces joined by a space,
+    #: for writing them in another language.
+    phrases: Mapping[str, tuple[Phrase, ...]] = field(default_factory=lambda: MappingProxyType({}))
     #: Rule-specific facts, e.g. ``per_voter_budget`` (MES) or ``steps``.
     details: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     #: Every tie the count met that could change the result (see ``voting.counting.ties``).

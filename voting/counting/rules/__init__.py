@@ -12,6 +12,7 @@ import numpy as np
 from ..money import MoneyFormatter
 from ..options import PABUTOOLS, CountOptions
 from ..outcome import ProjectRecord
+from ..phrases import N_, Phrase
 from ..profile import CompiledProfile
 from ..ties import Tie, make_tie
 
@@ -32,7 +33,8 @@ StepProgress = Callable[[int], None]
 class RuleRun:
     selected: list[int]
     records: dict[int, ProjectRecord]
-    sentences: dict[int, str]
+    #: project index -> the pieces of its explanation (see ``voting.counting.phrases``)
+    sentences: dict[int, list[Phrase]]
     details: dict[str, Any]
     ties: list[Tie] = field(default_factory=list)
 
@@ -56,6 +58,8 @@ RuleFunction = Callable[[CompiledProfile, MoneyFormatter, "StepProgress | None",
 @dataclass(frozen=True)
 class Rule:
     name: str
+    #: The name people read, in English (marked for translation: the web app shows it in
+    #: the reader's language).
     label: str
     #: Ballot types (``approval``, ``cumulative``, ``ordinal``) it can count.
     ballot_types: frozenset[str]
@@ -77,7 +81,7 @@ def _greedy_rule(threshold: bool, no_skip: bool) -> RuleFunction:
             raise ValueError("count options must be resolved (CountOptions.resolved) before counting")
         result = _run_greedy(cp, o.tie_breaking, o.threshold if threshold else Fraction(0), no_skip)
         records: dict[int, ProjectRecord] = {}
-        sentences: dict[int, str] = {}
+        sentences: dict[int, list[Phrase]] = {}
         explain_greedy(cp, result, money, records, sentences)
         details: dict[str, Any] = {}
         if threshold:
@@ -138,7 +142,7 @@ def _mes_family(exhaustion: bool = False) -> RuleFunction:
             raise ValueError("count options must be resolved (CountOptions.resolved) before counting")
         result = _mes_stage(cp, progress, o, exhaustion)
         records: dict[int, ProjectRecord] = {}
-        sentences: dict[int, str] = {}
+        sentences: dict[int, list[Phrase]] = {}
         explain_mes(cp, result, money, records, sentences)
         ties = [make_tie(cp, "mes", r, tied, value, o.tie_breaking) for r, tied, value in result.run.ties]
         selected = list(result.selected)
@@ -183,7 +187,7 @@ def _phragmen(cp: CompiledProfile, money: MoneyFormatter, progress: StepProgress
 
     result = _run_phragmen(cp)
     records: dict[int, ProjectRecord] = {}
-    sentences: dict[int, str] = {}
+    sentences: dict[int, list[Phrase]] = {}
     explain_phragmen(cp, result, money, records, sentences)
     return RuleRun(result.selected, records, sentences, {})
 
@@ -197,46 +201,46 @@ _ADD1 = CountOptions(completion="add1")
 _TOOL_ADD1 = CountOptions(completion="add1", add1=frozenset({"integral"}))
 
 _RULE_LIST = [
-    Rule("greedy", "Greedy (most support first)", _ALL,
+    Rule("greedy", N_("Greedy (most support first)"), _ALL,
          "Fund projects in order of total support, skipping any that no longer fit.",
          _greedy_rule(threshold=False, no_skip=False), family="greedy"),
-    Rule("mes", "Method of Equal Shares", _MES_TYPES,
+    Rule("mes", N_("Method of Equal Shares"), _MES_TYPES,
          "Split the budget equally among voters; fund projects their supporters can pay for, "
          "cheapest per supporter first. May leave money unspent.",
          _mes_family()),
-    Rule("mes_add1", "Equal Shares, budget raised by 1 per voter", _MES_TYPES,
+    Rule("mes_add1", N_("Equal Shares, budget raised by 1 per voter"), _MES_TYPES,
          "Equal Shares, re-run with every voter's share raised by one unit at a time "
          "while the outcome still fits the budget.",
          _mes_family(), defaults=_ADD1),
-    Rule("mes_add1_greedy", "Equal Shares (add 1) with greedy completion", _MES_TYPES,
+    Rule("mes_add1_greedy", N_("Equal Shares (add 1) with greedy completion"), _MES_TYPES,
          "Equal Shares with the add-1 completion, then greedy fills what is left.",
          _mes_family(), defaults=CountOptions(completion="add1u")),
-    Rule("mes_greedy", "Equal Shares with greedy completion", _MES_TYPES,
+    Rule("mes_greedy", N_("Equal Shares with greedy completion"), _MES_TYPES,
          "Equal Shares, then greedy fills what is left.",
          _mes_family(), defaults=CountOptions(completion="utilitarian")),
-    Rule("mes_exhaustion", "Equal Shares with budget increase", _MES_TYPES,
+    Rule("mes_exhaustion", N_("Equal Shares with budget increase"), _MES_TYPES,
          "Equal Shares re-run with the total budget raised by 1% at a time until the "
          "outcome uses the budget up.",
          _mes_family(exhaustion=True)),
-    Rule("phragmen", "Sequential Phragmén", frozenset({"approval"}),
+    Rule("phragmen", N_("Sequential Phragmén"), frozenset({"approval"}),
          "Voters share the cost of what they approve; each step funds the project that keeps "
          "the most loaded voter's load lowest. Stops at the first project that does not fit.",
          _phragmen, family="phragmen"),
     # The rules Pabulib files name in META ``rule`` (what cities count with).
-    Rule("greedy-threshold", "Greedy with a vote threshold", _ALL,
+    Rule("greedy-threshold", N_("Greedy with a vote threshold"), _ALL,
          "Greedy among the projects whose support reaches the threshold; the others cannot win.",
          _greedy_rule(threshold=True, no_skip=False), family="greedy"),
-    Rule("greedy-no-skip", "Greedy, stopping at the first project that does not fit", _ALL,
+    Rule("greedy-no-skip", N_("Greedy, stopping at the first project that does not fit"), _ALL,
          "Fund projects in order of total support (those reaching the threshold) and stop at "
          "the first one that does not fit.",
          _greedy_rule(threshold=True, no_skip=True), family="greedy"),
-    Rule("equalshares", "Equal Shares (as cities configure it)", _MES_TYPES,
+    Rule("equalshares", N_("Equal Shares (as cities configure it)"), _MES_TYPES,
          "The Method of Equal Shares with the round's options (no completion unless chosen).",
          _mes_family()),
-    Rule("equalshares/add1", "Equal Shares with the add-1 completion", _MES_TYPES,
+    Rule("equalshares/add1", N_("Equal Shares with the add-1 completion"), _MES_TYPES,
          "Equal Shares, every voter's share raised step by step while the result fits the budget.",
          _mes_family(), defaults=_TOOL_ADD1),
-    Rule("equalshares/add1-comparison", "Equal Shares (add 1), compared with greedy", _MES_TYPES,
+    Rule("equalshares/add1-comparison", N_("Equal Shares (add 1), compared with greedy"), _MES_TYPES,
          "Equal Shares with the add-1 completion; greedy's result is taken instead if more "
          "voters prefer it.",
          _mes_family(), defaults=CountOptions(completion="add1", add1=frozenset({"integral"}),
