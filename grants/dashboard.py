@@ -12,8 +12,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from commonpot.accounts.policy import fund_ids_with_role, is_admin
 from commonpot.db import utcnow
-from commonpot.i18n import _, ngettext
+from commonpot.i18n import _, format_date, format_money, ngettext
 from grants.models import Application, GroupMembership, Round
+from grants.money_figures import award_paid
+from grants.reports.models import GrantReport
+from grants.reports.states import ReportState
 from grants.rounds import accepting_applications, missing_before_opening
 from grants.states import ApplicationStatus, RoundPhase
 from grants.timefmt import london
@@ -23,11 +26,45 @@ from grants.timefmt import london
 class ApplicationStep:
     application: Application
     next_step: str
-    # Where the next step is taken: "application" (its page) or "decision" (the outcome).
+    # Where the next step is taken: "application" (its page), "decision" (the outcome) or
+    # "report" (the grant report, `report_id`).
     link: str = "application"
+    report_id: int | None = None
 
 
-def _next_step(application: Application, now: datetime) -> ApplicationStep:
+# A report the group still has to write (or write again).
+_REPORT_TO_WRITE = (ReportState.DUE, ReportState.REMINDED, ReportState.OVERDUE,
+                    ReportState.CHANGES_REQUESTED)
+
+
+def _awarded_step(application: Application, paid: dict[int, int] | None,
+                  report: GrantReport | None) -> ApplicationStep:
+    """An award's next step: the report when one is due (or sent back), else where the money
+    has got to."""
+    award = application.award
+    if report is not None and report.state in _REPORT_TO_WRITE:
+        if report.state == ReportState.CHANGES_REQUESTED:
+            text = _("The fund asked for changes to your report: read what and send it again.")
+        elif report.state == ReportState.OVERDUE:
+            text = _("Your report was due on %(date)s: send it now.", date=format_date(report.due_on))
+        else:
+            text = _("Tell the fund what the grant did: your report is due by %(date)s.",
+                     date=format_date(report.due_on))
+        return ApplicationStep(application, text, "report", report.id)
+    if award is None or paid is None:
+        return ApplicationStep(application, _("Awarded: read the decision and the panel’s feedback."),
+                               "decision")
+    sent = paid.get(award.id, 0)
+    if sent >= award.amount_pence:
+        text = _("Awarded %(amount)s, all of it paid.", amount=format_money(award.amount_pence))
+    else:
+        text = _("Awarded %(amount)s; %(paid)s paid so far. Read the decision and the panel’s "
+                 "feedback.", amount=format_money(award.amount_pence), paid=format_money(sent))
+    return ApplicationStep(application, text, "decision")
+
+
+def _next_step(application: Application, now: datetime, paid: dict[int, int] | None = None,
+               report: GrantReport | None = None) -> ApplicationStep:
     status = ApplicationStatus(application.status)
     round_ = application.round
     if status == ApplicationStatus.DRAFT:
@@ -44,8 +81,7 @@ def _next_step(application: Application, now: datetime) -> ApplicationStep:
     if status == ApplicationStatus.INELIGIBLE:
         return ApplicationStep(application, _("It is not eligible: read why."))
     if status == ApplicationStatus.AWARDED:
-        return ApplicationStep(application, _("Awarded: read the decision and the panel’s feedback."),
-                               "decision")
+        return _awarded_step(application, paid, report)
     return ApplicationStep(application, _("Not funded this time: read the panel’s feedback."),
                            "decision")
 
@@ -61,9 +97,15 @@ def applications_next_steps(session: Session, user_id: int, now: datetime | None
     applications = session.scalars(
         select(Application).where(Application.group_id.in_(group_ids),
                                   Application.status != ApplicationStatus.WITHDRAWN)
-        .options(selectinload(Application.round), selectinload(Application.group))
+        .options(selectinload(Application.round), selectinload(Application.group),
+                 selectinload(Application.award))
         .order_by(Application.updated_at.desc(), Application.id.desc())).all()
-    return [_next_step(a, now) for a in applications]
+    award_ids = [a.award.id for a in applications if a.award is not None]
+    paid = award_paid(session, award_ids)
+    reports = {r.award_id: r for r in session.scalars(
+        select(GrantReport).where(GrantReport.award_id.in_(award_ids)))} if award_ids else {}
+    return [_next_step(a, now, paid, reports.get(a.award.id) if a.award else None)
+            for a in applications]
 
 
 @dataclass

@@ -71,6 +71,8 @@ def test_report_lifecycle_through_http(app, session, client, make_client, make_u
     assert any("Tell us how Dance for all went" in subject for _, subject, _ in outbox("gwen@example.org"))
     page = group.get(f"/grants/groups/{world['group_id']}").get_data(as_text=True)
     assert "A report is due" in page and "Dance for all" in page
+    work = group.get("/dashboard").get_data(as_text=True)
+    assert "your report is due by" in work and f'href="/grants/reports/{_report(session).id}"' in work
     assert "reminded" not in run_cli(app, "reports", "remind").output  # nothing more today
 
     # Two weeks before the due date: a reminder.
@@ -88,6 +90,7 @@ def test_report_lifecycle_through_http(app, session, client, make_client, make_u
     assert _report(session).state == ReportState.OVERDUE
     round_page = manager.get(f"/grants/rounds/{world['round_slug']}/reports").get_data(as_text=True)
     assert "1 report is overdue" in round_page
+    assert "send it now" in group.get("/dashboard").get_data(as_text=True)
     emails = len(outbox("gwen@example.org"))
     run_cli(app, "reports", "remind")
     assert len(outbox("gwen@example.org")) == emails  # the same day sends nothing more
@@ -150,6 +153,8 @@ def test_report_lifecycle_through_http(app, session, client, make_client, make_u
                for _, subject, body in outbox("gwen@example.org") if "accepted" in subject)
     page = group.get(url).get_data(as_text=True)
     assert "Report accepted" in page
+    work = group.get("/dashboard").get_data(as_text=True)
+    assert "your report is due" not in work and "paid so far" in work
     assert "Your dance sessions reached 135 of the 135 people taking part in dance in Riverside" in page
     assert "<svg" in page and "<table" in page
     csv_text = group.get(f"/grants/groups/{world['group_id']}/impact.csv").get_data(as_text=True)

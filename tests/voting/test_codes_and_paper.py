@@ -127,6 +127,9 @@ def test_double_keyed_batch_is_compared_before_it_counts(client, session, make_u
     post_form(client, f"{batch_url}/discard", {"serial": 2})
     post_form(client, batch_url, ballot_data({north: {library: 1}}, serial=2, keying="1"))
     post_form(client, batch_url, ballot_data({north: {library: 1}}, serial=2, keying="2"))
+    review = client.get(f"{batch_url}/compare").get_data(as_text=True)
+    assert "2 ballots keyed the same both times; 0 to resolve" in review
+    assert "This cannot be undone." in review and "Accept the batch and count its 2 ballots" in review
     accepted = post_form(client, f"{batch_url}/accept")
     assert accepted.status_code == 302
     assert counts(session) == (2, 2)
