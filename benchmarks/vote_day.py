@@ -688,6 +688,10 @@ def profile_casts(url: str, audit_key: str, round_id: int, voters: list[int], re
             ballot_s += time.perf_counter() - started
             ballot_counts.update(counts)
             counts.update({k: 0 for k in counts})
+            if _TOKEN.search(page) is None:
+                Path("vote_day_profile_page.html").write_text(page)
+                raise SystemExit("The profile's ballot page has no ballot form: "
+                                 "see vote_day_profile_page.html")
             form = _ballot_form(page, pick=lambda values, k: values[:k])
             started = time.perf_counter()
             cast_profiler.start()

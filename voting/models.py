@@ -391,10 +391,12 @@ class Ballot(db.Model):
     __tablename__ = "voting_ballot"
     __table_args__ = (UniqueConstraint("round_id", "receipt"),
                       Index("uq_voting_ballot_change_tag", "change_tag", unique=True),
+                      # Ordered by id within a round: a cast's stirring picks are index reads.
+                      Index("ix_voting_ballot_round_id_id", "round_id", "id"),
                       {"sqlite_with_rowid": False})
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("voting_round.id"), index=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("voting_round.id"))
     district_id: Mapped[int] = mapped_column(ForeignKey("voting_district.id"))
     receipt: Mapped[str] = mapped_column(String(32))
     change_tag: Mapped[str | None] = mapped_column(String(64))

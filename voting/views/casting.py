@@ -14,7 +14,7 @@ from commonpot.accounts.policy import (
 from commonpot.extensions import db, limiter
 from commonpot.i18n import _, _l, later
 from voting import cast_tokens, operations
-from voting.ballots import BallotError, BallotType, tally
+from voting.ballots import BallotError, tally
 from voting.forms import (
     BallotForm,
     CodeForm,
@@ -24,6 +24,7 @@ from voting.operations import VotingError
 from voting.receipts import CastReceipt, change_terms
 from voting.states import RoundState
 from voting.views import TOO_MANY_CODES, _code_limit, _form_values, _visible_round, bp
+from voting.views.ballot_fields import ballot_fields
 
 
 def _channel(mode: str) -> Channel:
@@ -34,13 +35,12 @@ def _ballot_page(voting_round, contests, *, form, action, mode, choices=None, pr
                  status=200, code=None):
     if not form.cast_token.data:
         form.cast_token.data = cast_tokens.new_token()
-    tallies = {c.district.id: tally(c.rules, c.projects, (choices or {}).get(c.district.id, {}))
+    choices = choices or {}
+    tallies = {c.district.id: tally(c.rules, c.projects, choices.get(c.district.id, {}))
                for c in contests}
-    return render_template("voting/ballot.html", round=voting_round, contests=contests, form=form,
-                           action=action, mode=mode, choices=choices or {}, problems=list(problems),
-                           tallies=tallies, BallotType=BallotType, code=code,
-                           proposals={p.id: p for p in operations.load_proposal_details(
-                               db.session, voting_round)},
+    return render_template("voting/ballot.html", round=voting_round, form=form,
+                           action=action, mode=mode, problems=list(problems), code=code,
+                           fields=ballot_fields(voting_round, contests, choices, tallies),
                            terms=change_terms(voting_round, _channel(mode))), status
 
 
