@@ -673,6 +673,7 @@ def profile_casts(url: str, audit_key: str, round_id: int, voters: list[int], re
                    environ_base={"REMOTE_ADDR": "127.0.0.1"})
     ballot_profiler, cast_profiler = Profiler(interval=0.0002), Profiler(interval=0.0002)
     ballot_s = cast_s = 0.0
+    skipped = 0
     ballot_counts, cast_counts = Counter(), Counter()
     event.listen(engine, "before_cursor_execute", on_statement)
     event.listen(engine.pool, "checkout", on_checkout)
@@ -685,13 +686,14 @@ def profile_casts(url: str, audit_key: str, round_id: int, voters: list[int], re
             page = client.get(f"/vote/{round_id}/ballot", headers={"User-Agent": USER_AGENT},
                               environ_base=env).get_data(as_text=True)
             ballot_profiler.stop()
+            if _TOKEN.search(page) is None:
+                # Not a ballot (this voter has voted already, say): left out of the figures
+                # (its few samples stay in the ballot page's profile).
+                skipped += 1
+                continue
             ballot_s += time.perf_counter() - started
             ballot_counts.update(counts)
             counts.update({k: 0 for k in counts})
-            if _TOKEN.search(page) is None:
-                Path("vote_day_profile_page.html").write_text(page)
-                raise SystemExit("The profile's ballot page has no ballot form: "
-                                 "see vote_day_profile_page.html")
             form = _ballot_form(page, pick=lambda values, k: values[:k])
             started = time.perf_counter()
             cast_profiler.start()
@@ -704,7 +706,12 @@ def profile_casts(url: str, audit_key: str, round_id: int, voters: list[int], re
     finally:
         event.remove(engine, "before_cursor_execute", on_statement)
         event.remove(engine.pool, "checkout", on_checkout)
-    n = len(clients) - 1
+    n = len(clients) - 1 - skipped
+    if n <= 0:
+        print("\nProfile: every profiled voter had voted already; nothing to profile")
+        return
+    if skipped:
+        print(f"\n({skipped} profiled voters had voted already and were left out)")
     print(f"\nProfile: {n} ballot page + cast pairs in-process (one thread, production settings, "
           f"Redis for limits and jobs)")
     print(f"  ballot page: {ballot_s / n * 1000:.1f} ms each, {ballot_counts['statements'] / n:.1f} SQL "

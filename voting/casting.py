@@ -59,12 +59,35 @@ def contests_for(voting_round: VotingRound, home: District) -> list[Contest]:
     districts = [home]
     if voting_round.area_wide is not None and voting_round.area_wide.id != home.id:
         districts.append(voting_round.area_wide)
-    proposals = _ballot_proposals(voting_round)
+    rows = _ballot_projects(voting_round)
     for district in districts:
-        projects = {p.id: Project(p.id, p.title, p.cost_pence) for p in proposals
-                    if p.district_id == district.id and p.state == ProposalState.FEASIBLE}
+        projects = {pid: Project(pid, title, cost) for pid, title, cost, district_id in rows
+                    if district_id == district.id}
         contests.append(Contest(district, rules_for(voting_round, district), projects))
     return contests
+
+
+def _ballot_projects(voting_round: VotingRound) -> list[tuple[int, str, int, int]]:
+    """(id, title, cost, district id) of the round's feasible proposals, in id order: the
+    four columns a ballot and a cast need, as plain rows (every cast reads them, and 60 full
+    proposal objects cost more to build than the rest of the cast's reads together)."""
+    if "proposals" in voting_round.__dict__:
+        return [(p.id, p.title, p.cost_pence, p.district_id) for p in voting_round.proposals
+                if p.state == ProposalState.FEASIBLE]
+    # Kept on the round object for the rest of this session's work (the view and the cast
+    # both ask): a voting round's proposals cannot change.
+    rows = voting_round.__dict__.get(_PROJECT_ROWS)
+    if rows is None:
+        rows = [tuple(row) for row in object_session(voting_round).execute(
+            select(Proposal.id, Proposal.title, Proposal.cost_pence, Proposal.district_id)
+            .where(Proposal.round_id == voting_round.id, Proposal.state == ProposalState.FEASIBLE)
+            .order_by(Proposal.id))]
+        if voting_round.state == RoundState.VOTING:
+            voting_round.__dict__[_PROJECT_ROWS] = rows
+    return rows
+
+
+_PROJECT_ROWS = "_ballot_project_rows"
 
 
 def _ballot_proposals(voting_round: VotingRound) -> list[Proposal]:

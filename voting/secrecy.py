@@ -21,6 +21,7 @@ physical positions (`ctid`) in tables that grow in the same order. Two defences:
 from __future__ import annotations
 
 import secrets
+from functools import lru_cache
 
 from sqlalchemy import Table, bindparam, delete, select, text
 from sqlalchemy.orm import Session
@@ -39,6 +40,21 @@ def new_ballot_id() -> str:
     return secrets.token_hex(16)
 
 
+@lru_cache(maxsize=8)
+def _picks(postgres: bool, tries: int):
+    """The SELECT making `tries` random picks, built once (every cast runs it): the first
+    ballot of the round at or after each random starting id, skipping locked rows."""
+    picks = []
+    for i in range(tries):
+        pick = (select(Ballot.id).where(Ballot.round_id == bindparam("round_id"),
+                                        Ballot.id >= bindparam(f"start{i}"))
+                .order_by(Ballot.id).limit(1))
+        if postgres:
+            pick = pick.with_for_update(skip_locked=True)
+        picks.append(pick.scalar_subquery())
+    return select(*picks)
+
+
 def stir(session: Session, round_id: int, *, count: int = STIR_COUNT,
          exclude: str | None = None) -> int:
     """Rewrite up to `count` random ballots of the round in this transaction; returns how many.
@@ -50,15 +66,10 @@ def stir(session: Session, round_id: int, *, count: int = STIR_COUNT,
     starting point), and one batch of UPDATEs rewrites the picked rows in a random order.
     """
     postgres = session.get_bind().dialect.name == "postgresql"
-    picks = []
-    for _ in range(count * 2):
-        pick = (select(Ballot.id).where(Ballot.round_id == round_id, Ballot.id >= new_ballot_id())
-                .order_by(Ballot.id).limit(1))
-        if postgres:
-            pick = pick.with_for_update(skip_locked=True)
-        picks.append(pick.scalar_subquery())
+    tries = count * 2
+    starts = {f"start{i}": new_ballot_id() for i in range(tries)}
     picked: list[str] = []
-    for found in session.execute(select(*picks)).one():
+    for found in session.execute(_picks(postgres, tries), {"round_id": round_id, **starts}).one():
         if found is not None and found != exclude and found not in picked and len(picked) < count:
             picked.append(found)
     if picked:

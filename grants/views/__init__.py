@@ -4,10 +4,12 @@ Thin views: load, check permission, call one operation, render or redirect."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import Blueprint
 
 import grants.policy  # noqa: F401 - registers the grants rules with can()
-from commonpot.i18n import _
+from commonpot.i18n import _, current_language
 from grants import eligibility, operations
 from grants.answers import answer_text, typed_money
 from grants.applications import timeline_text
@@ -18,15 +20,21 @@ from grants.timefmt import london, london_date
 bp = Blueprint("grants", __name__, url_prefix="/grants")
 
 
-@bp.app_context_processor
-def _grants_helpers():
-    # The wording is kept in English and translated here, per page, in the reader's language.
-    return {"london": london, "london_date": london_date,
-            "org_type_labels": {k.value: str(v) for k, v in ORG_TYPE_LABELS.items()},
+@lru_cache(maxsize=16)
+def _labels_in(language: str) -> dict:
+    # Called inside a request whose language is `language`, so _() translates into it; kept
+    # per language, since every page of every blueprint gets these.
+    return {"org_type_labels": {k.value: str(v) for k, v in ORG_TYPE_LABELS.items()},
             "screening_reasons": {code: _(text) for code, text in eligibility.SCREENING_REASONS.items()},
             "status_labels": {s.value: s.label for s in ApplicationStatus},
+            "budget_categories": {code: _(text) for code, text in operations.BUDGET_CATEGORIES.items()}}
+
+
+@bp.app_context_processor
+def _grants_helpers():
+    # The wording is kept in English and translated here in the reader's language.
+    return {"london": london, "london_date": london_date, **_labels_in(current_language()),
             "ApplicationStatus": ApplicationStatus,
-            "budget_categories": {code: _(text) for code, text in operations.BUDGET_CATEGORIES.items()},
             "answer_text": answer_text, "typed_money": typed_money, "timeline_text": timeline_text}
 
 
