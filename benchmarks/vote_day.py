@@ -760,7 +760,10 @@ def cost_layers(session) -> list[tuple[float, str]]:
     spent: dict[str, float] = {}
     for frame in _frames(session):
         own = frame.time - sum(child.time for child in frame.children)
-        path = str(frame.file_path or "")
+        # pyinstrument gives a frame's own time as a "[self]" child with no file: it belongs
+        # to the parent's layer.
+        owner = frame.parent if frame.file_path is None and frame.parent is not None else frame
+        path = str(owner.file_path or "")
         layer = next((name for marker, name in LAYERS if marker in path), None)
         if layer is None:
             layer = "our code (commonpot, grants, voting)" if _ours(path) else "Python and other libraries"
