@@ -183,7 +183,8 @@ def render(p: Phrase, words: Words) -> str:
     values = {name: _write(value, words) for name, value in p.params}
     if p.plural is not None:
         num = p.values["num"]
-        assert isinstance(num, Number | Plain)
+        if not isinstance(num, Number | Plain):
+            raise TypeError(f"a plural phrase counts a number, not {type(num).__name__}")
         text = words.ngettext(p.template, p.plural, plural_count(num.value))
     else:
         text = words.gettext(p.template)
