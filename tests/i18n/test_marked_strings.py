@@ -129,12 +129,24 @@ def _messages(path: str) -> set[str]:
     return found
 
 
+# What anyone reads without an account, and a resident's own pages beyond voting: the home
+# page, awards, funds, open data, the audit trail, proposing a project, what happened to
+# the winning projects, and a resident's part of "Your work".
+PUBLIC_PAGES = SHARED + sorted(f"templates/public/{page.name}"
+                               for page in (TEMPLATES / "public").glob("*.html")) + [
+    "templates/voting/propose.html", "templates/voting/delivery/show.html",
+    "templates/voting/_dashboard_votes.html", "templates/voting/_count_status.html",
+    "commonpot/edge.py", "commonpot/mail.py",
+]
+
+
 def _welsh():
     with open(TRANSLATIONS / "cy" / "LC_MESSAGES" / "messages.po", "rb") as po:
         return read_po(po, locale="cy")
 
 
-@pytest.mark.parametrize("journey,paths", [("resident", RESIDENT_JOURNEY), ("group", GROUP_JOURNEY)])
+@pytest.mark.parametrize("journey,paths", [("resident", RESIDENT_JOURNEY), ("group", GROUP_JOURNEY),
+                                           ("public", PUBLIC_PAGES)])
 def test_welsh_covers_the_journey(journey, paths):
     catalogue = _welsh()
     missing = []
