@@ -14,33 +14,20 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from commonpot.catalogues import TRANSLATIONS
-from tests.helpers import post_form, sign_in
 from tests.voting.factories import (
-    NORTH_POSTCODE,
-    SOUTH_POSTCODE,
-    ballot_data,
     create_round,
-    district_ids,
     fresh_browser,
-    make_voter,
     open_round,
-    project_ids,
 )
+from tests.voting.test_secrecy_and_results import _close_and_publish, _vote_everyone
 from voting import artefacts
 from voting.counting import RULES, Ballot, CountOptions, Election, Project, count, currency
 from voting.counting.options import describe_phrases
 from voting.counting.phrases import English, Phrase, render
-from voting.models import ResultRow, VotingRound
+from voting.models import ResultRow
 from voting.results import RESULTS_JSON
 from voting.states import RoundState
 
-VOTES = [  # (email, postcode, North/South picks, area-wide picks)
-    ("a@example.org", NORTH_POSTCODE, ["Benches on the green", "Library garden"], ["Riverside path"]),
-    ("b@example.org", NORTH_POSTCODE, ["Playground repairs"], []),
-    ("c@example.org", NORTH_POSTCODE, ["Library garden", "Playground repairs"], ["Riverside path"]),
-    ("d@example.org", SOUTH_POSTCODE, ["Street trees"], ["Riverside path"]),
-    ("e@example.org", SOUTH_POSTCODE, ["Youth club kit", "Street trees"], []),
-]
 # English the engine writes that must not be left on a Welsh page (the projects' own titles,
 # which people typed, stay as they are).
 ENGLISH = ["Selected ", "Not selected:", "Skipped:", "Not eligible:", "Added by the greedy",
@@ -49,23 +36,8 @@ ENGLISH = ["Selected ", "Not selected:", "Skipped:", "Not eligible:", "Added by 
 
 
 def _vote_and_publish(app, session, make_user, round_id):
-    voting_round = session.get(VotingRound, round_id)
-    districts, projects = district_ids(voting_round), project_ids(voting_round)
-    fund_id = voting_round.fund_id
-    session.rollback()
-    for email, postcode, local, area in VOTES:
-        make_voter(make_user, session, email, postcode=postcode)
-        browser = fresh_browser(app)
-        sign_in(browser, email)
-        home = districts["North" if postcode == NORTH_POSTCODE else "South"]
-        choices = {home: {projects[t]: 1 for t in local},
-                   districts["Whole town"]: {projects[t]: 1 for t in area}}
-        assert post_form(browser, f"/vote/{round_id}/ballot", ballot_data(choices)).status_code == 200
-    make_user("manager@example.org", fund_roles=[(fund_id, "fund_manager")])
-    manager = fresh_browser(app)
-    sign_in(manager, "manager@example.org")
-    for target in ("counting", "published"):
-        assert post_form(manager, f"/vote/{round_id}/advance", {"target": target}).status_code == 302
+    _vote_everyone(app, session, make_user, round_id)
+    _close_and_publish(app, make_user, session, round_id)
 
 
 def _welsh(app):
