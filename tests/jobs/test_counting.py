@@ -4,12 +4,14 @@ far it has got, any failure, and a retry; a lost count is picked up again."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from sqlalchemy import func, select, text, update
 
 from commonpot.audit import AuditEvent
 from commonpot.db import utcnow
+from tests.audit.helpers import as_database_owner
 from tests.conftest import TEST_AUDIT_KEY
 from tests.helpers import post_form, sign_in
 from tests.jobs.test_queue import run_commonpot
@@ -145,6 +147,37 @@ def test_a_count_trusts_the_signed_board_hash_not_the_rounds_column(app, session
     count = _count(session, round_id)
     assert count.state == CountState.FAILED
     assert "no longer match the board" in count.error
+    assert _results(session, round_id) == 0
+
+
+def test_a_count_refuses_a_board_event_rewritten_in_the_database(app, session, make_user,
+                                                                 database_url):
+    """Going further, the database owner also rewrites the close's audit event to name the
+    new board: its leaf no longer matches its hash and signature, so the count still refuses."""
+    round_id, manager = _round_with_votes(app, session, make_user)
+    victim = session.scalar(select(func.min(Ballot.id)))
+    session.rollback()
+    voting_round = session.get(VotingRound, round_id)
+    operations.transition(session, "system", voting_round, RoundState.COUNTING)
+    session.execute(text("UPDATE voting_ballot SET choices = :c WHERE id = :i"),
+                    {"c": '{"1": {}}', "i": victim})
+    session.commit()  # in-process: the queued count runs now, and fails on the board's hash
+    assert _count(session, round_id).state == CountState.FAILED
+
+    forged = board.build(session, session.get(VotingRound, round_id)).sha256
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "voting.board_published"))
+    payload = {**event.public_data, "board_sha256": forged}
+    session.rollback()
+    with as_database_owner(database_url) as conn:
+        conn.execute(text("UPDATE audit_event SET payload = :p WHERE seq = :s"),
+                     {"p": json.dumps(payload, sort_keys=True, separators=(",", ":")), "s": event.seq})
+        conn.execute(text("UPDATE voting_round SET board_hash = :h WHERE id = :i"),
+                     {"h": forged, "i": round_id})
+    assert post_form(manager, f"/vote/{round_id}/count/retry").status_code == 302
+
+    count = _count(session, round_id)
+    assert count.state == CountState.FAILED and count.attempts == 2
+    assert "cannot be trusted" in count.error
     assert _results(session, round_id) == 0
 
 
